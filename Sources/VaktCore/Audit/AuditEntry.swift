@@ -1,0 +1,56 @@
+import Foundation
+
+/// One line of the legal record: who did what, when, through which channel, with what result.
+///
+/// The engine produces entries; `VaktStore` numbers them and chains them with SHA-256.
+public struct AuditEntry: Sendable, Equatable, Codable {
+    public var at: Date
+    /// `staff:<id>`, `device:<id>`, `channel:<id>` or `hub`.
+    public var actor: String
+    public var action: AuditAction
+    public var alarm: String?
+    public var channel: String?
+    public var recipient: String?
+    public var result: String?
+    /// Further facts, as strings so the canonical form is plain.
+    public var detail: [String: String]
+
+    public init(
+        at: Date, actor: String, action: AuditAction, alarm: String? = nil, channel: String? = nil,
+        recipient: String? = nil, result: String? = nil, detail: [String: String] = [:]
+    ) {
+        self.at = at
+        self.actor = actor
+        self.action = action
+        self.alarm = alarm
+        self.channel = channel
+        self.recipient = recipient
+        self.result = result
+        self.detail = detail
+    }
+}
+
+/// What an audit entry records.
+public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible,
+    ExpressibleByStringLiteral
+{
+    public var rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { self.rawValue = value }
+    public var description: String { rawValue }
+
+    public static let alarmRaised: AuditAction = "alarm.raised"
+    public static let alarmJoined: AuditAction = "alarm.joined"
+    public static let alarmUpgraded: AuditAction = "alarm.upgraded"
+    public static let alarmEscalated: AuditAction = "alarm.escalated"
+    public static let alarmAcknowledged: AuditAction = "alarm.acknowledged"
+    public static let alarmOnsite: AuditAction = "alarm.onsite"
+    public static let alarmResolved: AuditAction = "alarm.resolved"
+    public static let commandRejected: AuditAction = "command.rejected"
+    public static let notificationQueued: AuditAction = "notification.queued"
+    public static let notificationDelivered: AuditAction = "notification.delivered"
+    public static let notificationRetrying: AuditAction = "notification.retrying"
+    public static let notificationFailed: AuditAction = "notification.failed"
+    public static let hubStarted: AuditAction = "hub.started"
+    public static let hubStopped: AuditAction = "hub.stopped"
+}

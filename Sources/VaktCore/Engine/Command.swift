@@ -1,0 +1,46 @@
+/// A person's action on an alarm, as sent by the dashboard or `vakt ack|onsite|resolve`.
+public struct Command: Sendable, Equatable, Codable {
+    public enum Action: String, Sendable, Equatable, Codable, CaseIterable {
+        case acknowledge = "ack"
+        case onsite
+        case resolve
+    }
+
+    /// The sender's request id; the reply carries it back.
+    public var id: String
+    /// The staff id the command was sent as (from the command topic).
+    public var staff: String
+    public var action: Action
+    public var alarm: String
+    public var outcome: String?
+    public var note: String?
+
+    public init(
+        id: String, staff: String, action: Action, alarm: String, outcome: String? = nil,
+        note: String? = nil
+    ) {
+        self.id = id
+        self.staff = staff
+        self.action = action
+        self.alarm = alarm
+        self.outcome = outcome
+        self.note = note
+    }
+}
+
+/// The hub's answer to a command, published on `vakt/<site>/replies/<staff>`.
+public struct CommandReply: Sendable, Equatable, Codable {
+    public var id: String
+    public var staff: String
+    public var ok: Bool
+    public var message: String
+    public var alarm: Alarm?
+
+    public init(id: String, staff: String, ok: Bool, message: String, alarm: Alarm? = nil) {
+        self.id = id
+        self.staff = staff
+        self.ok = ok
+        self.message = message
+        self.alarm = alarm
+    }
+}

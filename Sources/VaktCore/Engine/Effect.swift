@@ -1,0 +1,32 @@
+import Foundation
+
+/// What the engine wants done. The runtime carries effects out; the engine never does I/O.
+public enum Effect: Sendable, Equatable {
+    /// Store the alarm's new state and publish its retained snapshot.
+    case saveAlarm(Alarm)
+    case audit(AuditEntry)
+    /// Put a notification in the outbox.
+    case enqueue(Notification)
+    /// Arm (or re-arm, by id) a timer at an instant.
+    case schedule(ScheduledTimer)
+    case cancelTimer(id: String)
+    /// Answer the person who sent a command.
+    case reply(CommandReply)
+}
+
+/// A timer stored as its due instant, so it survives restarts.
+public struct ScheduledTimer: Sendable, Equatable, Codable {
+    public var id: String
+    public var alarm: String
+    public var purpose: TimerPurpose
+    public var due: Date
+
+    public init(id: String, alarm: String, purpose: TimerPurpose, due: Date) {
+        self.id = id
+        self.alarm = alarm
+        self.purpose = purpose
+        self.due = due
+    }
+
+    public var fire: TimerFire { TimerFire(id: id, alarm: alarm, purpose: purpose) }
+}

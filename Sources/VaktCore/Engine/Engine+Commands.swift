@@ -1,0 +1,84 @@
+import Foundation
+
+extension Engine {
+    /// Applies a person's action. Invalid commands change nothing, are audited as rejected,
+    /// and get a reply saying why.
+    mutating func handleCommand(_ command: Command, at now: Date) -> [Effect] {
+        guard let staff = site.staffMember(command.staff) else {
+            return reject(command, "unknown staff id '\(command.staff)'", at: now)
+        }
+        guard var alarm = openAlarms[command.alarm] else {
+            return reject(command, "no open alarm '\(command.alarm)'", at: now)
+        }
+        let actor = "staff:\(staff.id)"
+        var effects: [Effect] = []
+        var detail: [String: String] = ["request": command.id]
+
+        switch command.action {
+        case .acknowledge:
+            guard alarm.state == .raised else {
+                let by = alarm.acknowledgedBy.map { " by \($0)" } ?? ""
+                return reject(command, "alarm \(alarm.id) is already \(alarm.state.rawValue)\(by)", at: now)
+            }
+            acknowledge(&alarm, by: staff.id, at: now, into: &effects)
+            effects.append(.audit(AuditEntry(at: now, actor: actor, action: .alarmAcknowledged, alarm: alarm.id, detail: detail)))
+        case .onsite:
+            guard alarm.state == .raised || alarm.state == .acknowledged else {
+                return reject(command, "alarm \(alarm.id) is already \(alarm.state.rawValue)", at: now)
+            }
+            if alarm.state == .raised {
+                acknowledge(&alarm, by: staff.id, at: now, into: &effects)
+                effects.append(.audit(AuditEntry(at: now, actor: actor, action: .alarmAcknowledged, alarm: alarm.id, detail: detail)))
+            }
+            alarm.state = .onsite
+            alarm.onsiteAt = now
+            alarm.onsiteBy = staff.id
+            effects.append(.audit(AuditEntry(at: now, actor: actor, action: .alarmOnsite, alarm: alarm.id, detail: detail)))
+        case .resolve:
+            guard let code = command.outcome, let outcome = Outcome(rawValue: code) else {
+                let codes = Outcome.allCases.map(\.rawValue).joined(separator: ", ")
+                return reject(command, "resolve needs an outcome, one of: \(codes)", at: now)
+            }
+            if alarm.state == .raised {
+                acknowledge(&alarm, by: staff.id, at: now, into: &effects)
+                effects.append(.audit(AuditEntry(at: now, actor: actor, action: .alarmAcknowledged, alarm: alarm.id, detail: detail)))
+            }
+            alarm.state = .resolved
+            alarm.resolvedAt = now
+            alarm.resolvedBy = staff.id
+            alarm.outcome = outcome.rawValue
+            alarm.note = command.note
+            detail["outcome"] = outcome.rawValue
+            if let note = command.note { detail["note"] = note }
+            effects.append(.audit(AuditEntry(at: now, actor: actor, action: .alarmResolved, alarm: alarm.id, detail: detail)))
+        }
+
+        if alarm.state.isOpen {
+            openAlarms[alarm.id] = alarm
+        } else {
+            openAlarms[alarm.id] = nil
+        }
+        let verb = command.action == .acknowledge ? "acknowledged" : alarm.state.rawValue
+        return [.saveAlarm(alarm)] + effects + [
+            .reply(CommandReply(id: command.id, staff: staff.id, ok: true, message: "\(alarm.id) \(verb)", alarm: alarm))
+        ]
+    }
+
+    private func acknowledge(_ alarm: inout Alarm, by staff: String, at now: Date, into effects: inout [Effect]) {
+        alarm.state = .acknowledged
+        alarm.acknowledgedAt = now
+        alarm.acknowledgedBy = staff
+        effects.append(.cancelTimer(id: "\(alarm.id):escalate"))
+    }
+
+    private func reject(_ command: Command, _ reason: String, at now: Date) -> [Effect] {
+        [
+            .audit(
+                AuditEntry(
+                    at: now, actor: "staff:\(command.staff)", action: .commandRejected,
+                    alarm: command.alarm, result: "rejected",
+                    detail: ["action": command.action.rawValue, "reason": reason, "request": command.id])),
+            .reply(CommandReply(id: command.id, staff: command.staff, ok: false, message: reason)),
+        ]
+    }
+}

@@ -1,0 +1,236 @@
+import Foundation
+
+/// Vakt's pure state machine: `(state, input, now) -> (state, [Effect])`.
+///
+/// The engine never reads a clock, sleeps or does I/O. It is handed the instant an input
+/// happened and returns what must be stored, sent and scheduled; the runtime commits
+/// those effects together with the input in one transaction.
+public struct Engine: Sendable {
+    public let site: Site
+    /// Open alarms by id. Resolved alarms leave the engine once their effects are returned.
+    public internal(set) var openAlarms: [String: Alarm]
+    /// The number the next raised alarm gets.
+    public internal(set) var nextNumber: Int
+
+    /// Creates an engine, restoring the open alarms and numbering from the store.
+    public init(site: Site, openAlarms: [Alarm] = [], nextNumber: Int = 1) {
+        self.site = site
+        self.openAlarms = Dictionary(uniqueKeysWithValues: openAlarms.map { ($0.id, $0) })
+        self.nextNumber = max(nextNumber, (openAlarms.compactMap(\.number).max() ?? 0) + 1)
+    }
+
+    /// Applies one input at `now` and returns its effects, in the order they happened.
+    public mutating func handle(_ input: Input, at now: Date) -> [Effect] {
+        switch input {
+        case .device(let event): handleDevice(event, at: now)
+        case .command(let command): handleCommand(command, at: now)
+        case .timer(let fire): handleTimer(fire, at: now)
+        case .delivery(let report): handleDelivery(report, at: now)
+        }
+    }
+
+    /// The open alarm a device's repeat would join, if any.
+    public func openAlarm(device: String, kind: String) -> Alarm? {
+        openAlarms.values.first { $0.device == device && $0.kind == kind }
+    }
+}
+
+// MARK: - Device events
+
+extension Engine {
+    mutating func handleDevice(_ event: DeviceEvent, at now: Date) -> [Effect] {
+        guard let device = site.device(event.device),
+            let rule = site.rules.first(where: { $0.events.contains(event.kind) })
+        else { return [] }
+
+        if var alarm = openAlarm(device: device.id, kind: rule.alarm) {
+            return join(&alarm, event: event, rule: rule, at: now)
+        }
+        return raise(rule: rule, device: device, event: event, at: now)
+    }
+
+    private mutating func raise(rule: Rule, device: Device, event: DeviceEvent, at now: Date) -> [Effect] {
+        let alarm = Alarm(
+            id: "A\(nextNumber)", kind: rule.alarm, severity: rule.severity,
+            resident: site.resident(inRoom: device.room)?.id, room: device.room, device: device.id,
+            rule: rule.id, policy: rule.policy, raisedAt: now)
+        nextNumber += 1
+        openAlarms[alarm.id] = alarm
+
+        var effects: [Effect] = [
+            .saveAlarm(alarm),
+            .audit(
+                AuditEntry(
+                    at: now, actor: "device:\(device.id)", action: .alarmRaised, alarm: alarm.id,
+                    detail: [
+                        "event": event.kind.rawValue, "severity": alarm.severity.rawValue,
+                        "room": alarm.room, "rule": rule.id, "raw": event.raw ?? "",
+                    ])),
+        ]
+        effects += notifyTier(of: alarm, at: now)
+        effects += scheduleNextEscalation(of: alarm, at: now)
+        return effects
+    }
+
+    private mutating func join(_ alarm: inout Alarm, event: DeviceEvent, rule: Rule, at now: Date) -> [Effect] {
+        alarm.repeats += 1
+        alarm.lastEventAt = now
+        var effects: [Effect] = [
+            .audit(
+                AuditEntry(
+                    at: now, actor: "device:\(event.device)", action: .alarmJoined, alarm: alarm.id,
+                    detail: ["event": event.kind.rawValue, "repeats": String(alarm.repeats)]))
+        ]
+        if rule.severity > alarm.severity {
+            effects.append(
+                .audit(
+                    AuditEntry(
+                        at: now, actor: "device:\(event.device)", action: .alarmUpgraded,
+                        alarm: alarm.id,
+                        detail: ["from": alarm.severity.rawValue, "to": rule.severity.rawValue])))
+            alarm.severity = rule.severity
+        }
+        openAlarms[alarm.id] = alarm
+        return [.saveAlarm(alarm)] + effects
+    }
+}
+
+// MARK: - Escalation
+
+extension Engine {
+    private func timerID(_ alarm: Alarm) -> String { "\(alarm.id):escalate" }
+
+    /// Arms the timer that moves the alarm on: to the next tier, or a repeat of the last.
+    private func scheduleNextEscalation(of alarm: Alarm, at now: Date) -> [Effect] {
+        guard let policy = site.policy(alarm.policy) else { return [] }
+        let delay =
+            alarm.tier + 1 < policy.tiers.count
+            ? policy.tiers[alarm.tier + 1].afterSeconds : policy.repeatSeconds
+        return [
+            .schedule(
+                ScheduledTimer(
+                    id: timerID(alarm), alarm: alarm.id, purpose: .escalate,
+                    due: now.addingTimeInterval(delay)))
+        ]
+    }
+
+    mutating func handleTimer(_ fire: TimerFire, at now: Date) -> [Effect] {
+        guard var alarm = openAlarms[fire.alarm], alarm.state == .raised else { return [] }
+        return escalate(&alarm, reason: "unacknowledged", at: now)
+    }
+
+    /// Moves a raised alarm to its next tier (or repeats the last), notifies, and re-arms.
+    private mutating func escalate(_ alarm: inout Alarm, reason: String, at now: Date) -> [Effect] {
+        guard let policy = site.policy(alarm.policy) else { return [] }
+        if alarm.tier + 1 < policy.tiers.count {
+            alarm.tier += 1
+            alarm.round = 0
+        } else {
+            alarm.round += 1
+        }
+        openAlarms[alarm.id] = alarm
+        var effects: [Effect] = [
+            .saveAlarm(alarm),
+            .audit(
+                AuditEntry(
+                    at: now, actor: "hub", action: .alarmEscalated, alarm: alarm.id,
+                    detail: [
+                        "tier": String(alarm.tier), "round": String(alarm.round), "reason": reason,
+                    ])),
+        ]
+        effects += notifyTier(of: alarm, at: now)
+        effects += scheduleNextEscalation(of: alarm, at: now)
+        return effects
+    }
+
+    /// Queues one notification per recipient and contact of the alarm's current tier.
+    private func notifyTier(of alarm: Alarm, at now: Date) -> [Effect] {
+        guard let policy = site.policy(alarm.policy), policy.tiers.indices.contains(alarm.tier) else {
+            return []
+        }
+        let texts = Messages(site: site)
+        var effects: [Effect] = []
+        for (recipient, contact) in recipients(of: policy.tiers[alarm.tier], for: alarm) {
+            let text = texts.notification(for: alarm, recipient: recipient)
+            let notification = Notification(
+                key: "\(site.id):\(alarm.id):t\(alarm.tier):r\(alarm.round):\(recipient.id):\(contact.channel)",
+                alarm: alarm.id, tier: alarm.tier, round: alarm.round, channel: contact.channel,
+                recipient: Recipient(
+                    id: recipient.id, name: recipient.name, kind: recipient.kind,
+                    address: contact.address),
+                severity: alarm.severity, alarmKind: alarm.kind, room: alarm.room,
+                title: text.title, body: text.body)
+            effects.append(.enqueue(notification))
+            effects.append(
+                .audit(
+                    AuditEntry(
+                        at: now, actor: "hub", action: .notificationQueued, alarm: alarm.id,
+                        channel: contact.channel, recipient: recipient.id,
+                        detail: ["tier": String(alarm.tier), "round": String(alarm.round)])))
+        }
+        return effects
+    }
+
+    /// The people a tier reaches, each with each of their contacts, without repeats.
+    func recipients(of tier: Tier, for alarm: Alarm) -> [(Messages.Reader, Contact)] {
+        var seen = Set<String>()
+        var out: [(Messages.Reader, Contact)] = []
+        func add(staff: Staff) {
+            guard seen.insert("staff:\(staff.id)").inserted else { return }
+            for contact in staff.contacts {
+                out.append((Messages.Reader(id: staff.id, name: staff.name, kind: .staff, healthDetail: true), contact))
+            }
+        }
+        for target in tier.notify {
+            switch target {
+            case .group(let id, let onDutyOnly):
+                for member in site.group(id)?.members ?? [] {
+                    if let staff = site.staffMember(member), staff.onDuty || !onDutyOnly { add(staff: staff) }
+                }
+            case .staff(let id):
+                if let staff = site.staffMember(id) { add(staff: staff) }
+            case .nextOfKin:
+                guard let id = alarm.resident, let resident = site.resident(id) else { continue }
+                for kin in resident.nextOfKin where kin.consentNotify {
+                    guard seen.insert("kin:\(kin.id)").inserted else { continue }
+                    for contact in kin.contacts {
+                        out.append(
+                            (Messages.Reader(id: kin.id, name: kin.name, kind: .nextOfKin, healthDetail: kin.consentHealthDetail),
+                             contact))
+                    }
+                }
+            }
+        }
+        return out
+    }
+}
+
+// MARK: - Delivery reports
+
+extension Engine {
+    mutating func handleDelivery(_ report: DeliveryReport, at now: Date) -> [Effect] {
+        let n = report.notification
+        let entry = { (action: AuditAction, result: String, detail: [String: String]) in
+            AuditEntry(
+                at: now, actor: "channel:\(n.channel)", action: action, alarm: n.alarm, channel: n.channel,
+                recipient: n.recipient.id, result: result,
+                detail: detail.merging(["attempt": String(report.attempt), "key": n.key]) { a, _ in a })
+        }
+        switch report.result {
+        case .delivered:
+            return [.audit(entry(.notificationDelivered, "delivered", [:]))]
+        case .failed(let reason, _) where !report.final:
+            return [.audit(entry(.notificationRetrying, "failed", ["reason": reason]))]
+        case .failed(let reason, _):
+            var effects: [Effect] = [.audit(entry(.notificationFailed, "failed", ["reason": reason]))]
+            // A notification that failed for good is itself a reason to escalate: the person
+            // it was for will not hear of the alarm.
+            if var alarm = openAlarms[n.alarm], alarm.state == .raised, alarm.tier == n.tier,
+                alarm.round == n.round
+            {
+                effects += escalate(&alarm, reason: "notification-failed", at: now)
+            }
+            return effects
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// A care home or home-care base: everything Vakt knows about the place it watches.
+///
+/// A `Site` is loaded and validated by `VaktConfig`; the engine treats it as read-only
+/// and looks residents, staff and policies up through it.
+public struct Site: Sendable, Equatable {
+    /// Short slug used in MQTT topics (`vakt/<id>/...`) and file names.
+    public var id: String
+    /// The name people read, e.g. "Marker bo- og servicesenter".
+    public var name: String
+    /// The site's wall-clock time zone, used for texts and reports.
+    public var timeZone: TimeZone
+    /// The language of notification and dashboard texts.
+    public var language: Language
+    public var broker: BrokerSettings
+    /// Where the hub keeps its database, unless `--data` overrides it.
+    public var dataDirectory: String?
+    public var rooms: [Room]
+    public var residents: [Resident]
+    public var staff: [Staff]
+    public var groups: [StaffGroup]
+    public var channels: [Channel]
+    public var policies: [Policy]
+    public var rules: [Rule]
+    public var devices: [Device]
+    /// Device profiles by id (`<ecosystem>/<model-file-name>`), as loaded from `Devices/`.
+    public var profiles: [String: DeviceProfile]
+
+    public init(
+        id: String, name: String, timeZone: TimeZone, language: Language = .norwegianBokmal,
+        broker: BrokerSettings = BrokerSettings(), dataDirectory: String? = nil,
+        rooms: [Room] = [], residents: [Resident] = [], staff: [Staff] = [],
+        groups: [StaffGroup] = [], channels: [Channel] = [], policies: [Policy] = [],
+        rules: [Rule] = [], devices: [Device] = [], profiles: [String: DeviceProfile] = [:]
+    ) {
+        self.id = id
+        self.name = name
+        self.timeZone = timeZone
+        self.language = language
+        self.broker = broker
+        self.dataDirectory = dataDirectory
+        self.rooms = rooms
+        self.residents = residents
+        self.staff = staff
+        self.groups = groups
+        self.channels = channels
+        self.policies = policies
+        self.rules = rules
+        self.devices = devices
+        self.profiles = profiles
+    }
+}
+
+extension Site {
+    public func room(_ id: String) -> Room? { rooms.first { $0.id == id } }
+    public func resident(_ id: String) -> Resident? { residents.first { $0.id == id } }
+    /// The resident living in a room, if any.
+    public func resident(inRoom room: String) -> Resident? { residents.first { $0.room == room } }
+    public func staffMember(_ id: String) -> Staff? { staff.first { $0.id == id } }
+    public func group(_ id: String) -> StaffGroup? { groups.first { $0.id == id } }
+    public func channel(_ id: String) -> Channel? { channels.first { $0.id == id } }
+    public func policy(_ id: String) -> Policy? { policies.first { $0.id == id } }
+    public func device(_ id: String) -> Device? { devices.first { $0.id == id } }
+    /// The device that publishes on an MQTT topic, if any.
+    public func device(onTopic topic: String) -> Device? { devices.first { $0.topic == topic } }
+    /// The MQTT topic prefix of this site's own messages: `vakt/<site>`.
+    public var topicPrefix: String { "vakt/\(id)" }
+}
+
+/// The language of texts people read.
+public enum Language: String, Sendable, Equatable, CaseIterable, Codable {
+    case norwegianBokmal = "nb"
+    case english = "en"
+}
+
+/// Where the hub's MQTT broker is and how the hub identifies itself to it.
+public struct BrokerSettings: Sendable, Equatable {
+    /// `mqtt://host:port`, `mqtts://host:port` or `unix:///path/to/socket`.
+    public var url: String
+    /// A fixed client id, so the broker keeps the hub's persistent session across restarts.
+    public var clientID: String?
+    /// Optional login; the password is read from a file, never written in config.
+    public var username: String?
+    public var passwordFile: String?
+
+    public init(
+        url: String = "mqtt://127.0.0.1:1883", clientID: String? = nil, username: String? = nil,
+        passwordFile: String? = nil
+    ) {
+        self.url = url
+        self.clientID = clientID
+        self.username = username
+        self.passwordFile = passwordFile
+    }
+}

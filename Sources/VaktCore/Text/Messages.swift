@@ -1,0 +1,96 @@
+import Foundation
+
+/// Notification texts in the site's language (bokmål or English).
+///
+/// Next of kin get no health detail unless the resident consented: they learn that staff
+/// are following something up, not what happened.
+public struct Messages: Sendable {
+    /// The person a text is written for.
+    public struct Reader: Sendable, Equatable {
+        public var id: String
+        public var name: String
+        public var kind: Recipient.Kind
+        public var healthDetail: Bool
+    }
+
+    public let site: Site
+
+    public init(site: Site) { self.site = site }
+
+    public func notification(for alarm: Alarm, recipient: Reader) -> (title: String, body: String) {
+        let resident = alarm.resident.flatMap { site.resident($0) }
+        let who = resident?.displayName ?? room(alarm.room)
+        let time = clock(alarm.raisedAt)
+        let kind = kindName(alarm.kind)
+        switch (site.language, recipient.kind, recipient.healthDetail) {
+        case (.norwegianBokmal, .staff, _):
+            let repeatNote = alarm.round > 0 ? " Fortsatt ikke kvittert (gjentakelse \(alarm.round))." : ""
+            return (
+                "\(severityName(alarm.severity)): \(kind) – \(room(alarm.room))",
+                "Alarm \(alarm.id): \(kind.lowercased()) hos \(who), \(room(alarm.room).lowercased()), kl. \(time). Trinn \(alarm.tier + 1).\(repeatNote) Kvitter i Vakt."
+            )
+        case (.english, .staff, _):
+            let repeatNote = alarm.round > 0 ? " Still not acknowledged (repeat \(alarm.round))." : ""
+            return (
+                "\(severityName(alarm.severity)): \(kind) – \(room(alarm.room))",
+                "Alarm \(alarm.id): \(kind.lowercased()) for \(who), \(room(alarm.room).lowercased()), at \(time). Tier \(alarm.tier + 1).\(repeatNote) Acknowledge in Vakt."
+            )
+        case (.norwegianBokmal, .nextOfKin, true):
+            return (
+                "Melding fra \(site.name)",
+                "\(kind) registrert hos \(resident?.displayName ?? "beboer") kl. \(time). Personalet er varslet og følger opp."
+            )
+        case (.english, .nextOfKin, true):
+            return (
+                "Message from \(site.name)",
+                "\(kind) registered for \(resident?.displayName ?? "the resident") at \(time). Staff have been alerted and are following up."
+            )
+        case (.norwegianBokmal, .nextOfKin, false):
+            return (
+                "Melding fra \(site.name)",
+                "Personalet følger opp en hendelse hos \(resident?.displayName ?? "beboer"). Ta kontakt med \(site.name) ved spørsmål."
+            )
+        case (.english, .nextOfKin, false):
+            return (
+                "Message from \(site.name)",
+                "Staff are following up an event concerning \(resident?.displayName ?? "the resident"). Contact \(site.name) with any questions."
+            )
+        }
+    }
+
+    public func kindName(_ kind: String) -> String {
+        switch (kind, site.language) {
+        case ("fall", .norwegianBokmal): "Fall"
+        case ("fall", .english): "Fall"
+        case ("sos", .norwegianBokmal): "Trygghetsknapp"
+        case ("sos", .english): "SOS button"
+        case (_, _): kind.prefix(1).uppercased() + kind.dropFirst()
+        }
+    }
+
+    public func severityName(_ severity: Severity) -> String {
+        switch (severity, site.language) {
+        case (.critical, .norwegianBokmal): "KRITISK"
+        case (.high, .norwegianBokmal): "HØY"
+        case (.medium, .norwegianBokmal): "MIDDELS"
+        case (.low, .norwegianBokmal): "LAV"
+        case (.critical, .english): "CRITICAL"
+        case (.high, .english): "HIGH"
+        case (.medium, .english): "MEDIUM"
+        case (.low, .english): "LOW"
+        }
+    }
+
+    private func room(_ id: String) -> String {
+        let name = site.room(id)?.name ?? id
+        return name
+    }
+
+    /// `HH:mm` in the site's time zone.
+    public func clock(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = site.timeZone
+        let c = calendar.dateComponents([.hour, .minute], from: date)
+        return String(format: "%02d:%02d", c.hour ?? 0, c.minute ?? 0)
+    }
+}
