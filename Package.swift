@@ -55,6 +55,7 @@ let package = Package(
                 "VaktCore", "VaktConfig", "VaktDevices", "VaktStore", "VaktNotify",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(
             name: "VaktTesting",

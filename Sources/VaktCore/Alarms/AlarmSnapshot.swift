@@ -1,0 +1,109 @@
+import Foundation
+
+/// An alarm as the outside world sees it: `vakt alarms --json`, the retained MQTT snapshot
+/// on `vakt/<site>/alarms/<id>`, and what dashboards read.
+///
+/// Timestamps are RFC 3339 with the site's UTC offset (`2026-11-26T02:14:00+01:00`).
+public struct AlarmSnapshot: Sendable, Equatable, Codable {
+    public var id: String
+    public var kind: String
+    public var severity: Severity
+    public var state: AlarmState
+    public var resident: String?
+    public var residentName: String?
+    public var room: String
+    public var device: String
+    public var policy: String
+    public var tier: Int
+    public var round: Int
+    public var repeats: Int
+    public var raisedAt: String
+    public var acknowledgedAt: String?
+    public var acknowledgedBy: String?
+    public var onsiteAt: String?
+    public var onsiteBy: String?
+    public var resolvedAt: String?
+    public var resolvedBy: String?
+    public var outcome: String?
+    public var note: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, kind, severity, state, resident, room, device, policy, tier, round, repeats, outcome, note
+        case residentName = "resident_name"
+        case raisedAt = "raised_at"
+        case acknowledgedAt = "acknowledged_at"
+        case acknowledgedBy = "acknowledged_by"
+        case onsiteAt = "onsite_at"
+        case onsiteBy = "onsite_by"
+        case resolvedAt = "resolved_at"
+        case resolvedBy = "resolved_by"
+    }
+
+    public init(_ alarm: Alarm, site: Site) {
+        let stamp = { (date: Date?) in date.map { RFC3339.string(from: $0, in: site.timeZone) } }
+        id = alarm.id
+        kind = alarm.kind
+        severity = alarm.severity
+        state = alarm.state
+        resident = alarm.resident
+        residentName = alarm.resident.flatMap { site.resident($0)?.displayName }
+        room = alarm.room
+        device = alarm.device
+        policy = alarm.policy
+        tier = alarm.tier
+        round = alarm.round
+        repeats = alarm.repeats
+        raisedAt = RFC3339.string(from: alarm.raisedAt, in: site.timeZone)
+        acknowledgedAt = stamp(alarm.acknowledgedAt)
+        acknowledgedBy = alarm.acknowledgedBy
+        onsiteAt = stamp(alarm.onsiteAt)
+        onsiteBy = alarm.onsiteBy
+        resolvedAt = stamp(alarm.resolvedAt)
+        resolvedBy = alarm.resolvedBy
+        outcome = alarm.outcome
+        note = alarm.note
+    }
+
+    /// Encodes with every key present (absent values as `null`), keys sorted.
+    public func json() -> Data {
+        // JSONEncoder drops nil optionals; the contract promises the keys, so write them.
+        var object: [String: Any] = [:]
+        let mirror: [(String, Any?)] = [
+            ("id", id), ("kind", kind), ("severity", severity.rawValue), ("state", state.rawValue),
+            ("resident", resident), ("resident_name", residentName), ("room", room), ("device", device),
+            ("policy", policy), ("tier", tier), ("round", round), ("repeats", repeats),
+            ("raised_at", raisedAt), ("acknowledged_at", acknowledgedAt), ("acknowledged_by", acknowledgedBy),
+            ("onsite_at", onsiteAt), ("onsite_by", onsiteBy), ("resolved_at", resolvedAt),
+            ("resolved_by", resolvedBy), ("outcome", outcome), ("note", note),
+        ]
+        for (key, value) in mirror { object[key] = value ?? NSNull() }
+        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+    }
+
+    /// A JSON array of snapshots, pretty-printed for people when asked.
+    public static func jsonArray(_ snapshots: [AlarmSnapshot], pretty: Bool = false) -> Data {
+        let objects = snapshots.compactMap { try? JSONSerialization.jsonObject(with: $0.json()) }
+        var options: JSONSerialization.WritingOptions = [.sortedKeys]
+        if pretty { options.insert(.prettyPrinted) }
+        return (try? JSONSerialization.data(withJSONObject: objects, options: options)) ?? Data("[]".utf8)
+    }
+}
+
+/// RFC 3339 timestamps with a zone offset.
+public enum RFC3339 {
+    /// `2026-11-26T02:14:00+01:00` in `zone`.
+    public static func string(from date: Date, in zone: TimeZone) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = zone
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
+    public static func date(from text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
+    }
+}

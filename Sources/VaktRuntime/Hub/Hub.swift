@@ -1,0 +1,147 @@
+import Foundation
+import Logging
+import VaktCore
+import VaktStore
+
+/// The one place where inputs meet the engine and the store.
+///
+/// Every input (a device message, a staff command, a due timer, a delivery result) goes
+/// through `handle`, which runs the engine inside the store's write transaction: the input's
+/// record and all its effects commit together or not at all. Only after the commit does
+/// the hub publish snapshots and replies and wake the timer and outbox services.
+///
+/// Inputs arrive on libmosquitto's network thread and on service tasks, so the hub
+/// serialises them with a lock rather than an actor: the MQTT callback must commit
+/// synchronously, before libmosquitto writes the PUBACK.
+public final class Hub: @unchecked Sendable {
+    public let site: Site
+    public let store: Store
+    public let clock: any HubClock
+    let logger: Logger
+    private let lock = NSRecursiveLock()
+    private var engine: Engine
+    var tracker: MQTTSessionTracker
+    var rejections = RejectionLog()
+    private var publisher: (any HubPublisher)?
+
+    let timerWake = WakeSignal()
+    let outboxWake = WakeSignal()
+
+    /// Restores the engine from the store: open alarms, alarm numbering, MQTT session.
+    public init(site: Site, store: Store, clock: any HubClock, logger: Logger) throws {
+        self.site = site
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+        engine = Engine(site: site, openAlarms: try store.openAlarms(), nextNumber: try store.nextAlarmNumber())
+        let session = try store.mqttSession()
+        tracker = MQTTSessionTracker(epoch: session.epoch, lastMid: session.lastMid, wraps: session.wraps)
+    }
+
+    /// Open alarms as the engine holds them.
+    public var openAlarms: [Alarm] {
+        withLock { engine.openAlarms.values.sorted { ($0.number ?? 0) < ($1.number ?? 0) } }
+    }
+
+    var currentPublisher: (any HubPublisher)? { withLock { publisher } }
+
+    func setPublisher(_ publisher: (any HubPublisher)?) {
+        withLock { self.publisher = publisher }
+    }
+
+    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    /// Commits `inputs` (and the event record they came from) with all their effects.
+    ///
+    /// - Parameters:
+    ///   - inputs: Engine inputs, applied in order within the one transaction.
+    ///   - event: The raw record of what arrived; a record whose key was seen before makes the
+    ///     whole call a no-op (`.duplicate`).
+    ///   - prelude: Effects to store before the engine's own (a fired timer's removal).
+    /// - Throws: Store errors; nothing is committed and the engine is unchanged.
+    @discardableResult
+    public func handle(
+        _ inputs: [Input], event: EventRecord? = nil, session: MQTTSessionUpdate? = nil,
+        prelude: [Effect] = []
+    ) throws -> CommitResult {
+        try withLock {
+            let now = clock.now()
+            var next = engine
+            let result = try store.commit(event: event, session: session) {
+                prelude + inputs.flatMap { next.handle($0, at: now) }
+            }
+            if case .committed(let effects) = result {
+                engine = next
+                afterCommit(effects)
+            }
+            return result
+        }
+    }
+
+    /// Records one delivery attempt and the engine's reaction in one transaction.
+    func recordDelivery(_ report: DeliveryReport, nextAttemptAt: Date?) throws {
+        try withLock {
+            let now = clock.now()
+            var next = engine
+            var effects: [Effect] = []
+            try store.recordAttempt(
+                key: report.notification.key, result: report.result, final: report.final,
+                nextAttemptAt: nextAttemptAt
+            ) {
+                effects = next.handle(.delivery(report), at: now)
+                return effects
+            }
+            engine = next
+            afterCommit(effects)
+        }
+    }
+
+    /// Fires every stored timer that is due, each in its own transaction.
+    func fireDueTimers() throws {
+        let now = clock.now()
+        for timer in try store.pendingTimers() where timer.due <= now {
+            try handle([.timer(timer.fire)], prelude: [.cancelTimer(id: timer.id)])
+        }
+    }
+
+    private func afterCommit(_ effects: [Effect]) {
+        var wakeTimers = false
+        var wakeOutbox = false
+        for effect in effects {
+            switch effect {
+            case .saveAlarm(let alarm):
+                publisher?.publish(alarm: AlarmSnapshot(alarm, site: site))
+                logAlarm(alarm)
+            case .reply(let reply):
+                publisher?.publish(reply: reply)
+            case .schedule, .cancelTimer:
+                wakeTimers = true
+            case .enqueue:
+                wakeOutbox = true
+            case .audit:
+                break
+            }
+        }
+        if wakeTimers { timerWake.signal() }
+        if wakeOutbox { outboxWake.signal() }
+    }
+
+    private func logAlarm(_ alarm: Alarm) {
+        logger.notice(
+            "alarm \(alarm.id) \(alarm.state.rawValue)",
+            metadata: [
+                "kind": "\(alarm.kind)", "severity": "\(alarm.severity.rawValue)", "room": "\(alarm.room)",
+                "tier": "\(alarm.tier)",
+            ])
+    }
+}
+
+/// Where the hub announces alarm snapshots and command replies (retained MQTT in production).
+protocol HubPublisher: Sendable {
+    func publish(alarm: AlarmSnapshot)
+    func publish(reply: CommandReply)
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import VaktConfig
+import VaktCore
+import VaktDevices
+import VaktNotify
+import VaktStore
+
+/// What `vakt run` was asked for.
+public struct HubOptions: Sendable {
+    public var configDirectory: String
+    public var brokerURL: String?
+    public var dataDirectory: String?
+
+    public init(configDirectory: String, brokerURL: String? = nil, dataDirectory: String? = nil) {
+        self.configDirectory = configDirectory
+        self.brokerURL = brokerURL
+        self.dataDirectory = dataDirectory
+    }
+}
+
+/// A failure to start, with the process exit code it maps to (DESIGN.md's contract).
+public struct StartupError: Error, CustomStringConvertible {
+    public var description: String
+    public var exitCode: Int32
+
+    public init(_ description: String, exitCode: Int32 = 1) {
+        self.description = description
+        self.exitCode = exitCode
+    }
+}
+
+/// Builds the hub from a config directory and runs it until SIGTERM or SIGINT.
+public enum HubRunner {
+    /// Loads and validates the site, or throws a `StartupError` listing every problem.
+    public static func loadSite(_ directory: String) throws -> Site {
+        do {
+            return try SiteLoader.load(directory: directory)
+        } catch {
+            throw StartupError("\(error)\nconfiguration in \(directory) is invalid; run `vakt check --config \(directory)`")
+        }
+    }
+
+    /// The data directory: `--data`, else the config's `data:`.
+    public static func dataDirectory(site: Site, options: HubOptions) -> String {
+        options.dataDirectory ?? site.dataDirectory ?? (options.configDirectory as NSString).appendingPathComponent("data")
+    }
+
+    /// Runs the hub in the foreground. Returns when a signal has shut it down in order:
+    /// first the broker connection (no new input), then the dispatcher, then timers.
+    public static func run(_ options: HubOptions, logger: Logger, clock: any HubClock = SystemClock()) async throws {
+        let site = try loadSite(options.configDirectory)
+        let dataDirectory = dataDirectory(site: site, options: options)
+        let store: Store
+        do {
+            store = try Store(directory: dataDirectory)
+        } catch {
+            throw StartupError("cannot open the store in \(dataDirectory): \(error)")
+        }
+        let hub = try Hub(site: site, store: store, clock: clock, logger: logger)
+
+        let secrets = SecretResolver()
+        var notifiers: [String: any Notifier] = [:]
+        for channel in site.channels {
+            do {
+                notifiers[channel.id] = try NotifierFactory.make(channel: channel, secrets: secrets)
+            } catch {
+                throw StartupError("channel \(channel.id): \(error)")
+            }
+        }
+
+        let brokerURL = options.brokerURL ?? site.broker.url
+        let address: BrokerAddress
+        do {
+            address = try BrokerAddress.parse(brokerURL)
+        } catch {
+            throw StartupError("broker URL \(brokerURL): \(error)", exitCode: 2)
+        }
+        let password = try site.broker.passwordFile.map { file in
+            do {
+                return try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            } catch {
+                throw StartupError("cannot read the broker password file \(file)")
+            }
+        }
+        let mqtt = try MQTTService(hub: hub, address: address, password: password)
+
+        logger.notice(
+            "starting hub for \(site.name)",
+            metadata: [
+                "site": "\(site.id)", "data": "\(store.path)", "broker": "\(address.description)",
+                "open_alarms": "\(hub.openAlarms.count)",
+            ])
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: TimerService(hub: hub)),
+                    .init(service: Dispatcher(hub: hub, notifiers: notifiers)),
+                    .init(service: mqtt),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+        logger.notice("hub stopped")
+    }
+}

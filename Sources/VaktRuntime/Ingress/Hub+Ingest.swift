@@ -1,0 +1,128 @@
+import Foundation
+import VaktCore
+import VaktDevices
+import VaktStore
+
+extension Hub {
+    /// Payloads kept in the event log for rejected input are cut to this size.
+    static let rejectedPayloadLimit = 4_096
+
+    /// The topics the hub subscribes to: each device ecosystem's base topic, and commands.
+    public var subscriptions: [String] {
+        let bases = Set(site.devices.compactMap { $0.topic.split(separator: "/").first.map(String.init) })
+        return bases.sorted().map { "\($0)/#" } + ["\(site.topicPrefix)/commands/+"]
+    }
+
+    /// The broker started a new session for the hub; committed before any of its messages.
+    func beginBrokerSession() throws {
+        try withLock {
+            var next = tracker
+            next.beginNewSession()
+            try handle(
+                [], session: MQTTSessionUpdate(epoch: next.epoch, lastMid: 0, wraps: 0))
+            tracker = next
+        }
+    }
+
+    /// Takes one MQTT message: records it, decodes it, runs the engine, commits, all before
+    /// returning, so the broker hears the PUBACK only for what is on disk.
+    ///
+    /// Bad input never throws out of here: it is recorded as rejected with its reason, counted,
+    /// and logged at most once a minute per source.
+    func ingest(_ message: MQTTMessage) {
+        withLock {
+            var next = tracker
+            let key = next.key(
+                topic: message.topic, payload: message.payload, qos: message.qos, mid: message.mid,
+                retain: message.retain)
+            let session = MQTTSessionUpdate(epoch: next.epoch, lastMid: next.lastMid ?? 0, wraps: next.wraps)
+            do {
+                try route(message, key: key, session: session)
+                tracker = next
+            } catch {
+                // The store refused (disk full, I/O error): nothing was committed. Leave the
+                // tracker as it was so the redelivery gets the same key, and say so loudly.
+                logger.critical(
+                    "could not record message on \(message.topic): \(error)",
+                    metadata: ["key": "\(key)"])
+            }
+        }
+    }
+
+    private func route(_ message: MQTTMessage, key: String, session: MQTTSessionUpdate) throws {
+        let now = clock.now()
+        let payload = Data(message.payload)
+        let commandPrefix = "\(site.topicPrefix)/commands/"
+
+        if message.topic.hasPrefix(commandPrefix) {
+            let staff = String(message.topic.dropFirst(commandPrefix.count))
+            switch CommandPayload.parse(message.payload, staff: staff) {
+            case .success(let command):
+                try handle(
+                    [.command(command)],
+                    event: EventRecord(
+                        key: "command:\(staff):\(command.id)", receivedAt: now, source: message.topic,
+                        device: nil, kind: "command.\(command.action.rawValue)", payload: payload,
+                        status: .accepted, reason: nil),
+                    session: session)
+            case .failure(let problem):
+                try reject(message, key: key, session: session, source: "staff:\(staff)", reason: problem.reason)
+                publisher(reply: CommandReply(id: problem.requestID ?? "", staff: staff, ok: false, message: problem.reason))
+            }
+            return
+        }
+
+        guard let device = site.device(onTopic: message.topic) else {
+            if isEcosystemHousekeeping(message.topic) {
+                // Bridge state, device lists and availability are read by the device layer's
+                // supervision (not yet built); they are not device events.
+                return
+            }
+            try reject(message, key: key, session: session, source: message.topic, reason: "no device owns topic \(message.topic)")
+            return
+        }
+        guard let profile = site.profiles[device.profile] else {
+            try reject(message, key: key, session: session, source: device.id, reason: "device profile \(device.profile) is not loaded")
+            return
+        }
+        switch PayloadDecoder(profile: profile).decode(message.payload, device: device.id) {
+        case .success(let events):
+            try handle(
+                events.map(Input.device),
+                event: EventRecord(
+                    key: key, receivedAt: now, source: message.topic, device: device.id,
+                    kind: events.map(\.kind.rawValue).joined(separator: ","), payload: payload,
+                    status: .accepted, reason: nil),
+                session: session)
+        case .failure(let error):
+            try reject(message, key: key, session: session, source: device.id, reason: error.description)
+        }
+    }
+
+    /// Records a rejected message (payload cut short) and logs it, rate-limited per source.
+    private func reject(_ message: MQTTMessage, key: String, session: MQTTSessionUpdate, source: String, reason: String) throws {
+        let now = clock.now()
+        try handle(
+            [],
+            event: EventRecord(
+                key: key, receivedAt: now, source: message.topic, device: site.device(onTopic: message.topic)?.id,
+                kind: nil, payload: Data(message.payload.prefix(Self.rejectedPayloadLimit)),
+                status: .rejected, reason: reason),
+            session: session)
+        if let line = rejections.note(source: source, reason: reason, at: now) {
+            logger.warning("\(line)")
+        }
+    }
+
+    private func isEcosystemHousekeeping(_ topic: String) -> Bool {
+        let parts = topic.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.count >= 2, parts[1] == "bridge" { return true }
+        if parts.last == "availability" { return true }
+        if let last = parts.last, ["set", "get"].contains(last) { return true }
+        return false
+    }
+
+    private func publisher(reply: CommandReply) {
+        currentPublisher?.publish(reply: reply)
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import VaktCore
+import VaktNotify
+import VaktStore
+
+/// Delivers the outbox through the channels, at least once, with backoff.
+///
+/// Each due notification is attempted on its own task, so a slow endpoint never holds up
+/// another. Every attempt's result goes back to the engine (which audits it, and escalates
+/// on a final failure) in the same transaction that updates the outbox row.
+public struct Dispatcher: Service {
+    let hub: Hub
+    let notifiers: [String: any Notifier]
+    let policies: [String: RetryPolicy]
+    let concurrency: Int
+
+    public init(hub: Hub, notifiers: [String: any Notifier], concurrency: Int = 8) {
+        self.hub = hub
+        self.notifiers = notifiers
+        self.concurrency = concurrency
+        var policies: [String: RetryPolicy] = [:]
+        for channel in hub.site.channels {
+            policies[channel.id] = RetryPolicy(maxAttempts: channel.maxAttempts)
+        }
+        self.policies = policies
+    }
+
+    public func run() async throws {
+        let inFlight = InFlight()
+        let site = SiteInfo(id: hub.site.id, name: hub.site.name)
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                while !Task.isCancelled {
+                    let now = hub.clock.now()
+                    let due: [OutboxItem]
+                    do {
+                        due = try hub.store.dueOutbox(at: now, limit: concurrency * 4)
+                    } catch {
+                        hub.logger.error("could not read the outbox: \(error); retrying in 5 s")
+                        await hub.outboxWake.wait(until: now.addingTimeInterval(5), clock: hub.clock)
+                        continue
+                    }
+                    for item in due where inFlight.count < concurrency && inFlight.insert(item.notification.key) {
+                        group.addTask {
+                            await attempt(item, site: site)
+                            inFlight.remove(item.notification.key)
+                            hub.outboxWake.signal()
+                        }
+                    }
+                    let next = (try? hub.store.nextOutboxDue()) ?? nil
+                    // A due instant already past belongs to work in flight (or waiting for a free
+                    // slot): its completion signals. Look again after a second at the latest.
+                    let deadline = next.map { $0 > now ? $0 : now.addingTimeInterval(1) }
+                    await hub.outboxWake.wait(until: deadline, clock: hub.clock)
+                }
+                group.cancelAll()
+            }
+        }
+    }
+
+    private func attempt(_ item: OutboxItem, site: SiteInfo) async {
+        let notification = item.notification
+        let attempt = item.attempts + 1
+        let result: DeliveryResult
+        if let notifier = notifiers[notification.channel] {
+            result = await notifier.deliver(notification, site: site)
+        } else {
+            result = .failed(reason: "channel \(notification.channel) is not configured", retryable: false)
+        }
+        let policy = policies[notification.channel] ?? RetryPolicy(maxAttempts: 1)
+        let final = policy.isFinal(attempt: attempt, result: result)
+        let nextAttempt = final ? nil : hub.clock.now().addingTimeInterval(policy.delay(afterAttempt: attempt))
+        let report = DeliveryReport(notification: notification, attempt: attempt, result: result, final: final)
+        if case .failed(let reason, _) = result {
+            hub.logger.warning(
+                "notification \(notification.key) attempt \(attempt) failed: \(reason)\(final ? " (giving up)" : "")")
+        }
+        do {
+            try hub.recordDelivery(report, nextAttemptAt: nextAttempt)
+        } catch {
+            // The attempt happened but could not be recorded; the row stays due and is sent
+            // again, which the idempotency key makes safe.
+            hub.logger.error("could not record delivery of \(notification.key): \(error)")
+        }
+    }
+}
+
+/// Keys of notifications being delivered right now.
+private final class InFlight: @unchecked Sendable {
+    private let lock = NSLock()
+    private var keys = Set<String>()
+
+    var count: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return keys.count
+    }
+
+    func insert(_ key: String) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return keys.insert(key).inserted
+    }
+
+    func remove(_ key: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        keys.remove(key)
+    }
+}

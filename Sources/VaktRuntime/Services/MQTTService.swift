@@ -1,0 +1,99 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import VaktCore
+import VaktDevices
+
+/// The hub's connection to the broker: takes device messages and commands in, publishes
+/// alarm snapshots, replies and the hub's own retained state out.
+///
+/// The client id is fixed and the session persistent (clean session off), so messages sent
+/// while the hub is down wait for it on the broker. The retained `vakt/<site>/hub/state` is
+/// `online` while the hub runs; the broker publishes the last will `offline` if it vanishes.
+public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
+    let hub: Hub
+    let address: BrokerAddress
+    let client: MQTTClient
+    private var stateTopic: String { "\(hub.site.topicPrefix)/hub/state" }
+
+    public init(hub: Hub, address: BrokerAddress, password: String?) throws {
+        self.hub = hub
+        self.address = address
+        let settings = hub.site.broker
+        client = try MQTTClient(
+            options: MQTTClientOptions(
+                clientID: settings.clientID ?? "vakt-\(hub.site.id)",
+                cleanSession: false,
+                will: MQTTWill(topic: "\(hub.site.topicPrefix)/hub/state", payload: Array("offline".utf8), qos: 1, retain: true),
+                username: settings.username, password: password),
+            logger: hub.logger)
+    }
+
+    public func run() async throws {
+        client.onConnect = { [hub, weak self] sessionPresent in
+            guard let self else { return }
+            hub.logger.notice("connected to broker \(self.address.description) (session \(sessionPresent ? "resumed" : "new"))")
+            if !sessionPresent {
+                do { try hub.beginBrokerSession() } catch {
+                    hub.logger.critical("could not record the new broker session: \(error)")
+                }
+            }
+            for topic in hub.subscriptions {
+                do { try self.client.subscribe(topic, qos: 1) } catch {
+                    hub.logger.error("could not subscribe to \(topic): \(error)")
+                }
+            }
+            self.publishRetained(self.stateTopic, Array("online".utf8))
+            for alarm in hub.openAlarms { self.publish(alarm: AlarmSnapshot(alarm, site: hub.site)) }
+        }
+        client.onDisconnect = { [hub] code in
+            if code != 0 { hub.logger.warning("lost the broker connection (code \(code)); reconnecting") }
+        }
+        client.onMessage = { [hub] message in hub.ingest(message) }
+        hub.setPublisher(self)
+        try client.connect(to: address)
+        try? await gracefulShutdown()
+        hub.setPublisher(nil)
+        // A graceful stop says so itself: the will is only for when the hub vanishes.
+        publishRetained(stateTopic, Array("offline".utf8))
+        client.disconnect()
+        hub.logger.notice("disconnected from broker")
+    }
+
+    func publish(alarm: AlarmSnapshot) {
+        let topic = "\(hub.site.topicPrefix)/alarms/\(alarm.id)"
+        if alarm.state == .resolved {
+            // Live subscribers see the final state; the retained slot is cleared so a dashboard
+            // that connects later sees open alarms only.
+            publish(topic, Array(alarm.json()), retain: false)
+            publishRetained(topic, [])
+        } else {
+            publishRetained(topic, Array(alarm.json()))
+        }
+    }
+
+    func publish(reply: CommandReply) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var object: [String: Any] = ["id": reply.id, "ok": reply.ok, "message": reply.message]
+        if let alarm = reply.alarm {
+            object["alarm"] = (try? JSONSerialization.jsonObject(with: AlarmSnapshot(alarm, site: hub.site).json())) ?? NSNull()
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        publish("\(hub.site.topicPrefix)/replies/\(reply.staff)", Array(data), retain: false)
+    }
+
+    private func publishRetained(_ topic: String, _ payload: [UInt8]) {
+        publish(topic, payload, retain: true)
+    }
+
+    private func publish(_ topic: String, _ payload: [UInt8], retain: Bool) {
+        do {
+            try client.publish(topic, payload: payload, qos: 1, retain: retain)
+        } catch {
+            // Offline: libmosquitto queues nothing while disconnected. The snapshot is
+            // republished on the next connect, from the store's open alarms.
+            hub.logger.debug("could not publish \(topic): \(error)")
+        }
+    }
+}

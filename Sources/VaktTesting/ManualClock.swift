@@ -1,0 +1,89 @@
+import Foundation
+import VaktRuntime
+
+/// A hand-driven clock for runtime tests.
+///
+/// Time stands still until the test moves it. A test waits until the runtime is asleep on
+/// the clock (`waitForSleepers`), advances it, then waits for the effect: never "advance,
+/// then assert", which races with the task that should wake.
+public final class ManualClock: HubClock, @unchecked Sendable {
+    private struct Sleeper {
+        var id: UInt64
+        var deadline: Date
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private let condition = NSCondition()
+    private var current: Date
+    private var sleepers: [Sleeper] = []
+    private var nextID: UInt64 = 0
+
+    public init(now: Date) { current = now }
+
+    public func now() -> Date {
+        condition.lock()
+        defer { condition.unlock() }
+        return current
+    }
+
+    public func sleep(until deadline: Date) async throws {
+        condition.lock()
+        nextID += 1
+        let id = nextID
+        condition.unlock()
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                condition.lock()
+                if deadline <= current {
+                    condition.unlock()
+                    continuation.resume()
+                } else if Task.isCancelled {
+                    condition.unlock()
+                    continuation.resume(throwing: CancellationError())
+                } else {
+                    sleepers.append(Sleeper(id: id, deadline: deadline, continuation: continuation))
+                    condition.broadcast()
+                    condition.unlock()
+                }
+            }
+        } onCancel: {
+            condition.lock()
+            let index = sleepers.firstIndex { $0.id == id }
+            let sleeper = index.map { sleepers.remove(at: $0) }
+            condition.broadcast()
+            condition.unlock()
+            sleeper?.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Moves time forward and wakes every sleeper whose deadline has come.
+    public func advance(by seconds: TimeInterval) {
+        condition.lock()
+        current = current.addingTimeInterval(seconds)
+        let due = sleepers.filter { $0.deadline <= current }
+        sleepers.removeAll { $0.deadline <= current }
+        condition.broadcast()
+        condition.unlock()
+        for sleeper in due { sleeper.continuation.resume() }
+    }
+
+    /// The deadlines the runtime is asleep on, earliest first.
+    public var pendingDeadlines: [Date] {
+        condition.lock()
+        defer { condition.unlock() }
+        return sleepers.map(\.deadline).sorted()
+    }
+
+    /// Blocks until someone sleeps until exactly `deadline` (or `timeout` real seconds pass,
+    /// a safety net that throws).
+    public func waitForSleeper(until deadline: Date, timeout: TimeInterval = 30) throws {
+        let limit = Date().addingTimeInterval(timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while !sleepers.contains(where: { $0.deadline == deadline }) {
+            if !condition.wait(until: limit) {
+                throw TestSupportError("nobody slept until \(deadline); sleepers: \(sleepers.map(\.deadline))")
+            }
+        }
+    }
+}

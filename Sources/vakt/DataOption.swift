@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import VaktCore
+import VaktRuntime
+import VaktStore
+
+/// Where the hub's database is: `--data DIR`, else the data directory of `--config DIR`.
+struct DataOption: ParsableArguments {
+    @Option(help: ArgumentHelp("The hub's data directory (where vakt.sqlite is).", valueName: "dir"))
+    var data: String?
+
+    @Option(name: .long, help: ArgumentHelp("A configuration directory to take the data directory and time zone from.", valueName: "dir"))
+    var config: String?
+
+    func validate() throws {
+        if data == nil && config == nil && ProcessInfo.processInfo.environment["VAKT_CONFIG"] == nil {
+            throw ValidationError("say where the data is: --data DIR (or --config DIR)")
+        }
+    }
+
+    /// The site, when a config directory was given.
+    func site() throws -> Site? {
+        guard let directory = config ?? (data == nil ? ProcessInfo.processInfo.environment["VAKT_CONFIG"] : nil) else { return nil }
+        do {
+            return try HubRunner.loadSite(directory)
+        } catch let error as StartupError {
+            printError(error.description)
+            throw ExitCode(1)
+        }
+    }
+
+    /// Opens the existing store; a missing database is an error, not a new empty one.
+    func openStore(site: Site?) throws -> Store {
+        let directory: String
+        if let data {
+            directory = data
+        } else if let site, let configDirectory = config ?? ProcessInfo.processInfo.environment["VAKT_CONFIG"] {
+            directory = HubRunner.dataDirectory(site: site, options: HubOptions(configDirectory: configDirectory))
+        } else {
+            throw ValidationError("say where the data is: --data DIR")
+        }
+        let file = (directory as NSString).appendingPathComponent("vakt.sqlite")
+        guard FileManager.default.fileExists(atPath: file) else {
+            printError("no Vakt database at \(file)")
+            throw ExitCode(1)
+        }
+        do {
+            return try Store(directory: directory)
+        } catch {
+            printError("cannot open \(file): \(error)")
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+
+/// `vakt`: the command line. Argument parsing only; every subcommand calls into a library.
+@main
+struct Vakt: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vakt",
+        abstract: "Vakt: an open, offline-first alarm hub for elderly care.",
+        discussion: """
+            Vakt turns what fall sensors, door sensors and SOS buttons report over MQTT into \
+            alarms, escalates each alarm until a person acknowledges it, and records every \
+            step in a hash-chained audit log.
+
+            Exit codes: 0 ok, 1 bad input or a failed check, 2 usage, 3 cannot reach a required service.
+            """,
+        version: VaktVersion.current,
+        subcommands: [
+            Check.self, Run.self, Alarms.self, Ack.self, Onsite.self, Resolve.self, Audit.self,
+        ])
+
+    /// Runs the command; usage errors exit 2 as DESIGN.md's contract says (ArgumentParser's
+    /// own default is 64).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error).rawValue == 64 {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+enum VaktVersion {
+    static let current = "0.1.0"
+}
+
+/// Writes a line to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// The config directory: `--config`, else `$VAKT_CONFIG`, else `/etc/vakt`.
+struct ConfigOption: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The site's configuration directory.", valueName: "dir"))
+    var config: String?
+
+    var directory: String {
+        config ?? ProcessInfo.processInfo.environment["VAKT_CONFIG"] ?? "/etc/vakt"
+    }
+}
