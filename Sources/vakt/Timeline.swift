@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import VaktCore
+import VaktStore
+
+/// `vakt timeline ALARM_ID --data DIR`
+struct Timeline: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show everything the audit log holds about one alarm, in order.",
+        discussion: "Raise, joined repeats, escalations, every notification attempt, and each person's action.")
+
+    @Argument(help: "The alarm id, e.g. A12.")
+    var alarm: String
+
+    @OptionGroup var location: DataOption
+
+    func run() throws {
+        let site = try location.site()
+        let store = try location.openStore(site: site)
+        let zone = site?.timeZone ?? (try? store.siteStub())?.timeZone ?? .current
+        let records = try store.timeline(alarm: alarm)
+        guard !records.isEmpty else {
+            printError("no audit records for alarm \(alarm)")
+            throw ExitCode(1)
+        }
+        let rows = records.map { record -> [String] in
+            var facts = record.detail.sorted { $0.key < $1.key }.filter { !$0.value.isEmpty }.map { "\($0.key)=\($0.value)" }
+            if let channel = record.channel { facts.insert("channel=\(channel)", at: 0) }
+            if let recipient = record.recipient { facts.insert("to=\(recipient)", at: 0) }
+            if let result = record.result { facts.append("result=\(result)") }
+            return [
+                String(record.seq), RFC3339.string(from: record.at, in: zone), record.action, record.actor,
+                facts.joined(separator: " "),
+            ]
+        }
+        printTable(header: ["SEQ", "TIME", "WHAT", "WHO", "DETAIL"], rows: rows)
+    }
+}
