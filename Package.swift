@@ -75,6 +75,6 @@ let package = Package(
         .testTarget(name: "VaktNotifyTests", dependencies: ["VaktNotify", "VaktTesting"]),
         .testTarget(
             name: "VaktIntegrationTests",
-            dependencies: ["VaktRuntime", "VaktConfig", "VaktStore", "VaktTesting"]),
+            dependencies: ["VaktRuntime", "VaktConfig", "VaktStore", "VaktDevices", "VaktNotify", "VaktTesting"]),
     ]
 )

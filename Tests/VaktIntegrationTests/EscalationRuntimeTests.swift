@@ -1,0 +1,157 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Testing
+import VaktConfig
+import VaktCore
+import VaktDevices
+import VaktNotify
+import VaktRuntime
+import VaktStore
+import VaktTesting
+
+/// The runtime around the engine, driven by a manual clock: real broker, real SQLite, real
+/// HTTP, and time that moves only when the test moves it.
+@Suite(.serialized)
+struct EscalationRuntimeTests {
+    /// A running hub (timer service, dispatcher, MQTT) in this process.
+    final class Harness: @unchecked Sendable {
+        let broker: MosquittoBroker
+        let receiver: WebhookReceiver
+        let site: DemoSiteCopy
+        let clock: ManualClock
+        let hub: Hub
+        let group: ServiceGroup
+        let task: Task<Void, any Error>
+        let start = Date(timeIntervalSince1970: 1_795_655_640)  // 2026-11-26T01:14:00Z, 02:14 in Oslo
+
+        init(receiverArguments: [String] = []) throws {
+            broker = try MosquittoBroker()
+            receiver = try WebhookReceiver(arguments: receiverArguments)
+            site = try DemoSiteCopy(webhookURL: receiver.url)
+            clock = ManualClock(now: start)
+            var logger = Logger(label: "test")
+            logger.logLevel = .warning
+            let loaded = try SiteLoader.load(directory: site.configPath)
+            let store = try Store(directory: site.dataPath)
+            hub = try Hub(site: loaded, store: store, clock: clock, logger: logger)
+            var notifiers: [String: any Notifier] = [:]
+            for channel in loaded.channels {
+                notifiers[channel.id] = try NotifierFactory.make(channel: channel, secrets: SecretResolver())
+            }
+            let mqtt = try MQTTService(hub: hub, address: try BrokerAddress.parse(broker.url), password: nil)
+            group = ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: [
+                        .init(service: TimerService(hub: hub)), .init(service: Dispatcher(hub: hub, notifiers: notifiers)),
+                        .init(service: mqtt),
+                    ], logger: logger))
+            task = Task { [group] in try await group.run() }
+        }
+
+        func waitForConnection() throws {
+            // The hub's retained state says online once it is connected and subscribed.
+            let state = try subscribe(broker, "vakt/marker/hub/state")
+            defer { state.stop() }
+            try state.waitForLine(containing: "online")
+        }
+
+        func stop() async {
+            await group.triggerGracefulShutdown()
+            _ = try? await task.value
+            receiver.stop()
+            broker.stop()
+            site.remove()
+        }
+    }
+
+    private func recipients(_ requests: ArraySlice<[String: Any]>) -> [String] {
+        requests.compactMap { ($0["recipient"] as? [String: Any])?["id"] as? String }.sorted()
+    }
+
+    private func tiers(_ requests: ArraySlice<[String: Any]>) -> Set<Int> {
+        Set(requests.compactMap { ($0["alarm"] as? [String: Any])?["tier"] as? Int })
+    }
+
+    @Test func eachTierFiresAtItsInstantAndAcknowledgementStopsEscalation() async throws {
+        let h = try Harness()
+        do {
+            try h.waitForConnection()
+            try publish(h.broker, "zigbee2mqtt/room103/fall", Payloads.tuyaFall)
+
+            var requests = try h.receiver.waitForRequests(count: 2)
+            #expect(recipients(requests[0..<2]) == ["ns1", "ns2"])
+            #expect(tiers(requests[0..<2]) == [0])
+
+            // Tier 1 at exactly raise + 2 min: all night staff and the nurse in charge.
+            try h.clock.waitForSleeper(until: h.start.addingTimeInterval(120))
+            h.clock.advance(by: 119)
+            h.clock.advance(by: 1)
+            requests = try h.receiver.waitForRequests(count: 6)
+            #expect(recipients(requests[2..<6]) == ["ns1", "ns2", "ns3", "sp1"])
+            #expect(tiers(requests[2..<6]) == [1])
+
+            // Tier 2 five minutes later adds next of kin who consented.
+            try h.clock.waitForSleeper(until: h.start.addingTimeInterval(420))
+            h.clock.advance(by: 300)
+            let alarm = try #require(h.hub.openAlarms.first)
+            #expect(alarm.tier == 2)
+            let resident = try #require(h.hub.site.resident(alarm.resident ?? ""))
+            let kin = resident.nextOfKin.filter(\.consentNotify).map(\.id)
+            requests = try h.receiver.waitForRequests(count: 6 + 4 + kin.count)
+            #expect(recipients(requests[6...]) == (["ns1", "ns2", "ns3", "sp1"] + kin).sorted())
+
+            // The last tier repeats every 5 minutes until someone answers.
+            try h.clock.waitForSleeper(until: h.start.addingTimeInterval(720))
+            h.clock.advance(by: 300)
+            requests = try h.receiver.waitForRequests(count: 2 * (6 + 4 + kin.count) - 6)
+            #expect(h.hub.openAlarms.first?.round == 1)
+
+            let client = try CommandClient(
+                address: try BrokerAddress.parse(h.broker.url), clientID: "test-ns2", logger: Logger(label: "cli"))
+            let reply = try client.send(Command(id: "r1", staff: "ns2", action: .acknowledge, alarm: "A1"), site: "marker")
+            #expect(reply.ok)
+            #expect(h.hub.openAlarms.first?.state == .acknowledged)
+            #expect(try h.hub.store.pendingTimers().isEmpty, "acknowledgement cancels escalation")
+
+            let timeline = try h.hub.store.timeline(alarm: "A1").map(\.action)
+            #expect(timeline.filter { $0 == "alarm.escalated" }.count == 3)
+            #expect(timeline.last == "alarm.acknowledged")
+        } catch {
+            await h.stop()
+            throw error
+        }
+        await h.stop()
+    }
+
+    @Test func aFailedDeliveryIsRetriedWithBackoffAndAudited() async throws {
+        let h = try Harness(receiverArguments: ["--fail-first", "2", "--status", "503"])
+        do {
+            try h.waitForConnection()
+            try publish(h.broker, "zigbee2mqtt/room101/sos", Payloads.sosPress)
+            // Both tier-0 notifications fail once (503): the retry is due 2 s later.
+            _ = try h.receiver.waitForRequests(count: 2)
+            try h.clock.waitForSleeper(until: h.start.addingTimeInterval(2))
+            h.clock.advance(by: 2)
+            let requests = try h.receiver.waitForRequests(count: 4)
+            #expect(recipients(requests[2..<4]) == ["ns1", "ns2"])
+            let keys = requests.compactMap { $0["idempotency_key"] as? String }
+            #expect(Set(keys).count == 2, "a retry carries the same idempotency key")
+
+            // Wait for the delivery to be on record, then check the audit.
+            var timeline: [String] = []
+            for _ in 0..<200 {
+                timeline = try h.hub.store.timeline(alarm: "A1").map(\.action)
+                if timeline.filter({ $0 == "notification.delivered" }).count == 2 { break }
+                await Task.yield()
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(timeline.filter { $0 == "notification.retrying" }.count == 2)
+            #expect(timeline.filter { $0 == "notification.delivered" }.count == 2)
+        } catch {
+            await h.stop()
+            throw error
+        }
+        await h.stop()
+    }
+}
