@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+import VaktCore
+
+@testable import VaktConfig
+
+@Suite struct DemoSiteTests {
+    @Test func theDemoConfigLoadsWithoutErrors() throws {
+        let site: Site
+        do {
+            site = try SiteLoader.load(directory: Repository.demoConfig)
+        } catch {
+            Issue.record("the demo config has errors:\n\(error)")
+            return
+        }
+        #expect(site.id == "marker")
+        #expect(site.timeZone.identifier == "Europe/Oslo")
+        #expect(site.language == .norwegianBokmal)
+        #expect(site.broker.clientID == "vakt-marker")
+        #expect(site.dataDirectory == Repository.demoConfig + "/data")
+        #expect(site.rooms.map(\.id) == ["101", "102", "103", "104", "105", "106"])
+        #expect(site.residents.count == 6)
+        #expect(Set(site.residents.map(\.room)).count == 6, "one resident per room")
+        #expect(site.staff.filter(\.onDuty).map(\.id) == ["ns1", "ns2", "sp1"])
+        #expect(site.group("night-staff")?.members == ["ns1", "ns2", "ns3"])
+        #expect(site.devices.count == 18)
+        #expect(site.device(onTopic: "zigbee2mqtt/room104/fall")?.profile == "zigbee2mqtt/heiman-hs2fd-ef1")
+        #expect(site.device(onTopic: "zigbee2mqtt/room103/fall")?.profile == "zigbee2mqtt/tuya-mir-he200-ty-fall")
+        #expect(site.profiles.count == 4)
+        #expect(site.channel("webhook") == Channel(id: "webhook", kind: .webhook, url: "http://127.0.0.1:8088/vakt", timeoutSeconds: 5, maxAttempts: 6))
+        let policy = try #require(site.policy("standard"))
+        #expect(policy.tiers.map(\.afterSeconds) == [0, 120, 300])
+        #expect(policy.tiers[0].notify == [.group("night-staff", onDutyOnly: true)])
+        #expect(policy.tiers[2].notify.contains(.nextOfKin))
+        #expect(policy.repeatSeconds == 300)
+        #expect(site.rules.map(\.id) == ["fall", "fall-suspected", "sos"])
+        #expect(site.rules[1].severity == .high)
+    }
+
+    @Test func everyStaffMemberAndNextOfKinCanBeReachedOnTheWebhook() throws {
+        let site = try SiteLoader.load(directory: Repository.demoConfig)
+        for person in site.staff { #expect(person.contacts.contains { $0.channel == "webhook" && $0.address != nil }) }
+        let kin = site.residents.flatMap(\.nextOfKin)
+        for person in kin { #expect(person.contacts.contains { $0.channel == "webhook" && $0.address != nil }) }
+        #expect(kin.contains { !$0.consentNotify })
+        #expect(kin.contains { $0.consentHealthDetail })
+    }
+
+    @Test func theSummaryNamesTheSiteAndCountsWhatItHolds() throws {
+        let site = try SiteLoader.load(directory: Repository.demoConfig)
+        let summary = SiteSummary.describe(site)
+        #expect(summary.contains("Marker bo- og servicesenter (demo)"))
+        #expect(summary.contains("Europe/Oslo"))
+        #expect(summary.contains("6 rooms"))
+        #expect(summary.contains("6 residents"))
+        #expect(summary.contains("4 staff (3 on duty)"))
+        #expect(summary.contains("18 devices"))
+        #expect(summary.contains("6 zigbee2mqtt/aqara-mccgq11lm"))
+        #expect(summary.contains("3 zigbee2mqtt/heiman-hs2fd-ef1"))
+        #expect(summary.contains("standard (tiers after 0s, 2m, 5m, repeating every 5m)"))
+        #expect(summary.contains("webhook (webhook)"))
+        #expect(!summary.contains("\n"), "one paragraph")
+    }
+}
