@@ -38,9 +38,15 @@ func formatDuration(_ seconds: Double) -> String {
     var rest = seconds
     var text = ""
     let hours = (rest / 3600).rounded(.down)
-    if hours > 0 { text += "\(Int(hours))h"; rest -= hours * 3600 }
+    if hours > 0 {
+        text += "\(Int(hours))h"
+        rest -= hours * 3600
+    }
     let minutes = (rest / 60).rounded(.down)
-    if minutes > 0 { text += "\(Int(minutes))m"; rest -= minutes * 60 }
+    if minutes > 0 {
+        text += "\(Int(minutes))m"
+        rest -= minutes * 60
+    }
     if rest > 0 {
         text += rest == rest.rounded() ? "\(Int(rest))s" : "\(rest)s"
     }

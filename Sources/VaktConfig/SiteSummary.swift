@@ -14,7 +14,8 @@ public enum SiteSummary {
             return "\(policy.id) (tiers after \(delays), repeating every \(formatDuration(policy.repeatSeconds)))"
         }
         let channels = site.channels.map { "\($0.id) (\($0.kind.rawValue))" }
-        var text = "\(site.name) (\(site.id)), time zone \(site.timeZone.identifier), language \(site.language.rawValue): "
+        var text =
+            "\(site.name) (\(site.id)), time zone \(site.timeZone.identifier), language \(site.language.rawValue): "
         text += "\(count(site.rooms.count, "room")), \(count(site.residents.count, "resident")), "
         text += "\(site.staff.count) staff (\(onDuty) on duty), \(count(site.groups.count, "group")), "
         text += count(site.devices.count, "device")

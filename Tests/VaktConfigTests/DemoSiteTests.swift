@@ -27,7 +27,11 @@ import VaktCore
         #expect(site.device(onTopic: "zigbee2mqtt/room104/fall")?.profile == "zigbee2mqtt/heiman-hs2fd-ef1")
         #expect(site.device(onTopic: "zigbee2mqtt/room103/fall")?.profile == "zigbee2mqtt/tuya-mir-he200-ty-fall")
         #expect(site.profiles.count == 4)
-        #expect(site.channel("webhook") == Channel(id: "webhook", kind: .webhook, url: "http://127.0.0.1:8088/vakt", timeoutSeconds: 5, maxAttempts: 6))
+        #expect(
+            site.channel("webhook")
+                == Channel(
+                    id: "webhook", kind: .webhook, url: "http://127.0.0.1:8088/vakt", timeoutSeconds: 5, maxAttempts: 6)
+        )
         let policy = try #require(site.policy("standard"))
         #expect(policy.tiers.map(\.afterSeconds) == [0, 120, 300])
         #expect(policy.tiers[0].notify == [.group("night-staff", onDutyOnly: true)])
@@ -60,5 +64,32 @@ import VaktCore
         #expect(summary.contains("standard (tiers after 0s, 2m, 5m, repeating every 5m)"))
         #expect(summary.contains("webhook (webhook)"))
         #expect(!summary.contains("\n"), "one paragraph")
+    }
+}
+
+@Suite struct DemoSiteEditTests {
+    /// `vakt check` on the demo with one room id changed names the file, the position and the id.
+    @Test func aDeviceInAMissingRoomIsReportedInDevicesYaml() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        for name in try FileManager.default.contentsOfDirectory(atPath: Repository.demoConfig)
+        where name.hasSuffix(".yaml") {
+            var text = try String(contentsOfFile: Repository.demoConfig + "/" + name, encoding: .utf8)
+            if name == "devices.yaml" { text = text.replacingOccurrences(of: "room: \"105\"", with: "room: \"999\"") }
+            text = text.replacingOccurrences(of: "profiles: ../../Devices", with: "profiles: \(Repository.devices)")
+            try directory.write(name, text)
+        }
+        do {
+            _ = try SiteLoader.load(directory: directory.path)
+            Issue.record("the edited demo loaded")
+        } catch {
+            let file = directory.path + "/devices.yaml"
+            #expect(
+                error.errors.map(\.description) == [
+                    "\(file):62:11: devices[12].room: unknown room '999'",
+                    "\(file):66:11: devices[13].room: unknown room '999'",
+                    "\(file):70:11: devices[14].room: unknown room '999'",
+                ])
+        }
     }
 }

@@ -18,12 +18,15 @@ struct ProfileReader {
         let format = fields["format"].map { $0.choice(from: [PayloadFormat.json], diagnostics) } ?? .json
         var mappings: [FieldMapping] = []
         if let value = fields["fields"], let items = value.sequence(diagnostics) {
-            if items.isEmpty { diagnostics.report("\(value.path): a profile needs at least one field", at: value.position) }
+            if items.isEmpty {
+                diagnostics.report("\(value.path): a profile needs at least one field", at: value.position)
+            }
             var seen: [String: Position] = [:]
             for item in items {
                 guard let mapping = readField(item) else { continue }
                 if let first = seen[mapping.field] {
-                    diagnostics.report("\(item.path): duplicate field '\(mapping.field)' (first at \(first))", at: item.position)
+                    diagnostics.report(
+                        "\(item.path): duplicate field '\(mapping.field)' (first at \(first))", at: item.position)
                 }
                 seen[mapping.field] = seen[mapping.field] ?? item.position
                 mappings.append(mapping)

@@ -5,8 +5,12 @@
 final class IDRegistry {
     /// The kinds of things configuration gives ids to.
     enum Kind: String, CaseIterable {
-        case room, resident, staff = "staff member", group, device, channel, policy, rule
-        case nextOfKin = "next of kin", profile = "device profile", topic = "device topic"
+        case room, resident
+        case staff = "staff member"
+        case group, device, channel, policy, rule
+        case nextOfKin = "next of kin"
+        case profile = "device profile"
+        case topic = "device topic"
     }
 
     private struct Reference {
@@ -22,7 +26,8 @@ final class IDRegistry {
     func declare(_ kind: Kind, _ id: String, at value: YAMLValue, _ diagnostics: Diagnostics) {
         if let first = declared[kind]?[id] {
             let noun = kind == .topic ? kind.rawValue : "\(kind.rawValue) id"
-            diagnostics.report("\(value.path): duplicate \(noun) '\(id)' (first at \(first))", at: value.position)
+            let place = first.file == value.file ? "line \(first.line)" : first.description
+            diagnostics.report("\(value.path): duplicate \(noun) '\(id)' (first at \(place))", at: value.position)
             return
         }
         declared[kind, default: [:]][id] = value.position

@@ -12,7 +12,8 @@ extension SiteReader {
         let kind = fields["type"].flatMap { $0.choice(ChannelKind.self, diagnostics) }
         var url = fields.string("url", diagnostics)
         if let text = url, let value = fields["url"], !(text.hasPrefix("http://") || text.hasPrefix("https://")) {
-            diagnostics.report("\(value.path): webhook url '\(text)' must start with http:// or https://", at: value.position)
+            diagnostics.report(
+                "\(value.path): webhook url '\(text)' must start with http:// or https://", at: value.position)
             url = nil
         }
         var headers: [String: String] = [:]
@@ -35,7 +36,8 @@ extension SiteReader {
             }
         }
         guard let id, let kind, let url else { return nil }
-        return Channel(id: id, kind: kind, url: url, headers: headers, timeoutSeconds: timeout, maxAttempts: maxAttempts)
+        return Channel(
+            id: id, kind: kind, url: url, headers: headers, timeoutSeconds: timeout, maxAttempts: maxAttempts)
     }
 
     /// `{id, tiers: [{after, notify}], repeat}`; tier 0 must fire at once and `repeat` must be above 0.
@@ -86,7 +88,8 @@ extension SiteReader {
         let named = ["group", "staff", "next_of_kin"].filter { fields[$0] != nil }
         guard named.count == 1 else {
             let problem = named.isEmpty ? "needs one of" : "names more than one of"
-            diagnostics.report("\(value.path): a notify target \(problem) group, staff and next_of_kin", at: value.position)
+            diagnostics.report(
+                "\(value.path): a notify target \(problem) group, staff and next_of_kin", at: value.position)
             return nil
         }
         if fields["on_duty_only"] != nil, named[0] != "group" {
@@ -103,7 +106,8 @@ extension SiteReader {
         default:
             guard let value = fields["next_of_kin"], let flag = value.bool(diagnostics) else { return nil }
             guard flag else {
-                diagnostics.report("\(value.path): write next_of_kin: true, or leave the target out", at: value.position)
+                diagnostics.report(
+                    "\(value.path): write next_of_kin: true, or leave the target out", at: value.position)
                 return nil
             }
             return .nextOfKin
@@ -117,7 +121,9 @@ extension SiteReader {
         let id = declareID(.rule, fields)
         var events: [EventKind] = []
         if let value = fields["events"], let items = value.sequence(diagnostics) {
-            if items.isEmpty { diagnostics.report("\(value.path): a rule needs at least one event kind", at: value.position) }
+            if items.isEmpty {
+                diagnostics.report("\(value.path): a rule needs at least one event kind", at: value.position)
+            }
             events = items.compactMap { eventKind($0, diagnostics) }
         }
         let alarm = fields.string("alarm", diagnostics)

@@ -98,8 +98,9 @@ extension SiteReader {
 
     /// Lowercase letters, digits, `-` and `_`: safe in MQTT topics and file names.
     static func isSlug(_ text: String) -> Bool {
-        !text.isEmpty && text.unicodeScalars.allSatisfy { scalar in
-            ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "-" || scalar == "_"
-        }
+        !text.isEmpty
+            && text.unicodeScalars.allSatisfy { scalar in
+                ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "-" || scalar == "_"
+            }
     }
 }

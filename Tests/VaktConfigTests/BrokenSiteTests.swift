@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+import VaktCore
+
+@testable import VaktConfig
+
+/// A config with one of each kind of mistake, written to a temp dir: every one is reported,
+/// at its own position, in one pass.
+@Suite struct BrokenSiteTests {
+    static let door = """
+        vendor: Aqara
+        model: MCCGQ11LM
+        description: Door sensor
+        fields:
+          - field: contact
+            type: bool
+            values: { "false": door.opened, "true": door.closed }
+
+        """
+
+    static let files: [String: String] = [
+        "site.yaml": """
+        site:
+          id: test
+          name: Test site
+          time_zone: Europe/Oslo
+          colour: blue
+        profiles: profiles
+
+        """,
+        "rooms.yaml": """
+        rooms:
+          - id: "101"
+            name: Rom 101
+          - id: "101"
+            name: [Rom, 102]
+
+        """,
+        "staff.yaml": """
+        staff:
+          - id: ns1
+            name: Nora
+            role: night-staff
+            contacts:
+              - { channel: webhook, address: "+47 900 00 001" }
+        groups:
+          - id: night-staff
+            members: [ns1]
+
+        """,
+        "devices.yaml": """
+        devices:
+          - id: door-1
+            profile: zigbee2mqtt/door
+            room: "999"
+            topic: zigbee2mqtt/door-1
+
+        """,
+        "escalation.yaml": """
+        channels:
+          - id: webhook
+            type: webhook
+            url: http://127.0.0.1:8088/vakt
+        policies:
+          - id: standard
+            tiers:
+              - after: 0
+                notify:
+                  - { group: day-staff }
+              - after: 2 minutes
+                notify:
+                  - { group: night-staff }
+            repeat: 5m
+        rules:
+          - id: door
+            events: [door.opened]
+            alarm: door
+            severity: high
+            policy: standard
+
+        """,
+        "residents.yaml": """
+        residents:
+          - id: r-1
+            name: Kari
+            room: "101
+          - id: r-2
+
+        """,
+        "profiles/zigbee2mqtt/door.yaml": door,
+    ]
+
+    @Test func everyMistakeIsReportedAtItsPosition() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        for (name, text) in Self.files { try directory.write(name, text) }
+
+        let errors: ConfigErrors
+        do {
+            _ = try SiteLoader.load(directory: directory.path)
+            Issue.record("the broken config loaded")
+            return
+        } catch {
+            errors = error
+        }
+        let prefix = directory.path + "/"
+        let lines = errors.description.split(separator: "\n").map { String($0.dropFirst(prefix.count)) }
+        #expect(
+            lines == [
+                "devices.yaml:4:11: devices[0].room: unknown room '999'",
+                "escalation.yaml:10:22: policies[0].tiers[0].notify[0].group: unknown group 'day-staff'",
+                "escalation.yaml:11:16: policies[0].tiers[1].after: bad duration '2 minutes'; write a number with a unit, e.g. 0, 90s, 2m or 1h30m",
+                "residents.yaml:6:1: YAML syntax error: found unexpected end of stream (while scanning a quoted scalar at line 4)",
+                "rooms.yaml:4:9: rooms[1].id: duplicate room id '101' (first at line 2)",
+                "rooms.yaml:5:11: rooms[1].name: expected a string, got a sequence",
+                "site.yaml:5:3: site: unknown key 'colour'; allowed keys: id, name, time_zone, language",
+            ], "\(errors)")
+    }
+
+    @Test func aConfigWithoutASiteSectionSaysSo() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        try directory.write("rooms.yaml", "rooms: []\nprofiles: profiles\n")
+        try directory.write("profiles/zigbee2mqtt/door.yaml", Self.door)
+        #expect(throws: ConfigErrors.self) { try SiteLoader.load(directory: directory.path) }
+        do {
+            _ = try SiteLoader.load(directory: directory.path)
+        } catch {
+            #expect(
+                error.errors.map(\.message) == [
+                    "no 'site' section: add one (usually in site.yaml) with id, name and time_zone"
+                ])
+            #expect(error.errors.first?.file == directory.path + "/site.yaml")
+        }
+    }
+}
