@@ -1,0 +1,50 @@
+import Foundation
+
+/// The audit log as files for people and other systems: JSON Lines or CSV.
+///
+/// Both carry `prev_hash` and `hash`, so an export can be verified without Vakt.
+public enum AuditExport {
+    /// One JSON object per line, `\n`-terminated.
+    ///
+    /// Each line is the record's canonical object (see ``AuditRecord/canonicalBytes()``) with
+    /// `hash` and `prev_hash` added, keys still sorted: drop those two keys and the line is
+    /// exactly the bytes the hash covers.
+    public static func jsonl(_ records: [AuditRecord]) -> String {
+        var out: [UInt8] = []
+        for record in records {
+            let members = record.canonicalMembers + [("prev_hash", .string(record.prevHash)), ("hash", .string(record.hash))]
+            CanonicalJSON.write(.object(members), to: &out)
+            out.append(UInt8(ascii: "\n"))
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The CSV header, in column order.
+    public static let csvColumns = [
+        "seq", "at", "actor", "action", "alarm", "channel", "recipient", "result", "detail", "prev_hash", "hash",
+    ]
+
+    /// RFC 4180 CSV: a header row, CRLF line ends, fields quoted when they hold a comma, a
+    /// quote, CR or LF (quotes doubled). Absent values are empty fields; `detail` is its
+    /// canonical JSON object; `at` is RFC 3339 UTC with milliseconds.
+    public static func csv(_ records: [AuditRecord]) -> String {
+        var lines = [csvColumns.joined(separator: ",")]
+        for record in records {
+            let fields: [String] = [
+                String(record.seq), UTCMilliseconds.string(record.at), record.actor, record.action,
+                record.alarm ?? "", record.channel ?? "", record.recipient ?? "", record.result ?? "",
+                String(decoding: CanonicalJSON.bytes(.strings(record.detail)), as: UTF8.self),
+                record.prevHash, record.hash,
+            ]
+            lines.append(fields.map(csvField).joined(separator: ","))
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    private static let csvSpecial: Set<UInt8> = [UInt8(ascii: ","), UInt8(ascii: "\""), 0x0A, 0x0D]
+
+    private static func csvField(_ text: String) -> String {
+        guard text.utf8.contains(where: csvSpecial.contains) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,64 @@
+import GRDB
+import VaktCore
+
+extension Store {
+    /// Alarms not yet resolved, in raise order: what the engine restores after a restart.
+    ///
+    /// - Throws: `DatabaseError`; `StoreError.Code.corruptRow` when a row does not decode.
+    public func openAlarms() throws -> [Alarm] {
+        try fetchAlarms("WHERE state <> 'resolved' ORDER BY number, id")
+    }
+
+    /// Every alarm, or only open ones, ordered by number.
+    ///
+    /// - Throws: `DatabaseError`; `StoreError.Code.corruptRow` when a row does not decode.
+    public func alarms(includeResolved: Bool) throws -> [Alarm] {
+        try fetchAlarms(includeResolved ? "ORDER BY number, id" : "WHERE state <> 'resolved' ORDER BY number, id")
+    }
+
+    /// One alarm by id, or `nil`.
+    ///
+    /// - Throws: `DatabaseError`; `StoreError.Code.corruptRow` when the row does not decode.
+    public func alarm(id: String) throws -> Alarm? {
+        try fetchAlarms("WHERE id = ?", [id]).first
+    }
+
+    /// The number the next raised alarm gets: the highest stored number plus one, 1 when none.
+    ///
+    /// - Throws: `DatabaseError`.
+    public func nextAlarmNumber() throws -> Int {
+        try pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM alarms") ?? 1
+        }
+    }
+
+    private func fetchAlarms(_ clause: String, _ arguments: StatementArguments = []) throws -> [Alarm] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, json FROM alarms \(clause)", arguments: arguments).map { row in
+                try StoredJSON.decode(Alarm.self, row["json"], table: "alarms", id: row["id"])
+            }
+        }
+    }
+
+    /// Inserts or replaces the alarm with the same id, inside the caller's transaction.
+    static func saveAlarm(_ alarm: Alarm, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO alarms (id, number, state, kind, severity, resident, room, device, raised_at,
+                                    acknowledged_at, resolved_at, json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET
+                    number = excluded.number, state = excluded.state, kind = excluded.kind,
+                    severity = excluded.severity, resident = excluded.resident, room = excluded.room,
+                    device = excluded.device, raised_at = excluded.raised_at,
+                    acknowledged_at = excluded.acknowledged_at, resolved_at = excluded.resolved_at,
+                    json = excluded.json
+                """,
+            arguments: [
+                alarm.id, alarm.number, alarm.state.rawValue, alarm.kind, alarm.severity.rawValue, alarm.resident,
+                alarm.room, alarm.device, alarm.raisedAt.timeIntervalSince1970,
+                alarm.acknowledgedAt?.timeIntervalSince1970, alarm.resolvedAt?.timeIntervalSince1970,
+                try StoredJSON.encode(alarm),
+            ])
+    }
+}

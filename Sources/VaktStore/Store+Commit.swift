@@ -1,0 +1,66 @@
+import Foundation
+import GRDB
+import VaktCore
+
+extension Store {
+    /// Commits one input and all its effects in one write transaction.
+    ///
+    /// When `event` is given it is inserted first, with `INSERT OR IGNORE` on its key. If the key
+    /// was already there the input is a redelivery: nothing else is written, `apply` is not
+    /// called, and the result is `.duplicate`. Otherwise `session` is stored, then `apply` runs
+    /// inside the transaction (the engine runs there, so state and storage never diverge) and
+    /// the effects it returns are persisted in order:
+    /// - `saveAlarm`: upserts the alarm;
+    /// - `audit`: appends a chained audit record;
+    /// - `enqueue`: inserts an outbox row (`INSERT OR IGNORE` on the notification key), due at
+    ///   once;
+    /// - `schedule`: upserts the timer; `cancelTimer`: deletes it;
+    /// - `reply`: not stored.
+    ///
+    /// An enqueued notification's `created_at` and first due instant is the transaction's
+    /// instant: the `at` of the first audit entry among the effects (the engine's `now`), else
+    /// the event's `receivedAt`, else the wall clock.
+    ///
+    /// - Parameters:
+    ///   - event: The record of what arrived, or `nil` for inputs with no record (timers).
+    ///   - session: The MQTT session state to store with the event.
+    ///   - apply: Runs the engine and returns its effects. Must not use the store.
+    /// - Returns: `.duplicate`, or `.committed` with the effects `apply` returned.
+    /// - Throws: Whatever `apply` throws, `DatabaseError`, or `StoreError.Code.diskFull`. On any
+    ///   error the whole transaction rolls back: no event, no state, no audit.
+    public func commit(
+        event: EventRecord?, session: MQTTSessionUpdate? = nil, apply: () throws -> [Effect]
+    ) throws -> CommitResult {
+        try StoreError.wrappingDiskFull(path: path) {
+            try pool.write { db in
+                if let event {
+                    guard try Self.insertEvent(event, db) else { return .duplicate }
+                }
+                if let session { try Self.saveSession(session, db) }
+                let effects = try apply()
+                try Self.persist(effects, now: Self.instant(of: effects) ?? event?.receivedAt ?? Date(), db)
+                return .committed(effects)
+            }
+        }
+    }
+
+    /// The engine's `now` as the effects carry it: the first audit entry's instant.
+    static func instant(of effects: [Effect]) -> Date? {
+        for case .audit(let entry) in effects { return entry.at }
+        return nil
+    }
+
+    /// Writes `effects` in order inside the caller's transaction.
+    static func persist(_ effects: [Effect], now: Date, _ db: Database) throws {
+        for effect in effects {
+            switch effect {
+            case .saveAlarm(let alarm): try saveAlarm(alarm, db)
+            case .audit(let entry): try appendAudit(entry, db)
+            case .enqueue(let notification): try enqueue(notification, at: now, db)
+            case .schedule(let timer): try saveTimer(timer, db)
+            case .cancelTimer(let id): try db.execute(sql: "DELETE FROM timers WHERE id = ?", arguments: [id])
+            case .reply: break
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import GRDB
+
+extension Store {
+    /// How many events the log holds, by status (`accepted`, `rejected`, `ignored`).
+    ///
+    /// Statuses with no events are absent from the result.
+    ///
+    /// - Throws: `DatabaseError`.
+    public func eventCounts() throws -> [String: Int] {
+        try pool.read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM events GROUP BY status") {
+                counts[row["status"]] = row["n"]
+            }
+            return counts
+        }
+    }
+
+    /// Inserts `event` unless its key is already logged; returns whether it was new.
+    static func insertEvent(_ event: EventRecord, _ db: Database) throws -> Bool {
+        try db.execute(
+            sql: """
+                INSERT OR IGNORE INTO events (key, received_at, source, device, kind, payload, status, reason)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                event.key, event.receivedAt.timeIntervalSince1970, event.source, event.device, event.kind,
+                event.payload, event.status.rawValue, event.reason,
+            ])
+        return db.changesCount > 0
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import GRDB
+import VaktCore
+
+extension Store {
+    /// Pending notifications due at or before `now`, the longest-due first (ties in queue order).
+    ///
+    /// - Parameters:
+    ///   - now: The dispatcher's current instant.
+    ///   - limit: At most this many.
+    /// - Throws: `DatabaseError`; `StoreError.Code.corruptRow` when a row does not decode.
+    public func dueOutbox(at now: Date, limit: Int) throws -> [OutboxItem] {
+        try pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT key, json, attempts, next_attempt_at FROM outbox
+                    WHERE state = 'pending' AND next_attempt_at <= ?
+                    ORDER BY next_attempt_at, created_at, rowid
+                    LIMIT ?
+                    """,
+                arguments: [now.timeIntervalSince1970, limit]
+            ).map { row in
+                OutboxItem(
+                    notification: try StoredJSON.decode(VaktCore.Notification.self, row["json"], table: "outbox", id: row["key"]),
+                    attempts: row["attempts"],
+                    nextAttemptAt: Date(timeIntervalSince1970: row["next_attempt_at"]))
+            }
+        }
+    }
+
+    /// The earliest instant a pending notification is due, or `nil` when none is pending.
+    ///
+    /// - Throws: `DatabaseError`.
+    public func nextOutboxDue() throws -> Date? {
+        try pool.read { db in
+            try Double.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'")
+                .map { Date(timeIntervalSince1970: $0) }
+        }
+    }
+
+    /// Records one delivery attempt and the engine's reaction to it in one transaction.
+    ///
+    /// Increments the row's `attempts`, then:
+    /// - delivered: state `delivered`, no next attempt, `last_error` cleared;
+    /// - failed and `final`: state `failed`, no next attempt, `last_error` = the reason;
+    /// - failed, not final: stays `pending`, due at `nextAttemptAt` (unchanged when `nil`),
+    ///   `last_error` = the reason.
+    ///
+    /// Then `apply` runs inside the transaction and its effects (the attempt's audit record,
+    /// an escalation) are persisted as ``commit(event:session:apply:)`` does.
+    ///
+    /// - Throws: `StoreError.Code.unknownNotification` when no outbox row has `key`; whatever
+    ///   `apply` throws; `DatabaseError`; `StoreError.Code.diskFull`. Nothing is written then.
+    public func recordAttempt(
+        key: String, result: DeliveryResult, final: Bool, nextAttemptAt: Date?, apply: () throws -> [Effect]
+    ) throws {
+        try StoreError.wrappingDiskFull(path: path) {
+            try pool.write { db in
+                let state: String
+                var error: String?
+                var next = nextAttemptAt
+                switch result {
+                case .delivered:
+                    state = "delivered"
+                    next = nil
+                case .failed(let reason, _):
+                    state = final ? "failed" : "pending"
+                    error = reason
+                    if final { next = nil }
+                }
+                try db.execute(
+                    sql: """
+                        UPDATE outbox SET attempts = attempts + 1, state = ?, last_error = ?,
+                            next_attempt_at = CASE WHEN ? THEN ? ELSE next_attempt_at END
+                        WHERE key = ?
+                        """,
+                    arguments: [
+                        state, error, state != "pending" || next != nil, next?.timeIntervalSince1970, key,
+                    ])
+                guard db.changesCount > 0 else {
+                    throw StoreError(.unknownNotification, "the outbox holds no notification with key \(key)")
+                }
+                let effects = try apply()
+                try Self.persist(effects, now: Self.instant(of: effects) ?? next ?? Date(), db)
+            }
+        }
+    }
+
+    /// Queues `notification`, due at `now`, unless its key is queued already.
+    static func enqueue(_ notification: VaktCore.Notification, at now: Date, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT OR IGNORE INTO outbox (key, json, alarm, channel, created_at, attempts, next_attempt_at, state)
+                VALUES (?, ?, ?, ?, ?, 0, ?, 'pending')
+                """,
+            arguments: [
+                notification.key, try StoredJSON.encode(notification), notification.alarm, notification.channel,
+                now.timeIntervalSince1970, now.timeIntervalSince1970,
+            ])
+    }
+}

@@ -1,0 +1,29 @@
+import GRDB
+import VaktCore
+
+extension Store {
+    /// Every armed timer, soonest first (ties by id), to re-arm after a restart.
+    ///
+    /// - Throws: `DatabaseError`; `StoreError.Code.corruptRow` when a row does not decode.
+    public func pendingTimers() throws -> [ScheduledTimer] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, json FROM timers ORDER BY due_at, id").map { row in
+                try StoredJSON.decode(ScheduledTimer.self, row["json"], table: "timers", id: row["id"])
+            }
+        }
+    }
+
+    /// Arms `timer`, replacing one with the same id, inside the caller's transaction.
+    static func saveTimer(_ timer: ScheduledTimer, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO timers (id, alarm, purpose, due_at, json) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET
+                    alarm = excluded.alarm, purpose = excluded.purpose, due_at = excluded.due_at, json = excluded.json
+                """,
+            arguments: [
+                timer.id, timer.alarm, timer.purpose.rawValue, timer.due.timeIntervalSince1970,
+                try StoredJSON.encode(timer),
+            ])
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import GRDB
+
+/// An error from the store that is not SQLite's own (`DatabaseError` passes through unchanged).
+///
+/// A struct over a code, so codes can be added without breaking callers:
+///
+/// ```swift
+/// do { try store.commit(event: record) { effects } }
+/// catch StoreError.Code.diskFull { ... }
+/// ```
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, in a form to switch or match on.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let rawValue: String
+        private init(_ rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// The disk (or the database's size limit) is full: nothing was written.
+        public static let diskFull = Code("disk-full")
+        /// The data directory does not exist and cannot be created.
+        public static let cannotCreateDirectory = Code("cannot-create-directory")
+        /// A delivery attempt names a notification the outbox does not hold.
+        public static let unknownNotification = Code("unknown-notification")
+        /// A stored row cannot be decoded (edited by hand, or written by a newer Vakt).
+        public static let corruptRow = Code("corrupt-row")
+
+        /// Lets `catch StoreError.Code.diskFull` match a thrown `StoreError`.
+        public static func ~= (code: Code, error: any Error) -> Bool {
+            (error as? StoreError)?.code == code
+        }
+    }
+
+    public let code: Code
+    /// A sentence for people; never holds secrets.
+    public let message: String
+
+    init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    /// Runs `body`, turning SQLite's "database or disk is full" into a `StoreError`.
+    ///
+    /// Other errors, including every other `DatabaseError`, pass through unchanged.
+    static func wrappingDiskFull<T>(path: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            throw StoreError(
+                .diskFull,
+                "the disk holding \(path) is full: nothing was written; free space and the hub continues")
+        }
+    }
+}

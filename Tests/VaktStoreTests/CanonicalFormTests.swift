@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+
+@testable import VaktStore
+
+@Suite("Canonical audit bytes")
+struct CanonicalFormTests {
+    private let record = AuditRecord(
+        seq: 7, at: Date(timeIntervalSince1970: 1_795_655_640.123_456), actor: "staff:kari",
+        action: "alarm.resolved", alarm: "A3", channel: nil, recipient: nil, result: "ok",
+        detail: ["outcome": "assisted", "note": "Sa \"hei\", å\n\tok\\ \u{1}"],
+        prevHash: AuditRecord.genesisHash, hash: "")
+
+    @Test("sorted keys, no whitespace, nulls, escapes, milliseconds in UTC")
+    func bytes() {
+        let text = String(decoding: record.canonicalBytes(), as: UTF8.self)
+        #expect(
+            text == #"{"action":"alarm.resolved","actor":"staff:kari","alarm":"A3","at":"2026-11-26T01:14:00.123Z","#
+                + #""channel":null,"detail":{"note":"Sa \"hei\", å\n\tok\\ \u0001","outcome":"assisted"},"#
+                + #""recipient":null,"result":"ok","seq":7}"#)
+    }
+
+    @Test("the hash is SHA-256 over the previous hash's text and the canonical bytes")
+    func hash() {
+        // Computed independently, with Python: hashlib.sha256(b"0" * 64 + json.dumps(obj,
+        // sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+        #expect(record.computedHash() == "51bc366a8dccd6919d420276b5b2287582c06f0c756a2a640cc48c182bfb4665")
+    }
+
+    @Test("timestamps: truncation, dates before 1970, parsing back")
+    func timestamps() {
+        #expect(UTCMilliseconds.string(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
+        #expect(UTCMilliseconds.string(Date(timeIntervalSince1970: -0.0005)) == "1969-12-31T23:59:59.999Z")
+        #expect(UTCMilliseconds.string(Date(timeIntervalSince1970: 1_709_208_000.999_9)) == "2024-02-29T12:00:00.999Z")
+        for ms: Int64 in [0, 1, 999, 1_795_655_640_123, -1, 951_782_400_000, 4_102_444_799_999] {
+            let date = UTCMilliseconds.date(ms)
+            #expect(UTCMilliseconds.milliseconds(date) == ms)
+            #expect(UTCMilliseconds.date(from: UTCMilliseconds.string(date)) == date)
+        }
+        #expect(UTCMilliseconds.date(from: "2026-11-26T02:14:00+01:00") == Date(timeIntervalSince1970: 1_795_655_640))
+    }
+}

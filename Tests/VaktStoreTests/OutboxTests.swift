@@ -1,0 +1,80 @@
+import Foundation
+import GRDB
+import Testing
+import VaktCore
+
+@testable import VaktStore
+
+@Suite("Outbox")
+struct OutboxTests {
+    private let key1 = "site:A1:t0:r0:s1:webhook"
+    private let key2 = "site:A2:t0:r0:s1:webhook"
+
+    private func storeWithTwo(_ dir: ScratchDirectory) throws -> Store {
+        let store = try Store(directory: dir.path)
+        _ = try store.commit(event: nil) { Fixture.raiseEffects(1) }
+        _ = try store.commit(event: nil) { Fixture.raiseEffects(2, at: Fixture.start + 10) }
+        return store
+    }
+
+    @Test("new notifications are due at the engine's instant, oldest first, up to the limit")
+    func due() throws {
+        let dir = try ScratchDirectory()
+        let store = try storeWithTwo(dir)
+        #expect(try store.dueOutbox(at: Fixture.start - 1, limit: 10).isEmpty)
+        #expect(try store.dueOutbox(at: Fixture.start, limit: 10).map(\.notification.key) == [key1])
+        #expect(try store.dueOutbox(at: Fixture.start + 10, limit: 10).map(\.notification.key) == [key1, key2])
+        #expect(try store.dueOutbox(at: Fixture.start + 10, limit: 1).map(\.notification.key) == [key1])
+        #expect(try store.nextOutboxDue() == Fixture.start)
+        #expect(try store.dueOutbox(at: Fixture.start, limit: 1).first?.notification == Fixture.notification(key1))
+    }
+
+    @Test("a retryable failure moves the due instant; the attempt's audit commits with it")
+    func retry() throws {
+        let dir = try ScratchDirectory()
+        let store = try storeWithTwo(dir)
+        let retryAt = Fixture.start + 60
+        try store.recordAttempt(key: key1, result: .failed(reason: "HTTP 503", retryable: true), final: false, nextAttemptAt: retryAt) {
+            [.audit(AuditEntry(at: Fixture.start + 1, actor: "channel:webhook", action: .notificationRetrying, alarm: "A1", result: "failed"))]
+        }
+        #expect(try store.dueOutbox(at: Fixture.start + 30, limit: 10).map(\.notification.key) == [key2])
+        #expect(try store.nextOutboxDue() == Fixture.start + 10)
+        let item = try store.dueOutbox(at: retryAt, limit: 10).first { $0.notification.key == key1 }
+        #expect(item?.attempts == 1)
+        #expect(item?.nextAttemptAt == retryAt)
+        #expect(try store.timeline(alarm: "A1").last?.action == "notification.retrying")
+    }
+
+    @Test("delivered and failed-for-good leave the queue")
+    func finalStates() throws {
+        let dir = try ScratchDirectory()
+        let store = try storeWithTwo(dir)
+        try store.recordAttempt(key: key1, result: .delivered, final: true, nextAttemptAt: nil) { [] }
+        try store.recordAttempt(key: key2, result: .failed(reason: "HTTP 400", retryable: false), final: true, nextAttemptAt: nil) { [] }
+        #expect(try store.dueOutbox(at: Fixture.start + 3600, limit: 10).isEmpty)
+        #expect(try store.nextOutboxDue() == nil)
+        let rows = try store.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT key, state, attempts, last_error FROM outbox ORDER BY key")
+                .map { [$0["key"], $0["state"], String($0["attempts"] as Int), $0["last_error"] ?? "-"] as [String] }
+        }
+        #expect(rows == [[key1, "delivered", "1", "-"], [key2, "failed", "1", "HTTP 400"]])
+    }
+
+    @Test("an attempt for an unknown key, or a throwing engine, changes nothing")
+    func failures() throws {
+        let dir = try ScratchDirectory()
+        let store = try storeWithTwo(dir)
+        let before = try store.auditRecords().count
+        do {
+            try store.recordAttempt(key: "nope", result: .delivered, final: true, nextAttemptAt: nil) {
+                [.audit(Fixture.entry())]
+            }
+            Issue.record("expected unknownNotification")
+        } catch StoreError.Code.unknownNotification {}
+        #expect(throws: Boom.self) {
+            try store.recordAttempt(key: key1, result: .delivered, final: true, nextAttemptAt: nil) { throw Boom() }
+        }
+        #expect(try store.auditRecords().count == before)
+        #expect(try store.dueOutbox(at: Fixture.start, limit: 10).first?.attempts == 0)
+    }
+}
