@@ -12,8 +12,9 @@ extension AuditRecord {
     /// Strings escape only `"`, `\` and control characters (see `CanonicalJSON`); other
     /// characters are their raw UTF-8 bytes. `prev_hash` and `hash` are not part of it.
     ///
-    /// Anyone can check a record without Vakt: `sha256(prev_hash + canonical)` in hex must
-    /// equal `hash`.
+    /// The bytes equal Python's `json.dumps(obj, sort_keys=True, separators=(",", ":"),
+    /// ensure_ascii=False).encode()`, so anyone can check an exported record without Vakt:
+    /// `hashlib.sha256(prev_hash.encode() + canonical).hexdigest()` must equal `hash`.
     public func canonicalBytes() -> Data {
         Data(CanonicalJSON.bytes(.object(canonicalMembers)))
     }

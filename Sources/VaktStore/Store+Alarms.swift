@@ -42,7 +42,7 @@ extension Store {
 
     /// Inserts or replaces the alarm with the same id, inside the caller's transaction.
     static func saveAlarm(_ alarm: Alarm, _ db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO alarms (id, number, state, kind, severity, resident, room, device, raised_at,
                                     acknowledged_at, resolved_at, json)
@@ -53,7 +53,8 @@ extension Store {
                     device = excluded.device, raised_at = excluded.raised_at,
                     acknowledged_at = excluded.acknowledged_at, resolved_at = excluded.resolved_at,
                     json = excluded.json
-                """,
+                """
+        ).execute(
             arguments: [
                 alarm.id, alarm.number, alarm.state.rawValue, alarm.kind, alarm.severity.rawValue, alarm.resident,
                 alarm.room, alarm.device, alarm.raisedAt.timeIntervalSince1970,

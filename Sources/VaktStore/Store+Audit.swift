@@ -57,7 +57,7 @@ extension Store {
     /// one writer, so two appends can never take the same seq or fork the chain.
     @discardableResult
     static func appendAudit(_ entry: AuditEntry, _ db: Database) throws -> AuditRecord {
-        let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        let head = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"))
         var record = AuditRecord(
             seq: (head?["seq"] ?? 0) + 1, at: UTCMilliseconds.truncate(entry.at), actor: entry.actor,
             action: entry.action.rawValue, alarm: entry.alarm, channel: entry.channel,
@@ -65,11 +65,12 @@ extension Store {
             prevHash: head?["hash"] ?? AuditRecord.genesisHash, hash: "")
         record.hash = record.computedHash()
         let detail = String(decoding: CanonicalJSON.bytes(.strings(record.detail)), as: UTF8.self)
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO audit (seq, at, actor, action, alarm, channel, recipient, result, detail, prev_hash, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 record.seq, Double(UTCMilliseconds.milliseconds(record.at)) / 1000, record.actor, record.action,
                 record.alarm, record.channel, record.recipient, record.result, detail, record.prevHash, record.hash,

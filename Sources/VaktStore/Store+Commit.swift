@@ -31,16 +31,14 @@ extension Store {
     public func commit(
         event: EventRecord?, session: MQTTSessionUpdate? = nil, apply: () throws -> [Effect]
     ) throws -> CommitResult {
-        try StoreError.wrappingDiskFull(path: path) {
-            try pool.write { db in
-                if let event {
-                    guard try Self.insertEvent(event, db) else { return .duplicate }
-                }
-                if let session { try Self.saveSession(session, db) }
-                let effects = try apply()
-                try Self.persist(effects, now: Self.instant(of: effects) ?? event?.receivedAt ?? Date(), db)
-                return .committed(effects)
+        try writeTransaction { db in
+            if let event {
+                guard try Self.insertEvent(event, db) else { return .duplicate }
             }
+            if let session { try Self.saveSession(session, db) }
+            let effects = try apply()
+            try Self.persist(effects, now: Self.instant(of: effects) ?? event?.receivedAt ?? Date(), db)
+            return .committed(effects)
         }
     }
 

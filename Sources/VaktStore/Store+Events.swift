@@ -18,11 +18,12 @@ extension Store {
 
     /// Inserts `event` unless its key is already logged; returns whether it was new.
     static func insertEvent(_ event: EventRecord, _ db: Database) throws -> Bool {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO events (key, received_at, source, device, kind, payload, status, reason)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 event.key, event.receivedAt.timeIntervalSince1970, event.source, event.device, event.kind,
                 event.payload, event.status.rawValue, event.reason,

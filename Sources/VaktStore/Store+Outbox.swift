@@ -55,45 +55,45 @@ extension Store {
     public func recordAttempt(
         key: String, result: DeliveryResult, final: Bool, nextAttemptAt: Date?, apply: () throws -> [Effect]
     ) throws {
-        try StoreError.wrappingDiskFull(path: path) {
-            try pool.write { db in
-                let state: String
-                var error: String?
-                var next = nextAttemptAt
-                switch result {
-                case .delivered:
-                    state = "delivered"
-                    next = nil
-                case .failed(let reason, _):
-                    state = final ? "failed" : "pending"
-                    error = reason
-                    if final { next = nil }
-                }
-                try db.execute(
-                    sql: """
-                        UPDATE outbox SET attempts = attempts + 1, state = ?, last_error = ?,
-                            next_attempt_at = CASE WHEN ? THEN ? ELSE next_attempt_at END
-                        WHERE key = ?
-                        """,
-                    arguments: [
-                        state, error, state != "pending" || next != nil, next?.timeIntervalSince1970, key,
-                    ])
-                guard db.changesCount > 0 else {
-                    throw StoreError(.unknownNotification, "the outbox holds no notification with key \(key)")
-                }
-                let effects = try apply()
-                try Self.persist(effects, now: Self.instant(of: effects) ?? next ?? Date(), db)
+        try writeTransaction { db in
+            let state: String
+            var error: String?
+            var next = nextAttemptAt
+            switch result {
+            case .delivered:
+                state = "delivered"
+                next = nil
+            case .failed(let reason, _):
+                state = final ? "failed" : "pending"
+                error = reason
+                if final { next = nil }
             }
+            try db.cachedStatement(
+                sql: """
+                    UPDATE outbox SET attempts = attempts + 1, state = ?, last_error = ?,
+                        next_attempt_at = CASE WHEN ? THEN ? ELSE next_attempt_at END
+                    WHERE key = ?
+                    """
+            ).execute(
+                arguments: [
+                    state, error, state != "pending" || next != nil, next?.timeIntervalSince1970, key,
+                ])
+            guard db.changesCount > 0 else {
+                throw StoreError(.unknownNotification, "the outbox holds no notification with key \(key)")
+            }
+            let effects = try apply()
+            try Self.persist(effects, now: Self.instant(of: effects) ?? next ?? Date(), db)
         }
     }
 
     /// Queues `notification`, due at `now`, unless its key is queued already.
     static func enqueue(_ notification: VaktCore.Notification, at now: Date, _ db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO outbox (key, json, alarm, channel, created_at, attempts, next_attempt_at, state)
                 VALUES (?, ?, ?, ?, ?, 0, ?, 'pending')
-                """,
+                """
+        ).execute(
             arguments: [
                 notification.key, try StoredJSON.encode(notification), notification.alarm, notification.channel,
                 now.timeIntervalSince1970, now.timeIntervalSince1970,

@@ -14,11 +14,12 @@ extension Store {
     }
 
     static func saveSession(_ session: MQTTSessionUpdate, _ db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO mqtt_session (id, epoch, last_mid, wraps) VALUES (1, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET epoch = excluded.epoch, last_mid = excluded.last_mid, wraps = excluded.wraps
-                """,
+                """
+        ).execute(
             arguments: [session.epoch, session.lastMid, session.wraps])
     }
 }

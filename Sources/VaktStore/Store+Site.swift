@@ -8,15 +8,13 @@ extension Store {
     ///
     /// - Throws: `DatabaseError`; `StoreError.Code.diskFull`.
     public func recordSite(_ site: Site) throws {
-        try StoreError.wrappingDiskFull(path: path) {
-            try pool.write { db in
-                for (key, value) in [
-                    ("site_id", site.id), ("site_name", site.name), ("site_time_zone", site.timeZone.identifier),
-                ] {
-                    try db.execute(
-                        sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                        arguments: [key, value])
-                }
+        try writeTransaction { db in
+            for (key, value) in [
+                ("site_id", site.id), ("site_name", site.name), ("site_time_zone", site.timeZone.identifier),
+            ] {
+                try db.execute(
+                    sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    arguments: [key, value])
             }
         }
     }

@@ -15,12 +15,13 @@ extension Store {
 
     /// Arms `timer`, replacing one with the same id, inside the caller's transaction.
     static func saveTimer(_ timer: ScheduledTimer, _ db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO timers (id, alarm, purpose, due_at, json) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET
                     alarm = excluded.alarm, purpose = excluded.purpose, due_at = excluded.due_at, json = excluded.json
-                """,
+                """
+        ).execute(
             arguments: [
                 timer.id, timer.alarm, timer.purpose.rawValue, timer.due.timeIntervalSince1970,
                 try StoredJSON.encode(timer),
