@@ -9,47 +9,44 @@ final class WakeSignal: @unchecked Sendable {
     private var nextID: UInt64 = 0
 
     func signal() {
-        lock.lock()
-        if let waiter {
+        let waiting: CheckedContinuation<Void, Never>? = lock.withLock {
+            guard let waiter else {
+                pending = true
+                return nil
+            }
             self.waiter = nil
-            lock.unlock()
-            waiter.continuation.resume()
-        } else {
-            pending = true
-            lock.unlock()
+            return waiter.continuation
         }
+        waiting?.resume()
     }
 
     /// Waits for a signal (returns at once if one is pending) or for cancellation.
     func wait() async {
-        lock.lock()
-        nextID += 1
-        let id = nextID
-        lock.unlock()
+        let id: UInt64 = lock.withLock {
+            nextID += 1
+            return nextID
+        }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                lock.lock()
-                if pending {
-                    pending = false
-                    lock.unlock()
-                    continuation.resume()
-                } else if Task.isCancelled {
-                    lock.unlock()
-                    continuation.resume()
-                } else {
+                let resumeNow: Bool = lock.withLock {
+                    if pending {
+                        // A cancelled waiter may not consume a signal meant for the next one.
+                        if !Task.isCancelled { pending = false }
+                        return true
+                    }
+                    if Task.isCancelled { return true }
                     waiter = (id, continuation)
-                    lock.unlock()
+                    return false
                 }
+                if resumeNow { continuation.resume() }
             }
         } onCancel: {
-            lock.lock()
-            if let waiter, waiter.id == id {
+            let cancelled: CheckedContinuation<Void, Never>? = lock.withLock {
+                guard let waiter, waiter.id == id else { return nil }
                 self.waiter = nil
-                lock.unlock()
-                waiter.continuation.resume()
-            } else {
-                lock.unlock()
+                return waiter.continuation
             }
+            cancelled?.resume()
         }
     }
 
