@@ -27,10 +27,7 @@ public final class ManualClock: HubClock, @unchecked Sendable {
     }
 
     public func sleep(until deadline: Date) async throws {
-        condition.lock()
-        nextID += 1
-        let id = nextID
-        condition.unlock()
+        let id = nextSleeperID()
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 condition.lock()
@@ -54,6 +51,13 @@ public final class ManualClock: HubClock, @unchecked Sendable {
             condition.unlock()
             sleeper?.continuation.resume(throwing: CancellationError())
         }
+    }
+
+    private func nextSleeperID() -> UInt64 {
+        condition.lock()
+        defer { condition.unlock() }
+        nextID += 1
+        return nextID
     }
 
     /// Moves time forward and wakes every sleeper whose deadline has come.
