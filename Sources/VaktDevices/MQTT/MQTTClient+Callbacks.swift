@@ -1,0 +1,81 @@
+import CMosquitto
+import Foundation
+import Logging
+
+extension MQTTClient {
+    /// Points libmosquitto's callbacks at this client; `userdata` is the client itself.
+    func installCallbacks() {
+        mosquitto_connect_with_flags_callback_set(handle) { _, userdata, rc, flags in
+            MQTTClient.from(userdata)?.handleConnect(rc: rc, flags: flags)
+        }
+        mosquitto_disconnect_callback_set(handle) { _, userdata, rc in
+            MQTTClient.from(userdata)?.handleDisconnect(rc: rc)
+        }
+        mosquitto_message_callback_set(handle) { _, userdata, message in
+            guard let message else { return }
+            MQTTClient.from(userdata)?.handleMessage(message.pointee)
+        }
+    }
+
+    private static func from(_ userdata: UnsafeMutableRawPointer?) -> MQTTClient? {
+        userdata.map { Unmanaged<MQTTClient>.fromOpaque($0).takeUnretainedValue() }
+    }
+
+    private func handleConnect(rc: Int32, flags: Int32) {
+        guard rc == 0 else {
+            let reason = String(cString: mosquitto_connack_string(rc))
+            logger.error("broker refused the connection: \(reason)")
+            return
+        }
+        let (handler, reconnected, address) = condition.withLock {
+            loopThread = pthread_self()
+            let reconnected = everConnected
+            connected = true
+            everConnected = true
+            return (connectHandler, reconnected, self.address)
+        }
+        let sessionPresent = flags & 1 != 0
+        if reconnected {
+            logger.notice("reconnected to broker \(address?.description ?? "?") (session \(sessionPresent ? "resumed" : "new"))")
+        } else {
+            logger.info("connected to broker \(address?.description ?? "?") (session \(sessionPresent ? "resumed" : "new"))")
+        }
+        handler?(sessionPresent)
+        // Waiters wake only now, so they find the handler's subscriptions already sent.
+        condition.withLock {
+            ready = connected
+            condition.broadcast()
+        }
+    }
+
+    private func handleDisconnect(rc: Int32) {
+        let (handler, address) = condition.withLock {
+            loopThread = pthread_self()
+            connected = false
+            ready = false
+            condition.broadcast()
+            return (disconnectHandler, self.address)
+        }
+        if rc != 0 {
+            logger.warning(
+                "lost the connection to broker \(address?.description ?? "?") (\(MosquittoError(code: rc))); reconnecting with backoff")
+        }
+        handler?(rc)
+    }
+
+    private func handleMessage(_ raw: mosquitto_message) {
+        let handler = condition.withLock {
+            loopThread = pthread_self()
+            return messageHandler
+        }
+        guard let handler else { return }
+        let payload: [UInt8] =
+            if let bytes = raw.payload, raw.payloadlen > 0 {
+                Array(UnsafeRawBufferPointer(start: bytes, count: Int(raw.payloadlen)))
+            } else {
+                []
+            }
+        let topic = raw.topic.map { String(cString: $0) } ?? ""
+        handler(MQTTMessage(topic: topic, payload: payload, qos: Int(raw.qos), retain: raw.retain, mid: Int(raw.mid)))
+    }
+}

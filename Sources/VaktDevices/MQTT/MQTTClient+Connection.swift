@@ -1,0 +1,126 @@
+import CMosquitto
+import Foundation
+import Logging
+
+extension MQTTClient {
+    /// Starts connecting to `address` and starts the network thread.
+    ///
+    /// Returns once the TCP (or Unix socket) connection is open; the broker's answer comes
+    /// later, to `onConnect` and `waitUntilConnected(timeout:)`. From then on libmosquitto
+    /// reconnects on its own whenever the connection drops, until `disconnect()`.
+    /// - Throws: `MosquittoError` when the connection cannot be opened now (`.systemError` with
+    ///   `ECONNREFUSED` when nothing listens, `.lookup` for an unknown host), or
+    ///   `MosquittoError.invalid` when the client is already connected. Nothing keeps
+    ///   running after a throw.
+    public func connect(to address: BrokerAddress) throws {
+        stopLock.lock()
+        defer { stopLock.unlock() }
+        let running = condition.withLock { loopRunning }
+        guard !running else { throw MosquittoError.invalid }
+        if address.tls {
+            if let caFile = options.tlsCAFile {
+                try MosquittoError.check(mosquitto_tls_set(handle, caFile, nil, nil, nil, nil))
+            } else {
+                try MosquittoError.check(mosquitto_int_option(handle, MOSQ_OPT_TLS_USE_OS_CERTS, 1))
+            }
+        }
+        let retained = Unmanaged.passRetained(self)
+        mosquitto_user_data_set(handle, retained.toOpaque())
+        condition.withLock { self.address = address }
+        var rc = mosquitto_connect_async(
+            handle, address.host, Int32(address.isUnixSocket ? 0 : address.port), Int32(options.keepAlive))
+        if rc == MOSQ_ERR_SUCCESS.rawValue {
+            rc = mosquitto_loop_start(handle)
+        }
+        guard rc == MOSQ_ERR_SUCCESS.rawValue else {
+            let error = MosquittoError(returnCode: rc)
+            mosquitto_user_data_set(handle, nil)
+            retained.release()
+            throw error
+        }
+        condition.withLock {
+            loopRunning = true
+            retainedSelf = retained
+        }
+        logger.debug("connecting to broker \(address) as \(options.clientID)")
+    }
+
+    /// Waits until the broker has accepted the connection and `onConnect` has returned, at
+    /// most `timeout`; so what `onConnect` subscribed to is subscribed (the SUBSCRIBE has been
+    /// sent before anything the caller publishes next).
+    ///
+    /// - Returns: Whether the client is connected.
+    public func waitUntilConnected(timeout: Duration) -> Bool {
+        let components = timeout.components
+        let seconds = Double(components.seconds) + Double(components.attoseconds) / 1e18
+        let deadline = Date().addingTimeInterval(seconds)
+        condition.lock()
+        defer { condition.unlock() }
+        while !ready {
+            if !condition.wait(until: deadline) { return ready }
+        }
+        return true
+    }
+
+    /// Ends the session gracefully: sends DISCONNECT (so the broker does not publish the
+    /// will), then stops and joins the network thread.
+    ///
+    /// Idempotent and safe from several threads at once. QoS 1 messages already handed to
+    /// the socket go out before the DISCONNECT. Called from one of this client's own
+    /// callbacks, it sends the DISCONNECT and joins the thread from another one, since a
+    /// thread cannot join itself.
+    public func disconnect() {
+        let onLoopThread = condition.withLock { loopThread.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
+        if onLoopThread {
+            mosquitto_disconnect(handle)
+            Thread.detachNewThread { self.disconnect() }
+            return
+        }
+        stopLock.lock()
+        defer { stopLock.unlock() }
+        guard condition.withLock({ loopRunning }) else { return }
+        mosquitto_disconnect(handle)
+        mosquitto_loop_stop(handle, false)
+        let retained = condition.withLock {
+            defer {
+                loopRunning = false
+                connected = false
+                ready = false
+                loopThread = nil
+                retainedSelf = nil
+                condition.broadcast()
+            }
+            return retainedSelf
+        }
+        mosquitto_user_data_set(handle, nil)
+        logger.debug("disconnected from broker")
+        retained?.release()
+    }
+
+    /// Subscribes to `topic` (wildcards allowed) at `qos`.
+    ///
+    /// - Throws: `MosquittoError.noConnection` while disconnected; subscribe again in
+    ///   `onConnect`, which runs on every reconnection.
+    public func subscribe(_ topic: String, qos: Int) throws {
+        try MosquittoError.check(mosquitto_subscribe(handle, nil, topic, Int32(qos)))
+    }
+
+    /// Publishes `payload` on `topic`.
+    ///
+    /// - Throws: `MosquittoError.noConnection` while disconnected (nothing is queued), or
+    ///   `.payloadSize`, `.malformedUTF8` for a bad topic.
+    public func publish(_ topic: String, payload: [UInt8], qos: Int, retain: Bool) throws {
+        guard isConnected else { throw MosquittoError.noConnection }
+        try payload.withUnsafeBytes { bytes in
+            try MosquittoError.check(
+                mosquitto_publish(handle, nil, topic, Int32(bytes.count), bytes.baseAddress, Int32(qos), retain))
+        }
+    }
+
+    /// Cuts the socket without a DISCONNECT, as a crash or a pulled cable would, so tests can
+    /// see the will and the reconnection.
+    func severConnectionForTesting() {
+        let socket = mosquitto_socket(handle)
+        if socket >= 0 { shutdown(socket, Int32(SHUT_RDWR)) }
+    }
+}

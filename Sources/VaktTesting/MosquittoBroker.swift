@@ -1,0 +1,112 @@
+import Foundation
+
+/// A real mosquitto broker for a test, on a free loopback port.
+///
+/// The generated config allows anonymous clients, lifts the offline queue limit
+/// (`max_queued_messages 0`: the default of 1,000 silently drops QoS 1 messages queued for an
+/// offline client) and, when a persistence directory is given, saves sessions and retained
+/// messages there so they outlive `restart()`. Start-up waits for the broker's own log line
+/// saying it runs; it never sleeps.
+public final class MosquittoBroker: @unchecked Sendable {
+    public let port: Int
+    public let persistenceDirectory: String?
+    private let configDirectory: TemporaryDirectory
+    private let lock = NSLock()
+    private var process: ChildProcess?
+
+    /// The URL clients connect to.
+    public var url: String { "mqtt://127.0.0.1:\(port)" }
+
+    /// Starts a broker; tries a few free ports in case another process takes one first.
+    ///
+    /// - Parameter persistenceDirectory: Where the broker saves its state, or nil for none.
+    public init(persistenceDirectory: String? = nil) throws {
+        self.persistenceDirectory = persistenceDirectory
+        configDirectory = try TemporaryDirectory(prefix: "vakt-mosquitto")
+        var lastError: Error?
+        for _ in 0..<3 {
+            let port = try freeTCPPort()
+            do {
+                process = try Self.start(port: port, persistence: persistenceDirectory, in: configDirectory)
+                self.port = port
+                return
+            } catch {
+                lastError = error
+            }
+        }
+        configDirectory.remove()
+        throw lastError ?? TestSupportError("mosquitto did not start")
+    }
+
+    private static func start(port: Int, persistence: String?, in directory: TemporaryDirectory) throws -> ChildProcess {
+        var lines = [
+            "listener \(port) 127.0.0.1",
+            "allow_anonymous true",
+            "max_queued_messages 0",
+            "log_dest stderr",  // stdout is block-buffered into a pipe
+            "log_type all",
+        ]
+        if let persistence {
+            let location = persistence.hasSuffix("/") ? persistence : persistence + "/"
+            lines += ["persistence true", "persistence_location \(location)", "autosave_interval 1"]
+        }
+        // As root mosquitto switches to user `mosquitto`, which cannot write a root-owned dir.
+        if geteuid() == 0 { lines.append("user root") }
+        let config = directory.appending("mosquitto.conf")
+        try (lines.joined(separator: "\n") + "\n").write(to: config, atomically: true, encoding: .utf8)
+        let process = try withSignalsUnblocked { try ChildProcess("/usr/sbin/mosquitto", ["-c", config.path]) }
+        do {
+            try process.waitForLine(containing: " running", timeout: 15)
+        } catch {
+            process.kill()
+            throw error
+        }
+        return process
+    }
+
+    /// Runs `body` with no signal blocked on this thread.
+    ///
+    /// A spawned process inherits the spawning thread's signal mask, and Dispatch's worker
+    /// threads (where tests run) block SIGTERM. mosquitto restores the mask it inherited
+    /// after each wait, so it would never see the SIGTERM that `stop()` sends.
+    private static func withSignalsUnblocked<T>(_ body: () throws -> T) rethrows -> T {
+        var none = sigset_t()
+        var saved = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, &saved)
+        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
+        return try body()
+    }
+
+    /// The broker's log so far, one line per element (for failure messages).
+    public var log: [String] { lock.withLock { process?.output ?? [] } }
+
+    /// Waits until the broker's log has a line containing `text`.
+    @discardableResult
+    public func waitForLog(containing text: String, timeout: TimeInterval = 30) throws -> String {
+        guard let process = lock.withLock({ process }) else { throw TestSupportError("broker is stopped") }
+        return try process.waitForLine(containing: text, timeout: timeout)
+    }
+
+    /// Sends SIGTERM and waits; the broker saves its persistence file on the way out.
+    /// Idempotent.
+    public func stop() {
+        let running = lock.withLock {
+            defer { process = nil }
+            return process
+        }
+        running?.stop()
+    }
+
+    /// Stops the broker and starts it again on the same port, with the same persistence.
+    public func restart() throws {
+        stop()
+        let started = try Self.start(port: port, persistence: persistenceDirectory, in: configDirectory)
+        lock.withLock { process = started }
+    }
+
+    deinit {
+        stop()
+        configDirectory.remove()
+    }
+}
