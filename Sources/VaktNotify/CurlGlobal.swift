@@ -1,0 +1,14 @@
+import CCurl
+
+/// libcurl's process-wide setup, done once before the first handle.
+enum CurlGlobal {
+    /// The result of `curl_global_init`; reading it performs the call exactly once.
+    private static let initResult: UInt32 = curl_global_init(Int(CURL_GLOBAL_ALL)).rawValue
+
+    /// Makes sure libcurl is set up.
+    ///
+    /// - Throws: `CurlError` when `curl_global_init` failed (it is not retried).
+    static func ensureInitialized() throws(CurlError) {
+        guard initResult == CURLE_OK.rawValue else { throw CurlError(rawValue: initResult) }
+    }
+}

@@ -1,0 +1,28 @@
+import Dispatch
+
+/// Where blocking libcurl transfers run, off Swift's cooperative thread pool.
+///
+/// A concurrent queue, so one slow endpoint holds up only its own attempt; the dispatcher
+/// bounds how many attempts run at once.
+enum CurlQueue {
+    private static let queue = DispatchQueue(label: "vakt.notify.curl", attributes: .concurrent)
+
+    /// Performs `post` on the queue and returns its outcome. Cancelling the calling task
+    /// aborts the transfer (within about a second) with `CurlError.abortedByCallback`.
+    static func perform(_ post: HTTPPost) async -> Result<HTTPPost.Response, CurlError> {
+        let flag = CancellationFlag()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                queue.async {
+                    do throws(CurlError) {
+                        continuation.resume(returning: .success(try post.perform(cancellation: flag)))
+                    } catch {
+                        continuation.resume(returning: .failure(error))
+                    }
+                }
+            }
+        } onCancel: {
+            flag.cancel()
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import CCurl
+import Foundation
+
+/// One blocking HTTP POST through a fresh libcurl easy handle.
+///
+/// Run it off the cooperative pool (see `CurlQueue`): it blocks its thread for up to `timeout`.
+/// Redirects are not followed and only `http` and `https` are allowed, so a channel URL cannot
+/// be bent into reading files or talking another protocol.
+struct HTTPPost {
+    /// What came back: the status and the start of the response body.
+    struct Response: Sendable, Equatable {
+        var status: Int
+        /// At most `HTTPPost.bodyLimit` bytes of the body; the rest is read and dropped.
+        var body: Data
+    }
+
+    /// How much of a response body is kept: enough for a 200-character excerpt.
+    static let bodyLimit = 2048
+
+    var url: String
+    /// Complete header lines, `Name: value`.
+    var headers: [String]
+    var body: Data
+    /// Seconds for the whole attempt.
+    var timeout: Double
+    /// Seconds for the connection alone, at most `timeout`.
+    var connectTimeout: Double
+
+    /// Sends the request and waits for the answer.
+    ///
+    /// - Parameter cancellation: When set, the transfer aborts within about a second with
+    ///   `CurlError.abortedByCallback`.
+    /// - Throws: `CurlError` when no HTTP answer arrived (or libcurl could not be set up).
+    func perform(cancellation: CancellationFlag) throws(CurlError) -> Response {
+        try CurlGlobal.ensureInitialized()
+        guard let handle = curl_easy_init() else { throw CurlError.failedInit }
+        defer { curl_easy_cleanup(handle) }
+
+        var list: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(list) }
+        for line in headers {
+            guard let appended = curl_slist_append(list, line) else { throw CurlError.outOfMemory }
+            list = appended
+        }
+
+        let sink = ResponseSink()
+        let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
+        let flagPointer = Unmanaged.passUnretained(cancellation).toOpaque()
+        let totalMilliseconds = max(1, Int((timeout * 1000).rounded(.up)))
+        let connectMilliseconds = max(1, min(totalMilliseconds, Int((connectTimeout * 1000).rounded(.up))))
+
+        try check(vakt_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
+        try check(vakt_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
+        try check(vakt_curl_setopt_string(handle, CURLOPT_URL, url))
+        try check(vakt_curl_setopt_long(handle, CURLOPT_POST, 1))
+        try check(vakt_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.count))
+        // COPYPOSTFIELDS copies the bytes now, so the buffer need not outlive this call.
+        try check(
+            body.withUnsafeBytes {
+                vakt_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress))
+            })
+        try check(vakt_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, list))
+        try check(vakt_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, totalMilliseconds))
+        try check(vakt_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectMilliseconds))
+        try check(vakt_curl_setopt_write_function(handle, ResponseSink.write))
+        try check(vakt_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer))
+        try check(vakt_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
+        try check(vakt_curl_setopt_xferinfo_function(handle, Self.progress))
+        try check(vakt_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, flagPointer))
+
+        let result = withExtendedLifetime((sink, cancellation)) { curl_easy_perform(handle) }
+        try check(result)
+        var status = 0
+        try check(vakt_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status))
+        return Response(status: status, body: sink.data)
+    }
+
+    private func check(_ code: CURLcode) throws(CurlError) {
+        guard code == CURLE_OK else { throw CurlError(code) }
+    }
+
+    /// Aborts the transfer once the attempt's task has been cancelled.
+    private static let progress: curl_xferinfo_callback = { clientp, _, _, _, _ in
+        guard let clientp else { return 0 }
+        return Unmanaged<CancellationFlag>.fromOpaque(clientp).takeUnretainedValue().isCancelled ? 1 : 0
+    }
+}
+
+/// Collects the first `HTTPPost.bodyLimit` bytes of a response body.
+private final class ResponseSink {
+    var data = Data()
+
+    static let write: vakt_curl_write_callback = { pointer, size, count, userdata in
+        let length = size * count
+        guard let pointer, let userdata else { return length }
+        let sink = Unmanaged<ResponseSink>.fromOpaque(userdata).takeUnretainedValue()
+        let room = HTTPPost.bodyLimit - sink.data.count
+        if room > 0 {
+            sink.data.append(UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: min(room, length))
+        }
+        // Claim every byte: returning less would make libcurl fail the transfer.
+        return length
+    }
+}

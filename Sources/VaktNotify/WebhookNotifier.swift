@@ -1,0 +1,68 @@
+import Foundation
+import VaktCore
+
+/// Delivers notifications as JSON POSTs to an HTTP endpoint, through libcurl.
+///
+/// Each attempt uses its own easy handle on `CurlQueue`, so a slow endpoint never blocks the
+/// hub's tasks. Every request carries `Content-Type: application/json`,
+/// `Idempotency-Key: <notification key>`, `User-Agent: vakt/<version>` and the channel's own
+/// headers, whose `file:` and `env:` values are resolved once, when the notifier is built.
+/// The body is `WebhookPayload`: the same notification always gives the same bytes.
+/// Secrets never appear in a failure reason, even when a receiver echoes them back.
+public final class WebhookNotifier: Notifier {
+    /// The User-Agent product token; keep in step with the `vakt` executable's version.
+    public static let defaultUserAgent = "vakt/0.1.0"
+
+    public let channelID: String
+    private let url: String
+    private let headerLines: [String]
+    private let redaction: Redaction
+    private let timeout: Double
+    private let connectTimeout: Double
+
+    /// Builds the notifier for a webhook channel.
+    ///
+    /// - Parameters:
+    ///   - channel: The URL (http or https), headers and per-attempt timeout.
+    ///   - secrets: Resolves `file:` and `env:` header values.
+    ///   - userAgent: The User-Agent header unless the channel sets one.
+    ///   - connectTimeout: Seconds allowed for connecting, within the channel's timeout.
+    /// - Throws: `ChannelConfigurationError` for a URL that is not http(s), a malformed or
+    ///   reserved header, a secret that cannot be resolved, or a timeout that is not positive.
+    public init(
+        channel: Channel, secrets: SecretResolver, userAgent: String = WebhookNotifier.defaultUserAgent,
+        connectTimeout: Double = 5
+    ) throws(ChannelConfigurationError) {
+        channelID = channel.id
+        guard let components = URLComponents(string: channel.url),
+            let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            components.host?.isEmpty == false
+        else { throw ChannelConfigurationError(channel: channel.id, .unsupportedURL) }
+        guard channel.timeoutSeconds > 0, channel.timeoutSeconds.isFinite else {
+            throw ChannelConfigurationError(channel: channel.id, .invalidTimeout)
+        }
+        url = channel.url
+        timeout = channel.timeoutSeconds
+        self.connectTimeout = min(max(connectTimeout, 0.001), channel.timeoutSeconds)
+
+        let configured = try Self.resolveHeaders(channel, secrets: secrets)
+        redaction = Redaction(secrets: configured.secrets)
+        var lines = ["Content-Type: application/json", "User-Agent: \(userAgent)"]
+        let names = Set(configured.headers.map { $0.name.lowercased() })
+        lines.removeAll { names.contains($0.prefix { $0 != ":" }.lowercased()) }
+        lines += configured.headers.map { "\($0.name): \($0.value)" }
+        // An empty Expect header stops libcurl from waiting for "100 Continue" on larger bodies.
+        lines.append("Expect:")
+        headerLines = lines
+    }
+
+    public func deliver(_ notification: VaktCore.Notification, site: SiteInfo) async -> DeliveryResult {
+        guard Self.isValidHeaderValue(notification.key) else {
+            return .failed(reason: "the idempotency key is not a valid header value", retryable: false)
+        }
+        let post = HTTPPost(
+            url: url, headers: headerLines + ["Idempotency-Key: \(notification.key)"],
+            body: WebhookPayload.encode(notification, site: site), timeout: timeout, connectTimeout: connectTimeout)
+        return Self.result(for: await CurlQueue.perform(post), timeout: timeout, redaction: redaction)
+    }
+}
