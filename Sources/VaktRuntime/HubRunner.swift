@@ -58,6 +58,11 @@ public enum HubRunner {
         } catch {
             throw StartupError("cannot open the store in \(dataDirectory): \(error)")
         }
+        do {
+            try store.recordSite(site)
+        } catch {
+            throw StartupError("cannot write to the store in \(dataDirectory): \(error)")
+        }
         let hub = try Hub(site: site, store: store, clock: clock, logger: logger)
 
         let secrets = SecretResolver()

@@ -36,7 +36,7 @@ public final class ChildProcess: @unchecked Sendable {
             self.lock.broadcast()
             self.lock.unlock()
         }
-        try process.run()
+        try withSignalsUnblocked { try process.run() }
     }
 
     private func append(_ data: Data) {
@@ -82,9 +82,17 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Sends SIGTERM and waits for the process to exit. Returns its exit status.
+    ///
+    /// A process that ignores SIGTERM for `timeout` seconds is killed with SIGKILL, so a test
+    /// never hangs on a child; the status then says so (terminated by signal 9).
     @discardableResult
-    public func stop() -> Int32 {
+    public func stop(timeout: TimeInterval = 20) -> Int32 {
         if process.isRunning { process.terminate() }
+        let deadline = Date().addingTimeInterval(timeout)
+        lock.lock()
+        while process.isRunning && lock.wait(until: deadline) {}
+        lock.unlock()
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         return process.terminationStatus
     }
@@ -108,4 +116,18 @@ public final class ChildProcess: @unchecked Sendable {
             process.waitUntilExit()
         }
     }
+}
+
+/// Runs `body` with no signal blocked on the calling thread.
+///
+/// A spawned process inherits the spawning thread's signal mask, and the worker threads tests
+/// run on block SIGTERM. A child started from such a thread (mosquitto, the hub) would never see
+/// the SIGTERM that `stop()` sends, so every child is spawned with an empty mask.
+public func withSignalsUnblocked<T>(_ body: () throws -> T) rethrows -> T {
+    var none = sigset_t()
+    var saved = sigset_t()
+    sigemptyset(&none)
+    pthread_sigmask(SIG_SETMASK, &none, &saved)
+    defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
+    return try body()
 }

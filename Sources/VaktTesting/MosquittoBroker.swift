@@ -54,7 +54,7 @@ public final class MosquittoBroker: @unchecked Sendable {
         if geteuid() == 0 { lines.append("user root") }
         let config = directory.appending("mosquitto.conf")
         try (lines.joined(separator: "\n") + "\n").write(to: config, atomically: true, encoding: .utf8)
-        let process = try withSignalsUnblocked { try ChildProcess("/usr/sbin/mosquitto", ["-c", config.path]) }
+        let process = try ChildProcess("/usr/sbin/mosquitto", ["-c", config.path])
         do {
             try process.waitForLine(containing: " running", timeout: 15)
         } catch {
@@ -62,20 +62,6 @@ public final class MosquittoBroker: @unchecked Sendable {
             throw error
         }
         return process
-    }
-
-    /// Runs `body` with no signal blocked on this thread.
-    ///
-    /// A spawned process inherits the spawning thread's signal mask, and Dispatch's worker
-    /// threads (where tests run) block SIGTERM. mosquitto restores the mask it inherited
-    /// after each wait, so it would never see the SIGTERM that `stop()` sends.
-    private static func withSignalsUnblocked<T>(_ body: () throws -> T) rethrows -> T {
-        var none = sigset_t()
-        var saved = sigset_t()
-        sigemptyset(&none)
-        pthread_sigmask(SIG_SETMASK, &none, &saved)
-        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
-        return try body()
     }
 
     /// The broker's log so far, one line per element (for failure messages).

@@ -22,6 +22,13 @@ struct Vakt: AsyncParsableCommand {
     /// Runs the command; usage errors exit 2 as DESIGN.md's contract says (ArgumentParser's
     /// own default is 64).
     static func main() async {
+        // A service manager or a parent may start us with SIGTERM/SIGINT blocked; the hub's
+        // graceful shutdown depends on seeing them.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGTERM)
+        sigaddset(&stopSignals, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -21,6 +21,7 @@ struct EscalationRuntimeTests {
         let site: DemoSiteCopy
         let clock: ManualClock
         let hub: Hub
+        let audit = AuditWatch()
         let group: ServiceGroup
         let task: Task<Void, any Error>
         let start = Date(timeIntervalSince1970: 1_795_655_640)  // 2026-11-26T01:14:00Z, 02:14 in Oslo
@@ -35,6 +36,7 @@ struct EscalationRuntimeTests {
             let loaded = try SiteLoader.load(directory: site.configPath)
             let store = try Store(directory: site.dataPath)
             hub = try Hub(site: loaded, store: store, clock: clock, logger: logger)
+            hub.observeCommits { [audit] effects in audit.record(effects) }
             var notifiers: [String: any Notifier] = [:]
             for channel in loaded.channels {
                 notifiers[channel.id] = try NotifierFactory.make(channel: channel, secrets: SecretResolver())
@@ -86,6 +88,9 @@ struct EscalationRuntimeTests {
             // Tier 1 at exactly raise + 2 min: all night staff and the nurse in charge.
             try h.clock.waitForSleeper(until: h.start.addingTimeInterval(120))
             h.clock.advance(by: 119)
+            #expect(
+                h.clock.pendingDeadlines.contains(h.start.addingTimeInterval(120)),
+                "one second early, the escalation timer is still asleep")
             h.clock.advance(by: 1)
             requests = try h.receiver.waitForRequests(count: 6)
             #expect(recipients(requests[2..<6]) == ["ns1", "ns2", "ns3", "sp1"])
@@ -94,11 +99,10 @@ struct EscalationRuntimeTests {
             // Tier 2 five minutes later adds next of kin who consented.
             try h.clock.waitForSleeper(until: h.start.addingTimeInterval(420))
             h.clock.advance(by: 300)
-            let alarm = try #require(h.hub.openAlarms.first)
-            #expect(alarm.tier == 2)
-            let resident = try #require(h.hub.site.resident(alarm.resident ?? ""))
+            let resident = try #require(h.hub.site.resident(h.hub.openAlarms.first?.resident ?? ""))
             let kin = resident.nextOfKin.filter(\.consentNotify).map(\.id)
             requests = try h.receiver.waitForRequests(count: 6 + 4 + kin.count)
+            #expect(h.hub.openAlarms.first?.tier == 2)
             #expect(recipients(requests[6...]) == (["ns1", "ns2", "ns3", "sp1"] + kin).sorted())
 
             // The last tier repeats every 5 minutes until someone answers.
@@ -138,14 +142,9 @@ struct EscalationRuntimeTests {
             let keys = requests.compactMap { $0["idempotency_key"] as? String }
             #expect(Set(keys).count == 2, "a retry carries the same idempotency key")
 
-            // Wait for the delivery to be on record, then check the audit.
-            var timeline: [String] = []
-            for _ in 0..<200 {
-                timeline = try h.hub.store.timeline(alarm: "A1").map(\.action)
-                if timeline.filter({ $0 == "notification.delivered" }).count == 2 { break }
-                await Task.yield()
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            // The receiver answers before the hub commits the result: wait for both commits.
+            try h.audit.wait(for: .notificationDelivered, count: 2)
+            let timeline = try h.hub.store.timeline(alarm: "A1").map(\.action)
             #expect(timeline.filter { $0 == "notification.retrying" }.count == 2)
             #expect(timeline.filter { $0 == "notification.delivered" }.count == 2)
         } catch {
@@ -153,5 +152,30 @@ struct EscalationRuntimeTests {
             throw error
         }
         await h.stop()
+    }
+}
+
+/// Counts committed audit actions, so a test can wait for a commit instead of polling.
+final class AuditWatch: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var counts: [AuditAction: Int] = [:]
+
+    func record(_ effects: [Effect]) {
+        condition.lock()
+        for case .audit(let entry) in effects { counts[entry.action, default: 0] += 1 }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Blocks until `count` entries with `action` have committed (30 s safety net).
+    func wait(for action: AuditAction, count: Int) throws {
+        let limit = Date().addingTimeInterval(30)
+        condition.lock()
+        defer { condition.unlock() }
+        while counts[action, default: 0] < count {
+            if !condition.wait(until: limit) {
+                throw TestSupportError("\(action) committed \(counts[action, default: 0]) times, expected \(count)")
+            }
+        }
     }
 }

@@ -23,6 +23,7 @@ public final class Hub: @unchecked Sendable {
     var tracker: MQTTSessionTracker
     var rejections = RejectionLog()
     private var publisher: (any HubPublisher)?
+    private var observers: [@Sendable ([Effect]) -> Void] = []
 
     let timerWake = WakeSignal()
     let outboxWake = WakeSignal()
@@ -47,6 +48,12 @@ public final class Hub: @unchecked Sendable {
 
     func setPublisher(_ publisher: (any HubPublisher)?) {
         withLock { self.publisher = publisher }
+    }
+
+    /// Calls `observer` after every commit with the effects that were committed, in commit
+    /// order, under the hub's lock: it must return quickly and must not call back into the hub.
+    public func observeCommits(_ observer: @escaping @Sendable ([Effect]) -> Void) {
+        withLock { observers.append(observer) }
     }
 
     func withLock<T>(_ body: () throws -> T) rethrows -> T {
@@ -126,6 +133,7 @@ public final class Hub: @unchecked Sendable {
                 break
             }
         }
+        for observer in observers { observer(effects) }
         if wakeTimers { timerWake.signal() }
         if wakeOutbox { outboxWake.signal() }
     }
