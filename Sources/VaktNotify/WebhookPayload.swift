@@ -12,13 +12,27 @@ struct WebhookPayload: Encodable {
         let name: String
     }
 
+    /// `kind` and `room` are null when they are withheld from the recipient (next of kin
+    /// without consent to health detail); the keys are always present.
     struct AlarmPart: Encodable {
         let id: String
-        let kind: String
+        let kind: String?
         let severity: String
-        let room: String
+        let room: String?
         let tier: Int
         let round: Int
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(kind, forKey: .kind)
+            try container.encode(severity, forKey: .severity)
+            try container.encode(room, forKey: .room)
+            try container.encode(tier, forKey: .tier)
+            try container.encode(round, forKey: .round)
+        }
+
+        enum CodingKeys: String, CodingKey { case id, kind, severity, room, tier, round }
     }
 
     struct RecipientPart: Encodable {
@@ -54,8 +68,9 @@ struct WebhookPayload: Encodable {
         idempotencyKey = notification.key
         self.site = SitePart(id: site.id, name: site.name)
         alarm = AlarmPart(
-            id: notification.alarm, kind: notification.alarmKind, severity: notification.severity.rawValue,
-            room: notification.room, tier: notification.tier, round: notification.round)
+            id: notification.alarm, kind: notification.alarmKind.isEmpty ? nil : notification.alarmKind,
+            severity: notification.severity.rawValue, room: notification.room.isEmpty ? nil : notification.room,
+            tier: notification.tier, round: notification.round)
         recipient = RecipientPart(
             id: notification.recipient.id, name: notification.recipient.name,
             kind: notification.recipient.kind.rawValue, address: notification.recipient.address)

@@ -28,6 +28,19 @@ import VaktTesting
         #expect(await notifier.deliver(Fixtures.notification(), site: Fixtures.site) == .delivered)
     }
 
+    @Test func withheldHealthDetailArrivesAsNull() async throws {
+        let receiver = try WebhookReceiver()
+        defer { receiver.stop() }
+        var withheld = Fixtures.notification()
+        withheld.alarmKind = ""
+        withheld.room = ""
+        let notifier = try WebhookNotifier(channel: channel(receiver.url), secrets: SecretResolver())
+        #expect(await notifier.deliver(withheld, site: Fixtures.site) == .delivered)
+        let request = try #require(receiver.waitForRawRequests(count: 1).first)
+        let body = String(decoding: request.body, as: UTF8.self)
+        #expect(body.hasPrefix(#"{"alarm":{"id":"A1","kind":null,"room":null,"round":0,"severity":"critical""#), "\(body)")
+    }
+
     @Test func sendsTheStandardAndConfiguredHeaders() async throws {
         let receiver = try WebhookReceiver()
         defer { receiver.stop() }

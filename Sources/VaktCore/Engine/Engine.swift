@@ -150,15 +150,30 @@ extension Engine {
         }
         let texts = Messages(site: site)
         var effects: [Effect] = []
-        for (recipient, contact) in recipients(of: policy.tiers[alarm.tier], for: alarm) {
+        let targets = recipients(of: policy.tiers[alarm.tier], for: alarm)
+        // A person with two contacts on one channel (phone and tablet) gets one message on
+        // each; their keys differ by the contact's position. One contact keeps the short key.
+        var perChannel: [String: Int] = [:]
+        for (recipient, contact) in targets { perChannel["\(recipient.id):\(contact.channel)", default: 0] += 1 }
+        var position: [String: Int] = [:]
+        for (recipient, contact) in targets {
             let text = texts.notification(for: alarm, recipient: recipient)
+            let slot = "\(recipient.id):\(contact.channel)"
+            var key = "\(site.id):\(alarm.id):t\(alarm.tier):r\(alarm.round):\(slot)"
+            if perChannel[slot, default: 0] > 1 {
+                key += ":c\(position[slot, default: 0])"
+                position[slot, default: 0] += 1
+            }
+            // Health detail (what happened, where) goes only to people entitled to it: the
+            // structured fields travel next to the text, so they are withheld as the text is.
             let notification = Notification(
-                key: "\(site.id):\(alarm.id):t\(alarm.tier):r\(alarm.round):\(recipient.id):\(contact.channel)",
-                alarm: alarm.id, tier: alarm.tier, round: alarm.round, channel: contact.channel,
+                key: key, alarm: alarm.id, tier: alarm.tier, round: alarm.round, channel: contact.channel,
                 recipient: Recipient(
                     id: recipient.id, name: recipient.name, kind: recipient.kind,
                     address: contact.address),
-                severity: alarm.severity, alarmKind: alarm.kind, room: alarm.room,
+                severity: alarm.severity,
+                alarmKind: recipient.healthDetail ? alarm.kind : "",
+                room: recipient.healthDetail ? alarm.room : "",
                 title: text.title, body: text.body)
             effects.append(.enqueue(notification))
             effects.append(
