@@ -49,7 +49,9 @@ public enum HubRunner {
 
     /// Runs the hub in the foreground. Returns when a signal has shut it down in order:
     /// first the broker connection (no new input), then the dispatcher, then timers.
-    public static func run(_ options: HubOptions, logger: Logger, clock: any HubClock = SystemClock()) async throws {
+    public static func run(
+        _ options: HubOptions, version: String, logger: Logger, clock: any HubClock = SystemClock()
+    ) async throws {
         let site = try loadSite(options.configDirectory)
         let dataDirectory = dataDirectory(site: site, options: options)
         let store: Store
@@ -106,7 +108,19 @@ public enum HubRunner {
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
+        try audit(hub, .hubStarted, detail: ["version": version, "open_alarms": "\(hub.openAlarms.count)"])
         try await group.run()
+        // A `hub.started` without a `hub.stopped` before it marks a crash or power cut.
+        try audit(hub, .hubStopped, detail: ["open_alarms": "\(hub.openAlarms.count)"])
         logger.notice("hub stopped")
+    }
+
+    /// Writes a hub lifecycle entry to the audit, so the record shows when the hub was up.
+    private static func audit(_ hub: Hub, _ action: AuditAction, detail: [String: String]) throws {
+        do {
+            try hub.handle([], prelude: [.audit(AuditEntry(at: hub.clock.now(), actor: "hub", action: action, detail: detail))])
+        } catch {
+            throw StartupError("cannot write \(action) to the audit in \(hub.store.path): \(error)")
+        }
     }
 }

@@ -30,7 +30,8 @@ struct Run: AsyncParsableCommand {
         let logger = LogSetup.bootstrap(level: logLevel)
         do {
             try await HubRunner.run(
-                HubOptions(configDirectory: config.directory, brokerURL: broker, dataDirectory: data), logger: logger)
+                HubOptions(configDirectory: config.directory, brokerURL: broker, dataDirectory: data),
+                version: VaktVersion.current, logger: logger)
         } catch let error as StartupError {
             printError("vakt run: \(error.description)")
             throw ExitCode(error.exitCode)

@@ -21,11 +21,10 @@ struct CrashRecoveryTests {
         // Two batches of door messages around a fall, then an SOS press as the last message.
         // Door payloads repeat on purpose: identical payloads are still distinct events.
         let perBatch = 1_500
-        for (name, room) in [("first", "101"), ("second", "102")] {
+        for name in ["first", "second"] {
             let lines = (0..<perBatch).map { Payloads.door(open: $0 % 2 == 0, linkquality: 100 + $0 % 7) }
             try lines.joined(separator: "\n").appending("\n")
                 .write(to: scratch.appending("\(name).txt"), atomically: true, encoding: .utf8)
-            _ = room
         }
         let pub = "mosquitto_pub -h 127.0.0.1 -p \(broker.port) -q 1"
         let script = """
@@ -62,6 +61,8 @@ struct CrashRecoveryTests {
         if let a1 = alarms.first, let timer = timers.first(where: { $0.alarm == "A1" }) {
             #expect(timer.due == a1.raisedAt.addingTimeInterval(120))
         }
+        let lifecycle = try store.auditRecords().map(\.action).filter { $0.hasPrefix("hub.") }
+        #expect(lifecycle == ["hub.started", "hub.started", "hub.stopped"], "the crash shows as a start without a stop")
         guard case .intact = try store.verifyAudit() else {
             Issue.record("audit chain broken after a crash")
             return

@@ -71,6 +71,8 @@ struct EndToEndTests {
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
         #expect(verify.stdout.contains("intact"))
 
+        #expect(hub.stop() == 0, "graceful shutdown exits 0")
+
         let export = try VaktCLI.run(["audit", "export", "--data", site.dataPath, "--format", "jsonl"])
         let actions = export.stdout.split(separator: "\n").compactMap {
             (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["action"] as? String
@@ -78,8 +80,8 @@ struct EndToEndTests {
         for expected in ["alarm.raised", "notification.queued", "notification.delivered", "alarm.acknowledged", "command.rejected", "alarm.resolved"] {
             #expect(actions.contains(expected), "audit has \(expected)")
         }
-
-        #expect(hub.stop() == 0, "graceful shutdown exits 0")
+        #expect(actions.first == "hub.started")
+        #expect(actions.last == "hub.stopped", "a clean stop is on record")
     }
 
     @Test func ackWithoutABrokerExitsThree() throws {

@@ -108,8 +108,11 @@ struct EscalationRuntimeTests {
             // The last tier repeats every 5 minutes until someone answers.
             try h.clock.waitForSleeper(until: h.start.addingTimeInterval(720))
             h.clock.advance(by: 300)
-            requests = try h.receiver.waitForRequests(count: 2 * (6 + 4 + kin.count) - 6)
+            let sent = 2 * (6 + 4 + kin.count) - 6
+            requests = try h.receiver.waitForRequests(count: sent)
             #expect(h.hub.openAlarms.first?.round == 1)
+            // Every delivery so far is on record before staff answer.
+            try h.audit.wait(for: .notificationDelivered, count: sent)
 
             let client = try CommandClient(
                 address: try BrokerAddress.parse(h.broker.url), clientID: "test-ns2", logger: Logger(label: "cli"))
