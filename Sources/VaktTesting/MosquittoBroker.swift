@@ -43,6 +43,7 @@ public final class MosquittoBroker: @unchecked Sendable {
             "listener \(port) 127.0.0.1",
             "allow_anonymous true",
             "max_queued_messages 0",
+            "set_tcp_nodelay true",
             "log_dest stderr",  // stdout is block-buffered into a pipe
             "log_type all",
         ]
