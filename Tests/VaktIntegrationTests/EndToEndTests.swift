@@ -82,6 +82,24 @@ struct EndToEndTests {
         }
         #expect(actions.first == "hub.started")
         #expect(actions.last == "hub.stopped", "a clean stop is on record")
+
+        // The municipality can check the chain without Vakt: the script in docs/operations.md.
+        let scratch = try TemporaryDirectory(prefix: "vakt-verify")
+        defer { scratch.remove() }
+        let exportFile = scratch.appending("audit.jsonl")
+        try export.stdout.write(to: exportFile, atomically: true, encoding: .utf8)
+        let script = try independentVerifier()
+        let verifier = try ChildProcess("/usr/bin/python3", ["-c", script, exportFile.path])
+        #expect(verifier.wait() == 0, "\(verifier.output)")
+        #expect(verifier.output.last?.contains("\(actions.count) records, chain intact") == true, "\(verifier.output)")
+
+        // A record changed in the export breaks it at that record.
+        let tampered = export.stdout.replacingOccurrences(of: "Helped up, no injury", with: "Helped up, injury")
+        #expect(tampered != export.stdout)
+        try tampered.write(to: exportFile, atomically: true, encoding: .utf8)
+        let caught = try ChildProcess("/usr/bin/python3", ["-c", script, exportFile.path])
+        #expect(caught.wait() != 0)
+        #expect(caught.output.joined().contains("does not match the chain"), "\(caught.output)")
     }
 
     @Test func ackWithoutABrokerExitsThree() throws {
@@ -112,5 +130,15 @@ struct EndToEndTests {
         #expect(bad.status == 1)
         let lines = bad.stdout.split(separator: "\n").map(String.init)
         #expect(lines.contains { $0.range(of: #"devices\.yaml:\d+:\d+: .*999"#, options: .regularExpression) != nil }, "\(lines)")
+    }
+
+    /// The Python verification script from docs/operations.md, exactly as documented.
+    private func independentVerifier() throws -> String {
+        let guide = try String(
+            contentsOf: RepositoryPaths.root.appendingPathComponent("docs/operations.md"), encoding: .utf8)
+        guard let start = guide.range(of: "```python\n"),
+            let end = guide.range(of: "```", range: start.upperBound..<guide.endIndex)
+        else { throw TestSupportError("docs/operations.md has no python block") }
+        return String(guide[start.upperBound..<end.lowerBound])
     }
 }
