@@ -51,13 +51,44 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
         }
         client.onMessage = { [hub] message in hub.ingest(message) }
         hub.setPublisher(self)
-        try client.connect(to: address)
+        // The broker may not be up yet (boot order, a restart): keep trying, while the timers
+        // and the outbox run on. Once connected, libmosquitto reconnects by itself.
+        guard await cancelWhenGracefulShutdown({ await self.connectWithRetry() }) else {
+            hub.setPublisher(nil)
+            return
+        }
         try? await gracefulShutdown()
         hub.setPublisher(nil)
         // A graceful stop says so itself: the will is only for when the hub vanishes.
         publishRetained(stateTopic, Array("offline".utf8))
         client.disconnect()
         hub.logger.notice("disconnected from broker")
+    }
+
+    /// Opens the connection, retrying with backoff (1 s doubling to 30 s) until it opens or
+    /// the task is cancelled. Returns whether it opened.
+    private func connectWithRetry() async -> Bool {
+        var delay = 1.0
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                try client.connect(to: address)
+                if failures > 0 { hub.logger.notice("reached the broker at \(address.description) after \(failures) failed attempts") }
+                return true
+            } catch {
+                failures += 1
+                hub.logger.error(
+                    "cannot reach the broker at \(address.description): \(error); retrying in \(Int(delay)) s",
+                    metadata: ["attempt": "\(failures)"])
+            }
+            do {
+                try await Task.sleep(for: .seconds(delay))
+            } catch {
+                return false
+            }
+            delay = min(delay * 2, 30)
+        }
+        return false
     }
 
     func publish(alarm: AlarmSnapshot) {
