@@ -57,6 +57,7 @@ def main():
     ap.add_argument("--webhook-port", type=int, required=True)
     ap.add_argument("--count", type=int, default=1000)
     ap.add_argument("--site", default="marker")
+    ap.add_argument("--first-alarm", type=int, default=1, help="number of the first alarm id (A<n>) this run raises")
     args = ap.parse_args()
 
     arrivals = {}
@@ -86,7 +87,7 @@ def main():
     devices += [(f"zigbee2mqtt/room10{n}/sos", '{"action":"emergency","battery":100,"linkquality":98}') for n in range(1, 7)]
     latencies = []
     for i in range(args.count):
-        alarm = f"A{i + 1}"
+        alarm = f"A{i + args.first_alarm}"
         topic, payload = devices[i % len(devices)]
         start = time.perf_counter()
         mqtt.publish(topic, payload)
@@ -94,7 +95,7 @@ def main():
             if not cond.wait_for(lambda: alarm in arrivals, timeout=30):
                 raise SystemExit(f"no webhook for {alarm} within 30 s")
             latencies.append((arrivals[alarm] - start) * 1000)
-        command = json.dumps({"id": f"bench-{i}", "action": "resolve", "alarm": alarm, "outcome": "false-alarm"})
+        command = json.dumps({"id": f"bench-{uuid.uuid4().hex}", "action": "resolve", "alarm": alarm, "outcome": "false-alarm"})
         mqtt.publish(f"vakt/{args.site}/commands/ns1", command)
     latencies.sort()
     pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]

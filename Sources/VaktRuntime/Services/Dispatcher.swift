@@ -31,7 +31,9 @@ public struct Dispatcher: Service {
         let inFlight = InFlight()
         let site = SiteInfo(id: hub.site.id, name: hub.site.name)
         await cancelWhenGracefulShutdown {
-            await withTaskGroup(of: Void.self) { group in
+            // Discarding: a plain task group keeps every finished child until it is awaited,
+            // which grew the hub by kilobytes per notification (measured; docs/benchmarks.md).
+            await withDiscardingTaskGroup { group in
                 while !Task.isCancelled {
                     let now = hub.clock.now()
                     let due: [OutboxItem]
