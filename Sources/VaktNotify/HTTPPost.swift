@@ -57,7 +57,8 @@ struct HTTPPost {
         // COPYPOSTFIELDS copies the bytes now, so the buffer need not outlive this call.
         try check(
             body.withUnsafeBytes {
-                vakt_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress))
+                vakt_curl_setopt_pointer(
+                    handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress))
             })
         try check(vakt_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, list))
         try check(vakt_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, totalMilliseconds))

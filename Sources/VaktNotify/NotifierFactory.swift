@@ -5,7 +5,8 @@ public enum NotifierFactory {
     /// Returns the notifier for `channel`'s kind, with its secrets resolved.
     ///
     /// - Throws: `ChannelConfigurationError` when the channel's URL, headers or secrets are unusable.
-    public static func make(channel: Channel, secrets: SecretResolver) throws(ChannelConfigurationError) -> any Notifier {
+    public static func make(channel: Channel, secrets: SecretResolver) throws(ChannelConfigurationError) -> any Notifier
+    {
         switch channel.kind {
         case .webhook: try WebhookNotifier(channel: channel, secrets: secrets)
         }

@@ -38,13 +38,15 @@ public enum HubRunner {
         do {
             return try SiteLoader.load(directory: directory)
         } catch {
-            throw StartupError("\(error)\nconfiguration in \(directory) is invalid; run `vakt check --config \(directory)`")
+            throw StartupError(
+                "\(error)\nconfiguration in \(directory) is invalid; run `vakt check --config \(directory)`")
         }
     }
 
     /// The data directory: `--data`, else the config's `data:`.
     public static func dataDirectory(site: Site, options: HubOptions) -> String {
-        options.dataDirectory ?? site.dataDirectory ?? (options.configDirectory as NSString).appendingPathComponent("data")
+        options.dataDirectory ?? site.dataDirectory
+            ?? (options.configDirectory as NSString).appendingPathComponent("data")
     }
 
     /// Runs the hub in the foreground. Returns when a signal has shut it down in order:
@@ -118,7 +120,8 @@ public enum HubRunner {
     /// Writes a hub lifecycle entry to the audit, so the record shows when the hub was up.
     private static func audit(_ hub: Hub, _ action: AuditAction, detail: [String: String]) throws {
         do {
-            try hub.handle([], prelude: [.audit(AuditEntry(at: hub.clock.now(), actor: "hub", action: action, detail: detail))])
+            try hub.handle(
+                [], prelude: [.audit(AuditEntry(at: hub.clock.now(), actor: "hub", action: action, detail: detail))])
         } catch {
             throw StartupError("cannot write \(action) to the audit in \(hub.store.path): \(error)")
         }

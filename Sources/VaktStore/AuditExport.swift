@@ -12,7 +12,8 @@ public enum AuditExport {
     public static func jsonl(_ records: [AuditRecord]) -> String {
         var out: [UInt8] = []
         for record in records {
-            let members = record.canonicalMembers + [("prev_hash", .string(record.prevHash)), ("hash", .string(record.hash))]
+            let members =
+                record.canonicalMembers + [("prev_hash", .string(record.prevHash)), ("hash", .string(record.hash))]
             CanonicalJSON.write(.object(members), to: &out)
             out.append(UInt8(ascii: "\n"))
         }

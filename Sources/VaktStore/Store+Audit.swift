@@ -78,7 +78,9 @@ extension Store {
         return record
     }
 
-    private static func fetchAudit(_ db: Database, _ clause: String, _ arguments: StatementArguments) throws -> [AuditRecord] {
+    private static func fetchAudit(_ db: Database, _ clause: String, _ arguments: StatementArguments) throws
+        -> [AuditRecord]
+    {
         try Row.fetchAll(db, sql: "SELECT * FROM audit \(clause)", arguments: arguments).map(auditRecord)
     }
 
@@ -99,7 +101,8 @@ extension Store {
                 actor: try row.decode(forColumn: "actor"), action: try row.decode(forColumn: "action"),
                 alarm: try row.decode(forColumn: "alarm"), channel: try row.decode(forColumn: "channel"),
                 recipient: try row.decode(forColumn: "recipient"), result: try row.decode(forColumn: "result"),
-                detail: detail, prevHash: try row.decode(forColumn: "prev_hash"), hash: try row.decode(forColumn: "hash"))
+                detail: detail, prevHash: try row.decode(forColumn: "prev_hash"),
+                hash: try row.decode(forColumn: "hash"))
         } catch let error as StoreError {
             throw error
         } catch {

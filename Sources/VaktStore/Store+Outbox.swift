@@ -22,7 +22,8 @@ extension Store {
                 arguments: [now.timeIntervalSince1970, limit]
             ).map { row in
                 OutboxItem(
-                    notification: try StoredJSON.decode(VaktCore.Notification.self, row["json"], table: "outbox", id: row["key"]),
+                    notification: try StoredJSON.decode(
+                        VaktCore.Notification.self, row["json"], table: "outbox", id: row["key"]),
                     attempts: row["attempts"],
                     nextAttemptAt: Date(timeIntervalSince1970: row["next_attempt_at"]))
             }

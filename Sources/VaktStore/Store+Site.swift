@@ -13,7 +13,8 @@ extension Store {
                 ("site_id", site.id), ("site_name", site.name), ("site_time_zone", site.timeZone.identifier),
             ] {
                 try db.execute(
-                    sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    sql:
+                        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                     arguments: [key, value])
             }
         }

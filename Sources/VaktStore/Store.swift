@@ -32,7 +32,8 @@ public final class Store: Sendable {
             try FileManager.default.createDirectory(
                 atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw StoreError(.cannotCreateDirectory, "cannot create the data directory \(directory): \(error.localizedDescription)")
+            throw StoreError(
+                .cannotCreateDirectory, "cannot create the data directory \(directory): \(error.localizedDescription)")
         }
         let path = (directory as NSString).appendingPathComponent(Self.fileName)
         self.path = path

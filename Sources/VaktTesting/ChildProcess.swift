@@ -73,7 +73,9 @@ public final class ChildProcess: @unchecked Sendable {
                 checked += 1
             }
             if !process.isRunning {
-                throw TestSupportError("process exited (\(process.terminationStatus)) before printing '\(text)'; output:\n\(lines.joined(separator: "\n"))")
+                throw TestSupportError(
+                    "process exited (\(process.terminationStatus)) before printing '\(text)'; output:\n\(lines.joined(separator: "\n"))"
+                )
             }
             if !lock.wait(until: deadline) {
                 throw TestSupportError("timed out waiting for '\(text)'; output:\n\(lines.joined(separator: "\n"))")

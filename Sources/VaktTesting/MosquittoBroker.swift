@@ -38,7 +38,8 @@ public final class MosquittoBroker: @unchecked Sendable {
         throw lastError ?? TestSupportError("mosquitto did not start")
     }
 
-    private static func start(port: Int, persistence: String?, in directory: TemporaryDirectory) throws -> ChildProcess {
+    private static func start(port: Int, persistence: String?, in directory: TemporaryDirectory) throws -> ChildProcess
+    {
         var lines = [
             "listener \(port) 127.0.0.1",
             "allow_anonymous true",

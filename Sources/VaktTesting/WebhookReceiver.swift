@@ -53,7 +53,8 @@ public final class WebhookReceiver: @unchecked Sendable {
     public func waitForRequests(count: Int, timeout: TimeInterval = 30) throws -> [[String: Any]] {
         try waitForRawRequests(count: count, timeout: timeout).map { request in
             guard let object = try? JSONSerialization.jsonObject(with: request.body) as? [String: Any] else {
-                throw TestSupportError("request body is not a JSON object: \(String(decoding: request.body, as: UTF8.self))")
+                throw TestSupportError(
+                    "request body is not a JSON object: \(String(decoding: request.body, as: UTF8.self))")
             }
             return object
         }

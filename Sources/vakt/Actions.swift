@@ -33,7 +33,8 @@ struct ActionOptions: ParsableArguments {
         }
         let logger = LogSetup.bootstrap(level: .error)
         let command = Command(
-            id: UUID().uuidString.lowercased(), staff: staff, action: action, alarm: alarm, outcome: outcome, note: note)
+            id: UUID().uuidString.lowercased(), staff: staff, action: action, alarm: alarm, outcome: outcome, note: note
+        )
         do {
             let client = try CommandClient(
                 address: address, clientID: "vakt-cli-\(staff)-\(command.id.prefix(8))", logger: logger)
@@ -81,7 +82,8 @@ struct Resolve: ParsableCommand {
         abstract: "Close an alarm with an outcome and an optional note.")
     @OptionGroup var options: ActionOptions
 
-    @Option(help: ArgumentHelp("Outcome: \(Outcome.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "code"))
+    @Option(
+        help: ArgumentHelp("Outcome: \(Outcome.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "code"))
     var outcome: String
 
     @Option(help: "A short note for the record.")
@@ -89,7 +91,8 @@ struct Resolve: ParsableCommand {
 
     func validate() throws {
         guard Outcome(rawValue: outcome) != nil else {
-            throw ValidationError("unknown outcome '\(outcome)'; use one of: \(Outcome.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "unknown outcome '\(outcome)'; use one of: \(Outcome.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 

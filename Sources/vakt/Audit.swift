@@ -35,7 +35,8 @@ struct Audit: ParsableCommand {
 
         static let configuration = CommandConfiguration(
             abstract: "Write the audit log to standard output as JSON Lines or CSV.",
-            discussion: "Each record carries its hash and the previous record's, so an export can be verified elsewhere.")
+            discussion:
+                "Each record carries its hash and the previous record's, so an export can be verified elsewhere.")
 
         @OptionGroup var location: DataOption
 

@@ -9,7 +9,10 @@ struct DataOption: ParsableArguments {
     @Option(help: ArgumentHelp("The hub's data directory (where vakt.sqlite is).", valueName: "dir"))
     var data: String?
 
-    @Option(name: .long, help: ArgumentHelp("A configuration directory to take the data directory and time zone from.", valueName: "dir"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("A configuration directory to take the data directory and time zone from.", valueName: "dir")
+    )
     var config: String?
 
     func validate() throws {
@@ -20,7 +23,9 @@ struct DataOption: ParsableArguments {
 
     /// The site, when a config directory was given.
     func site() throws -> Site? {
-        guard let directory = config ?? (data == nil ? ProcessInfo.processInfo.environment["VAKT_CONFIG"] : nil) else { return nil }
+        guard let directory = config ?? (data == nil ? ProcessInfo.processInfo.environment["VAKT_CONFIG"] : nil) else {
+            return nil
+        }
         do {
             return try HubRunner.loadSite(directory)
         } catch let error as StartupError {

@@ -17,17 +17,19 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var config: ConfigOption
 
-    @Option(help: ArgumentHelp("Broker URL: mqtt://host:port, mqtts://host:port or unix:///path. Overrides the config.", valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "Broker URL: mqtt://host:port, mqtts://host:port or unix:///path. Overrides the config.", valueName: "url"))
     var broker: String?
 
     @Option(help: ArgumentHelp("Directory for the database. Overrides the config's `data:`.", valueName: "dir"))
     var data: String?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
+    @Option(help: "How much to log.")
+    var logLevel: LogLevelOption = .info
 
     func run() async throws {
-        let logger = LogSetup.bootstrap(level: logLevel)
+        let logger = LogSetup.bootstrap(level: logLevel.level)
         do {
             try await HubRunner.run(
                 HubOptions(configDirectory: config.directory, brokerURL: broker, dataDirectory: data),

@@ -24,7 +24,9 @@ struct Timeline: ParsableCommand {
             throw ExitCode(1)
         }
         let rows = records.map { record -> [String] in
-            var facts = record.detail.sorted { $0.key < $1.key }.filter { !$0.value.isEmpty }.map { "\($0.key)=\($0.value)" }
+            var facts = record.detail.sorted { $0.key < $1.key }.filter { !$0.value.isEmpty }.map {
+                "\($0.key)=\($0.value)"
+            }
             if let channel = record.channel { facts.insert("channel=\(channel)", at: 0) }
             if let recipient = record.recipient { facts.insert("to=\(recipient)", at: 0) }
             if let result = record.result { facts.append("result=\(result)") }

@@ -28,7 +28,9 @@ struct CommandTests {
             effects == [
                 .saveAlarm(acked),
                 .cancelTimer(id: "A1:escalate"),
-                .audit(AuditEntry(at: at, actor: "staff:ns1", action: .alarmAcknowledged, alarm: "A1", detail: ["request": "c1"])),
+                .audit(
+                    AuditEntry(
+                        at: at, actor: "staff:ns1", action: .alarmAcknowledged, alarm: "A1", detail: ["request": "c1"])),
                 .reply(CommandReply(id: "c1", staff: "ns1", ok: true, message: "A1 acknowledged", alarm: acked)),
             ])
         #expect(engine.openAlarms["A1"] == acked)
@@ -94,8 +96,9 @@ struct CommandTests {
         #expect(again.replies.first?.message == "alarm A1 is already onsite")
     }
 
-    @Test("resolve without an outcome, or with an unknown one, is rejected with the list of codes",
-          arguments: [nil, "fine", "Assisted", ""] as [String?])
+    @Test(
+        "resolve without an outcome, or with an unknown one, is rejected with the list of codes",
+        arguments: [nil, "fine", "Assisted", ""] as [String?])
     func resolveNeedsOutcome(outcome: String?) {
         var engine = raisedEngine()
         let before = engine.openAlarms
@@ -119,7 +122,8 @@ struct CommandTests {
         _ = engine.handle(Fixture.command(.onsite, "A1", as: "ns1"), at: t0 + 60)
         let at = t0 + 600
         let effects = engine.handle(
-            Fixture.command(.resolve, "A1", as: "ns1", id: "c5", outcome: "assisted", note: "Hjulpet opp i seng"), at: at)
+            Fixture.command(.resolve, "A1", as: "ns1", id: "c5", outcome: "assisted", note: "Hjulpet opp i seng"),
+            at: at)
         let alarm = try #require(effects.savedAlarms.first)
         #expect(alarm.state == .resolved)
         #expect(alarm.resolvedAt == at)
@@ -133,7 +137,8 @@ struct CommandTests {
                     at: at, actor: "staff:ns1", action: .alarmResolved, alarm: "A1",
                     detail: ["request": "c5", "outcome": "assisted", "note": "Hjulpet opp i seng"])
             ])
-        #expect(effects.replies == [CommandReply(id: "c5", staff: "ns1", ok: true, message: "A1 resolved", alarm: alarm)])
+        #expect(
+            effects.replies == [CommandReply(id: "c5", staff: "ns1", ok: true, message: "A1 resolved", alarm: alarm)])
         #expect(engine.openAlarms.isEmpty)
 
         // Commands and timers for the closed alarm find nothing.
@@ -180,8 +185,9 @@ struct CommandTests {
         #expect(engine.openAlarms == before)
     }
 
-    @Test("unknown alarm id is rejected, audited, and replied with ok == false",
-          arguments: [Command.Action.acknowledge, .onsite, .resolve])
+    @Test(
+        "unknown alarm id is rejected, audited, and replied with ok == false",
+        arguments: [Command.Action.acknowledge, .onsite, .resolve])
     func unknownAlarm(action: Command.Action) {
         var engine = raisedEngine()
         let before = engine.openAlarms

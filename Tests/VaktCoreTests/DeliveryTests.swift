@@ -27,7 +27,8 @@ struct DeliveryTests {
             effects == [
                 .audit(
                     AuditEntry(
-                        at: at, actor: "channel:webhook", action: .notificationDelivered, alarm: "A1", channel: "webhook",
+                        at: at, actor: "channel:webhook", action: .notificationDelivered, alarm: "A1",
+                        channel: "webhook",
                         recipient: "ns1", result: "delivered",
                         detail: ["attempt": "1", "key": Fixture.key("A1", tier: 0, round: 0, "ns1")]))
             ])
@@ -39,12 +40,14 @@ struct DeliveryTests {
         var (engine, n) = try raised()
         let before = engine.openAlarms
         let at = t0 + 4
-        let effects = engine.handle(report(n, attempt: 2, .failed(reason: "HTTP 503", retryable: true), final: false), at: at)
+        let effects = engine.handle(
+            report(n, attempt: 2, .failed(reason: "HTTP 503", retryable: true), final: false), at: at)
         #expect(
             effects == [
                 .audit(
                     AuditEntry(
-                        at: at, actor: "channel:webhook", action: .notificationRetrying, alarm: "A1", channel: "webhook",
+                        at: at, actor: "channel:webhook", action: .notificationRetrying, alarm: "A1",
+                        channel: "webhook",
                         recipient: "ns1", result: "failed",
                         detail: ["attempt": "2", "key": n.key, "reason": "HTTP 503"]))
             ])
@@ -55,7 +58,8 @@ struct DeliveryTests {
     func finalFailureEscalates() throws {
         var (engine, n) = try raised()
         let at = t0 + 60
-        let effects = engine.handle(report(n, attempt: 8, .failed(reason: "HTTP 404", retryable: false), final: true), at: at)
+        let effects = engine.handle(
+            report(n, attempt: 8, .failed(reason: "HTTP 404", retryable: false), final: true), at: at)
         #expect(
             effects.audits.first
                 == AuditEntry(
@@ -66,7 +70,8 @@ struct DeliveryTests {
         #expect(effects.audits[1].at == at)
         #expect(effects.savedAlarms.map(\.tier) == [1])
         #expect(effects.recipientIDs == ["ns1", "ns2", "ns3", "sp1"])
-        #expect(effects.schedules == [ScheduledTimer(id: "A1:escalate", alarm: "A1", purpose: .escalate, due: at + 300)])
+        #expect(
+            effects.schedules == [ScheduledTimer(id: "A1:escalate", alarm: "A1", purpose: .escalate, due: at + 300)])
         #expect(engine.openAlarms["A1"]?.tier == 1)
 
         // The second tier-0 notification failing as well does not skip another tier.
@@ -74,7 +79,8 @@ struct DeliveryTests {
             key: Fixture.key("A1", tier: 0, round: 0, "ns2"), alarm: "A1", tier: 0, round: 0, channel: "webhook",
             recipient: Recipient(id: "ns2", name: "Jonas Nattevakt", kind: .staff, address: "staff/ns2"),
             severity: .critical, alarmKind: "fall", room: "101", title: n.title, body: n.body)
-        let second = engine.handle(report(ns2, attempt: 8, .failed(reason: "HTTP 404", retryable: false), final: true), at: at + 1)
+        let second = engine.handle(
+            report(ns2, attempt: 8, .failed(reason: "HTTP 404", retryable: false), final: true), at: at + 1)
         #expect(second.auditActions == [.notificationFailed])
         #expect(engine.openAlarms["A1"]?.tier == 1)
     }
@@ -83,7 +89,8 @@ struct DeliveryTests {
     func olderTierFailureDoesNotEscalate() throws {
         var (engine, n) = try raised()
         _ = engine.handle(Fixture.escalationFire("A1"), at: t0 + 120)
-        let effects = engine.handle(report(n, attempt: 8, .failed(reason: "timeout", retryable: true), final: true), at: t0 + 130)
+        let effects = engine.handle(
+            report(n, attempt: 8, .failed(reason: "timeout", retryable: true), final: true), at: t0 + 130)
         #expect(effects.auditActions == [.notificationFailed])
         #expect(effects.savedAlarms.isEmpty && effects.notifications.isEmpty && effects.schedules.isEmpty)
         #expect(engine.openAlarms["A1"]?.tier == 1)
@@ -113,7 +120,8 @@ struct DeliveryTests {
     func failureAfterAck() throws {
         var (engine, n) = try raised()
         _ = engine.handle(Fixture.command(.acknowledge, "A1", as: "ns2"), at: t0 + 10)
-        let effects = engine.handle(report(n, attempt: 8, .failed(reason: "HTTP 500", retryable: true), final: true), at: t0 + 20)
+        let effects = engine.handle(
+            report(n, attempt: 8, .failed(reason: "HTTP 500", retryable: true), final: true), at: t0 + 20)
         #expect(effects.auditActions == [.notificationFailed])
         #expect(engine.openAlarms["A1"]?.state == .acknowledged)
     }

@@ -24,11 +24,17 @@ struct EscalationTests {
                     at: at, actor: "hub", action: .alarmEscalated, alarm: "A1",
                     detail: ["tier": "1", "round": "0", "reason": "unacknowledged"]))
         #expect(effects.recipientIDs == ["ns1", "ns2", "ns3", "sp1"])
-        #expect(effects.notifications.map(\.key) == ["ns1", "ns2", "ns3", "sp1"].map { Fixture.key("A1", tier: 1, round: 0, $0) })
+        #expect(
+            effects.notifications.map(\.key)
+                == ["ns1", "ns2", "ns3", "sp1"].map { Fixture.key("A1", tier: 1, round: 0, $0) })
         #expect(effects.notifications.allSatisfy { $0.tier == 1 && $0.round == 0 && $0.recipient.kind == .staff })
-        #expect(effects.notification(for: "sp1")?.body == "Alarm A1: fall hos Astrid Hansen, rom 101, kl. 03:00. Trinn 2. Kvitter i Vakt.")
-        #expect(effects.audits.filter { $0.action == .notificationQueued }.map(\.recipient) == ["ns1", "ns2", "ns3", "sp1"])
-        #expect(effects.schedules == [ScheduledTimer(id: "A1:escalate", alarm: "A1", purpose: .escalate, due: t0 + 420)])
+        #expect(
+            effects.notification(for: "sp1")?.body
+                == "Alarm A1: fall hos Astrid Hansen, rom 101, kl. 03:00. Trinn 2. Kvitter i Vakt.")
+        #expect(
+            effects.audits.filter { $0.action == .notificationQueued }.map(\.recipient) == ["ns1", "ns2", "ns3", "sp1"])
+        #expect(
+            effects.schedules == [ScheduledTimer(id: "A1:escalate", alarm: "A1", purpose: .escalate, due: t0 + 420)])
         #expect(engine.openAlarms["A1"]?.tier == 1)
     }
 
@@ -43,7 +49,9 @@ struct EscalationTests {
         #expect(tier2.savedAlarms.map(\.tier) == [2])
         #expect(tier2.recipientIDs == ["ns1", "ns2", "ns3", "sp1", "k101a", "k101b"])
         #expect(!tier2.recipientIDs.contains("k101c"))
-        #expect(tier2.notification(for: "k101a")?.recipient == Recipient(id: "k101a", name: "Per Hansen", kind: .nextOfKin, address: "kin/k101a"))
+        #expect(
+            tier2.notification(for: "k101a")?.recipient
+                == Recipient(id: "k101a", name: "Per Hansen", kind: .nextOfKin, address: "kin/k101a"))
         #expect(tier2.audits.first?.detail == ["tier": "2", "round": "0", "reason": "unacknowledged"])
         #expect(tier2.schedules.map(\.due) == [t0 + 720])
         timer = try #require(tier2.schedules.first)
@@ -61,10 +69,17 @@ struct EscalationTests {
                         at: due, actor: "hub", action: .alarmEscalated, alarm: "A1",
                         detail: ["tier": "2", "round": "\(round)", "reason": "unacknowledged"]))
             #expect(effects.recipientIDs == ["ns1", "ns2", "ns3", "sp1", "k101a", "k101b"])
-            #expect(effects.notifications.map(\.key) == effects.recipientIDs.map { Fixture.key("A1", tier: 2, round: round, $0) })
+            #expect(
+                effects.notifications.map(\.key)
+                    == effects.recipientIDs.map { Fixture.key("A1", tier: 2, round: round, $0) })
             #expect(effects.notifications.allSatisfy { $0.round == round && $0.tier == 2 })
-            #expect(effects.notification(for: "ns1")?.body.contains("Fortsatt ikke kvittert (gjentakelse \(round)).") == true)
-            #expect(effects.schedules == [ScheduledTimer(id: "A1:escalate", alarm: "A1", purpose: .escalate, due: due + 300)])
+            #expect(
+                effects.notification(for: "ns1")?.body.contains("Fortsatt ikke kvittert (gjentakelse \(round)).")
+                    == true)
+            #expect(
+                effects.schedules == [
+                    ScheduledTimer(id: "A1:escalate", alarm: "A1", purpose: .escalate, due: due + 300)
+                ])
             for key in effects.notifications.map(\.key) {
                 #expect(keys.insert(key).inserted, "key \(key) repeated an earlier round's key")
             }

@@ -25,10 +25,18 @@ enum Fixture {
             rooms: roomNumbers.map { Room(id: "\($0)", name: "Rom \($0)") },
             residents: roomNumbers.map(resident(room:)),
             staff: [
-                Staff(id: "ns1", name: "Siri Nattevakt", role: .nightStaff, onDuty: true, contacts: [webhook("staff/ns1")]),
-                Staff(id: "ns2", name: "Jonas Nattevakt", role: .nightStaff, onDuty: true, contacts: [webhook("staff/ns2")]),
-                Staff(id: "ns3", name: "Emil Nattevakt", role: .nightStaff, onDuty: false, contacts: [webhook("staff/ns3")]),
-                Staff(id: "sp1", name: "Hilde Sykepleier", role: .nurseInCharge, onDuty: true, contacts: [webhook("staff/sp1")]),
+                Staff(
+                    id: "ns1", name: "Siri Nattevakt", role: .nightStaff, onDuty: true, contacts: [webhook("staff/ns1")]
+                ),
+                Staff(
+                    id: "ns2", name: "Jonas Nattevakt", role: .nightStaff, onDuty: true,
+                    contacts: [webhook("staff/ns2")]),
+                Staff(
+                    id: "ns3", name: "Emil Nattevakt", role: .nightStaff, onDuty: false,
+                    contacts: [webhook("staff/ns3")]),
+                Staff(
+                    id: "sp1", name: "Hilde Sykepleier", role: .nurseInCharge, onDuty: true,
+                    contacts: [webhook("staff/sp1")]),
             ],
             groups: [
                 StaffGroup(id: "night-staff", name: "Nattevakter", members: ["ns1", "ns2", "ns3"]),
@@ -38,7 +46,8 @@ enum Fixture {
             policies: [standardPolicy],
             rules: [
                 Rule(id: "fall", events: [.fallDetected], alarm: "fall", severity: .critical, policy: "standard"),
-                Rule(id: "fall-suspected", events: [.fallSuspected], alarm: "fall", severity: .high, policy: "standard"),
+                Rule(
+                    id: "fall-suspected", events: [.fallSuspected], alarm: "fall", severity: .high, policy: "standard"),
                 Rule(id: "sos", events: [.sos], alarm: "sos", severity: .critical, policy: "standard"),
             ],
             devices: roomNumbers.flatMap { n in

@@ -14,7 +14,9 @@ struct MessagesTests {
         return engine.handle(Fixture.escalationFire("A1"), at: raise + 420)
     }
 
-    @Test("next of kin without health-detail consent: no alarm kind, no room, in title or body", arguments: Language.allCases)
+    @Test(
+        "next of kin without health-detail consent: no alarm kind, no room, in title or body",
+        arguments: Language.allCases)
     func kinWithoutHealthDetail(language: Language) throws {
         let n = try #require(tierTwo(language: language).notification(for: "k101a"))
         #expect(n.recipient.kind == .nextOfKin)
@@ -48,7 +50,8 @@ struct MessagesTests {
         #expect(n.body == "Fall registrert hos Astrid Hansen kl. 03:00. Personalet er varslet og følger opp.")
         #expect(
             effects.notification(for: "k101a")?.body
-                == "Personalet følger opp en hendelse hos Astrid Hansen. Ta kontakt med Marker bo- og servicesenter ved spørsmål.")
+                == "Personalet følger opp en hendelse hos Astrid Hansen. Ta kontakt med Marker bo- og servicesenter ved spørsmål."
+        )
     }
 
     @Test("English texts when the site's language is English")
@@ -60,7 +63,8 @@ struct MessagesTests {
         #expect(effects.notification(for: "k101a")?.title == "Message from Marker bo- og servicesenter")
         #expect(
             effects.notification(for: "k101a")?.body
-                == "Staff are following up an event concerning Astrid Hansen. Contact Marker bo- og servicesenter with any questions.")
+                == "Staff are following up an event concerning Astrid Hansen. Contact Marker bo- og servicesenter with any questions."
+        )
         #expect(
             effects.notification(for: "k101b")?.body
                 == "Fall registered for Astrid Hansen at 03:00. Staff have been alerted and are following up.")
@@ -74,17 +78,19 @@ struct MessagesTests {
         #expect(repeated.notification(for: "sp1")?.body.contains("Tier 3. Still not acknowledged (repeat 1).") == true)
     }
 
-    @Test("texts show the raise time in Europe/Oslo, across both daylight-saving changes", arguments: [
-        ("2026-03-29T00:30:00Z", "01:30"),  // CET, the night clocks go forward
-        ("2026-03-29T00:59:00Z", "01:59"),
-        ("2026-03-29T01:00:00Z", "03:00"),  // 02:00 CET never happens
-        ("2026-03-29T01:30:00Z", "03:30"),
-        ("2026-10-25T00:30:00Z", "02:30"),  // CEST, the night clocks go back
-        ("2026-10-25T01:30:00Z", "02:30"),  // CET: the same wall-clock half hour again
-        ("2026-10-25T02:15:00Z", "03:15"),
-        ("2026-01-15T23:45:00Z", "00:45"),
-        ("2026-07-01T22:05:00Z", "00:05"),
-    ])
+    @Test(
+        "texts show the raise time in Europe/Oslo, across both daylight-saving changes",
+        arguments: [
+            ("2026-03-29T00:30:00Z", "01:30"),  // CET, the night clocks go forward
+            ("2026-03-29T00:59:00Z", "01:59"),
+            ("2026-03-29T01:00:00Z", "03:00"),  // 02:00 CET never happens
+            ("2026-03-29T01:30:00Z", "03:30"),
+            ("2026-10-25T00:30:00Z", "02:30"),  // CEST, the night clocks go back
+            ("2026-10-25T01:30:00Z", "02:30"),  // CET: the same wall-clock half hour again
+            ("2026-10-25T02:15:00Z", "03:15"),
+            ("2026-01-15T23:45:00Z", "00:45"),
+            ("2026-07-01T22:05:00Z", "00:05"),
+        ])
     func localTime(raisedAt: String, clock: String) throws {
         var engine = Fixture.engine()
         let raise = instant(raisedAt)

@@ -127,8 +127,12 @@ struct RaiseTests {
         #expect(a2?.resident == "r102")
         #expect(a2?.room == "102")
         #expect(a2?.device == "room102-fall")
-        #expect(effects.schedules == [ScheduledTimer(id: "A2:escalate", alarm: "A2", purpose: .escalate, due: t0 + 150)])
-        #expect(effects.notifications.map(\.key) == [Fixture.key("A2", tier: 0, round: 0, "ns1"), Fixture.key("A2", tier: 0, round: 0, "ns2")])
+        #expect(
+            effects.schedules == [ScheduledTimer(id: "A2:escalate", alarm: "A2", purpose: .escalate, due: t0 + 150)])
+        #expect(
+            effects.notifications.map(\.key) == [
+                Fixture.key("A2", tier: 0, round: 0, "ns1"), Fixture.key("A2", tier: 0, round: 0, "ns2"),
+            ])
         #expect(engine.openAlarms.keys.sorted() == ["A1", "A2"])
 
         // A different kind from the same room's other device is a separate alarm too.
@@ -137,12 +141,14 @@ struct RaiseTests {
         #expect(engine.openAlarms.keys.sorted() == ["A1", "A2", "A3"])
     }
 
-    @Test("door events, battery levels and unknown devices raise nothing", arguments: [
-        Fixture.event(.doorOpened, "room101-door"),
-        Fixture.event(.doorClosed, "room101-door"),
-        Fixture.event(.batteryLow, "room101-fall"),
-        Fixture.event(.fallDetected, "room999-fall"),
-    ])
+    @Test(
+        "door events, battery levels and unknown devices raise nothing",
+        arguments: [
+            Fixture.event(.doorOpened, "room101-door"),
+            Fixture.event(.doorClosed, "room101-door"),
+            Fixture.event(.batteryLow, "room101-fall"),
+            Fixture.event(.fallDetected, "room999-fall"),
+        ])
     func nothingRaised(input: Input) {
         var engine = Fixture.engine()
         #expect(engine.handle(input, at: t0) == [])

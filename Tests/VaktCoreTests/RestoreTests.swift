@@ -54,7 +54,12 @@ struct RestoreTests {
             (Fixture.fall(101), t0 + 3),
             (Fixture.event(.sos, "room102-sos"), t0 + 20),
             (Fixture.event(.doorOpened, "room103-door"), t0 + 25),
-            (.delivery(DeliveryReport(notification: ns1Tier0, attempt: 8, result: .failed(reason: "x", retryable: false), final: true)), t0 + 40),
+            (
+                .delivery(
+                    DeliveryReport(
+                        notification: ns1Tier0, attempt: 8, result: .failed(reason: "x", retryable: false), final: true)
+                ), t0 + 40
+            ),
             (Fixture.escalationFire("A2"), t0 + 140),
             (Fixture.command(.acknowledge, "A2", as: "ns2"), t0 + 150),
             (Fixture.command(.acknowledge, "A2", as: "ns1", id: "c2"), t0 + 151),

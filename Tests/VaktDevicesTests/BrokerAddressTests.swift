@@ -9,7 +9,9 @@ import VaktDevices
     }
 
     @Test func mqttsDefaultsTo8883() throws {
-        #expect(try BrokerAddress.parse("mqtts://hub.example.no") == BrokerAddress(host: "hub.example.no", port: 8883, tls: true))
+        #expect(
+            try BrokerAddress.parse("mqtts://hub.example.no")
+                == BrokerAddress(host: "hub.example.no", port: 8883, tls: true))
         #expect(try BrokerAddress.parse("mqtts://hub:8884").port == 8884)
     }
 

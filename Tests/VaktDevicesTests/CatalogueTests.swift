@@ -18,8 +18,11 @@ import VaktTesting
         for ecosystem in try fileManager.contentsOfDirectory(atPath: directory) where !ecosystem.hasPrefix(".") {
             let folder = (directory as NSString).appendingPathComponent(ecosystem)
             var isDirectory: ObjCBool = false
-            guard fileManager.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
-            for name in try fileManager.contentsOfDirectory(atPath: folder) where name.hasSuffix(".yaml") && !name.hasPrefix(".") {
+            guard fileManager.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+                continue
+            }
+            for name in try fileManager.contentsOfDirectory(atPath: folder)
+            where name.hasSuffix(".yaml") && !name.hasPrefix(".") {
                 ids.append("\(ecosystem)/\(name.dropLast(".yaml".count))")
             }
         }

@@ -36,7 +36,9 @@ private final class Probe: @unchecked Sendable {
         let marker = Array(UUID().uuidString.utf8)
         try client.publish(topic, payload: marker, qos: 1, retain: false)
         let seen = messages.wait { $0.contains { $0.topic == topic && $0.payload == marker } }
-        guard seen.contains(where: { $0.payload == marker }) else { throw TestSupportError("round trip on \(topic) timed out") }
+        guard seen.contains(where: { $0.payload == marker }) else {
+            throw TestSupportError("round trip on \(topic) timed out")
+        }
     }
 
     func payloads(on topic: String) -> [String] {

@@ -60,8 +60,9 @@ private func kinds(_ result: Result<[DeviceEvent], DecodeError>) -> [EventKind]?
     }
 
     @Test func eventsFollowProfileOrderNotPayloadOrder() {
-        #expect(kinds(decode(Profiles.aqaraContact, #"{"battery_low":true,"battery":5,"contact":false}"#))
-            == [.doorOpened, .batteryLevel, .batteryLow])
+        #expect(
+            kinds(decode(Profiles.aqaraContact, #"{"battery_low":true,"battery":5,"contact":false}"#))
+                == [.doorOpened, .batteryLevel, .batteryLow])
     }
 
     @Test func numbersSentAsStrings() throws {
@@ -94,20 +95,28 @@ private func kinds(_ result: Result<[DeviceEvent], DecodeError>) -> [EventKind]?
         let profile = DeviceProfile(
             id: "x/y", vendor: "v", model: "m", description: "",
             fields: [FieldMapping(field: "tamper", type: .bool, values: ["true": .tamper])])
-        #expect(try decode(profile, #"{"tamper":false}"#).get() == [DeviceEvent(kind: .unknownState, device: "d1", raw: "false")])
+        #expect(
+            try decode(profile, #"{"tamper":false}"#).get() == [
+                DeviceEvent(kind: .unknownState, device: "d1", raw: "false")
+            ])
     }
 
     @Test func wrongTypeAloneIsRejected() {
-        #expect(decode(Profiles.aqaraContact, #"{"contact":1}"#)
-            == .failure(.wrongType(field: "contact", expected: "a bool", got: "a number")))
-        #expect(decode(Profiles.aqaraContact, #"{"contact":"open"}"#)
-            == .failure(.wrongType(field: "contact", expected: "a bool", got: "a string")))
-        #expect(decode(Profiles.tuyaRadar, #"{"fall_down_status":{"a":1}}"#)
-            == .failure(.wrongType(field: "fall_down_status", expected: "a string", got: "an object")))
-        #expect(decode(Profiles.sosButton, #"{"battery":"full"}"#)
-            == .failure(.wrongType(field: "battery", expected: "a number", got: "a string")))
-        #expect(decode(Profiles.sosButton, #"{"battery":[1]}"#)
-            == .failure(.wrongType(field: "battery", expected: "a number", got: "an array")))
+        #expect(
+            decode(Profiles.aqaraContact, #"{"contact":1}"#)
+                == .failure(.wrongType(field: "contact", expected: "a bool", got: "a number")))
+        #expect(
+            decode(Profiles.aqaraContact, #"{"contact":"open"}"#)
+                == .failure(.wrongType(field: "contact", expected: "a bool", got: "a string")))
+        #expect(
+            decode(Profiles.tuyaRadar, #"{"fall_down_status":{"a":1}}"#)
+                == .failure(.wrongType(field: "fall_down_status", expected: "a string", got: "an object")))
+        #expect(
+            decode(Profiles.sosButton, #"{"battery":"full"}"#)
+                == .failure(.wrongType(field: "battery", expected: "a number", got: "a string")))
+        #expect(
+            decode(Profiles.sosButton, #"{"battery":[1]}"#)
+                == .failure(.wrongType(field: "battery", expected: "a number", got: "an array")))
         #expect(errorCode(decode(Profiles.sosButton, #"{"battery":"0x10"}"#)) == .wrongType)
         #expect(errorCode(decode(Profiles.sosButton, #"{"battery":"nan"}"#)) == .wrongType)
         #expect(errorCode(decode(Profiles.sosButton, #"{"battery":1e999}"#)) == .wrongType)
@@ -132,7 +141,9 @@ private func kinds(_ result: Result<[DeviceEvent], DecodeError>) -> [EventKind]?
 
     @Test func oversizedPayloadIsRejectedUnparsed() {
         let big = [UInt8](repeating: UInt8(ascii: "["), count: 1 << 20)
-        #expect(PayloadDecoder(profile: Profiles.sosButton).decode(big, device: "d1") == .failure(.tooLarge(bytes: 1 << 20)))
+        #expect(
+            PayloadDecoder(profile: Profiles.sosButton).decode(big, device: "d1") == .failure(.tooLarge(bytes: 1 << 20))
+        )
         let limit = #"{"action":"emergency","pad":""#.utf8.count + 2
         let padding = String(repeating: "x", count: PayloadDecoder.maximumPayloadBytes - limit)
         #expect(kinds(decode(Profiles.sosButton, #"{"action":"emergency","pad":"\#(padding)"}"#)) == [.sos])
@@ -145,7 +156,9 @@ private func kinds(_ result: Result<[DeviceEvent], DecodeError>) -> [EventKind]?
         #expect(throws: JSONParser.Failure.self) {
             try JSONParser.parse(Array(repeating: UInt8(ascii: "["), count: 1 << 20))
         }
-        let fine = #"{"x":"# + String(repeating: "[", count: 20) + String(repeating: "]", count: 20) + #","action":"emergency"}"#
+        let fine =
+            #"{"x":"# + String(repeating: "[", count: 20) + String(repeating: "]", count: 20)
+            + #","action":"emergency"}"#
         #expect(kinds(decode(Profiles.sosButton, fine)) == [.sos])
     }
 
@@ -173,8 +186,9 @@ private func kinds(_ result: Result<[DeviceEvent], DecodeError>) -> [EventKind]?
 
     @Test func errorDescriptionsNameTheProblem() {
         #expect(DecodeError.tooLarge(bytes: 70_000).description.contains("70000"))
-        #expect(DecodeError.wrongType(field: "battery", expected: "a number", got: "a string").description
-            == "field battery should be a number but is a string")
+        #expect(
+            DecodeError.wrongType(field: "battery", expected: "a number", got: "a string").description
+                == "field battery should be a number but is a string")
         #expect(DecodeError.notAnObject(got: "array").field == nil)
     }
 
@@ -194,7 +208,9 @@ private func kinds(_ result: Result<[DeviceEvent], DecodeError>) -> [EventKind]?
             case 0:
                 bytes = (0..<Int(generator.next() % 200)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
             case 1:
-                bytes = (0..<Int(generator.next() % 120)).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }
+                bytes = (0..<Int(generator.next() % 120)).map { _ in
+                    alphabet[Int(generator.next() % UInt64(alphabet.count))]
+                }
             default:
                 bytes = seeds[Int(generator.next() % UInt64(seeds.count))]
                 for _ in 0..<Int(1 + generator.next() % 4) where !bytes.isEmpty {

@@ -31,7 +31,8 @@ struct BadInputTests {
         try publish(broker, "zigbee2mqtt/room102/fall", #"["fall"]"#)
         try publish(broker, "zigbee2mqtt/room999/door", Payloads.door(open: true, linkquality: 1))
         let pubBig = try ChildProcess(
-            "/usr/bin/mosquitto_pub", ["-h", "127.0.0.1", "-p", "\(broker.port)", "-q", "1", "-t", "zigbee2mqtt/room103/sos", "-f", big.path])
+            "/usr/bin/mosquitto_pub",
+            ["-h", "127.0.0.1", "-p", "\(broker.port)", "-q", "1", "-t", "zigbee2mqtt/room103/sos", "-f", big.path])
         #expect(pubBig.wait() == 0)
 
         // The hub still works: a real SOS press raises an alarm after all that.

@@ -14,7 +14,8 @@ struct BrokerAvailabilityTests {
         let site = try DemoSiteCopy(webhookURL: receiver.url)
         defer { site.remove() }
         let hub = try ChildProcess(
-            RepositoryPaths.vaktBinary, ["run", "--config", site.configPath, "--broker", broker.url, "--data", site.dataPath])
+            RepositoryPaths.vaktBinary,
+            ["run", "--config", site.configPath, "--broker", broker.url, "--data", site.dataPath])
         defer { hub.stop() }
         try hub.waitForLine(containing: "cannot reach the broker")
         #expect(hub.isRunning)

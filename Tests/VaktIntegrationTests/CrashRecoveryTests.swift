@@ -62,7 +62,8 @@ struct CrashRecoveryTests {
             #expect(timer.due == a1.raisedAt.addingTimeInterval(120))
         }
         let lifecycle = try store.auditRecords().map(\.action).filter { $0.hasPrefix("hub.") }
-        #expect(lifecycle == ["hub.started", "hub.started", "hub.stopped"], "the crash shows as a start without a stop")
+        #expect(
+            lifecycle == ["hub.started", "hub.started", "hub.stopped"], "the crash shows as a start without a stop")
         guard case .intact = try store.verifyAudit() else {
             Issue.record("audit chain broken after a crash")
             return

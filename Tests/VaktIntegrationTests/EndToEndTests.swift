@@ -77,7 +77,10 @@ struct EndToEndTests {
         let actions = export.stdout.split(separator: "\n").compactMap {
             (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["action"] as? String
         }
-        for expected in ["alarm.raised", "notification.queued", "notification.delivered", "alarm.acknowledged", "command.rejected", "alarm.resolved"] {
+        for expected in [
+            "alarm.raised", "notification.queued", "notification.delivered", "alarm.acknowledged", "command.rejected",
+            "alarm.resolved",
+        ] {
             #expect(actions.contains(expected), "audit has \(expected)")
         }
         #expect(actions.first == "hub.started")
@@ -106,7 +109,10 @@ struct EndToEndTests {
         let site = try DemoSiteCopy(webhookURL: "http://127.0.0.1:9/vakt")
         defer { site.remove() }
         let port = try freeTCPPort()
-        let result = try VaktCLI.run(["ack", "A1", "--as", "ns1", "--config", site.configPath, "--broker", "mqtt://127.0.0.1:\(port)", "--timeout", "2"])
+        let result = try VaktCLI.run([
+            "ack", "A1", "--as", "ns1", "--config", site.configPath, "--broker", "mqtt://127.0.0.1:\(port)",
+            "--timeout", "2",
+        ])
         #expect(result.status == 3, "\(result.stderr)")
     }
 
@@ -129,7 +135,9 @@ struct EndToEndTests {
         let bad = try VaktCLI.run(["check", "--config", site.configPath])
         #expect(bad.status == 1)
         let lines = bad.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.contains { $0.range(of: #"devices\.yaml:\d+:\d+: .*999"#, options: .regularExpression) != nil }, "\(lines)")
+        #expect(
+            lines.contains { $0.range(of: #"devices\.yaml:\d+:\d+: .*999"#, options: .regularExpression) != nil },
+            "\(lines)")
     }
 
     /// The Python verification script from docs/operations.md, exactly as documented.

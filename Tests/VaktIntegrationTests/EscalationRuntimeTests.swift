@@ -45,7 +45,8 @@ struct EscalationRuntimeTests {
             group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
                     services: [
-                        .init(service: TimerService(hub: hub)), .init(service: Dispatcher(hub: hub, notifiers: notifiers)),
+                        .init(service: TimerService(hub: hub)),
+                        .init(service: Dispatcher(hub: hub, notifiers: notifiers)),
                         .init(service: mqtt),
                     ], logger: logger))
             task = Task { [group] in try await group.run() }
@@ -116,7 +117,8 @@ struct EscalationRuntimeTests {
 
             let client = try CommandClient(
                 address: try BrokerAddress.parse(h.broker.url), clientID: "test-ns2", logger: Logger(label: "cli"))
-            let reply = try client.send(Command(id: "r1", staff: "ns2", action: .acknowledge, alarm: "A1"), site: "marker")
+            let reply = try client.send(
+                Command(id: "r1", staff: "ns2", action: .acknowledge, alarm: "A1"), site: "marker")
             #expect(reply.ok)
             #expect(h.hub.openAlarms.first?.state == .acknowledged)
             #expect(try h.hub.store.pendingTimers().isEmpty, "acknowledgement cancels escalation")

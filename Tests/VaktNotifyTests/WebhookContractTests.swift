@@ -9,7 +9,8 @@ import VaktTesting
     static let contract = ChannelContract(
         startPeer: { fault in try WebhookPeer(fault: fault) },
         channel: { address, headers in
-            Channel(id: "staff-phones", kind: .webhook, url: address, headers: headers, timeoutSeconds: 0.5, maxAttempts: 3)
+            Channel(
+                id: "staff-phones", kind: .webhook, url: address, headers: headers, timeoutSeconds: 0.5, maxAttempts: 3)
         },
         makeNotifier: { channel, secrets in try NotifierFactory.make(channel: channel, secrets: secrets) },
         expectedBody: Data(Fixtures.webhookBody.utf8),

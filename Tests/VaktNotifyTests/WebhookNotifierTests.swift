@@ -10,8 +10,10 @@ import VaktTesting
         Channel(id: "staff-phones", kind: .webhook, url: url, headers: headers, timeoutSeconds: 5, maxAttempts: 3)
     }
 
-    @Test(arguments: [(408, true), (429, true), (500, true), (502, true), (503, true), (400, false),
-                      (401, false), (403, false), (404, false), (410, false), (422, false), (301, false)])
+    @Test(arguments: [
+        (408, true), (429, true), (500, true), (502, true), (503, true), (400, false),
+        (401, false), (403, false), (404, false), (410, false), (422, false), (301, false),
+    ])
     func statusCodes(status: Int, retryable: Bool) async throws {
         let receiver = try WebhookReceiver(arguments: ["--fail-first", "1", "--status", String(status)])
         defer { receiver.stop() }
@@ -38,7 +40,8 @@ import VaktTesting
         #expect(await notifier.deliver(withheld, site: Fixtures.site) == .delivered)
         let request = try #require(receiver.waitForRawRequests(count: 1).first)
         let body = String(decoding: request.body, as: UTF8.self)
-        #expect(body.hasPrefix(#"{"alarm":{"id":"A1","kind":null,"room":null,"round":0,"severity":"critical""#), "\(body)")
+        #expect(
+            body.hasPrefix(#"{"alarm":{"id":"A1","kind":null,"room":null,"round":0,"severity":"critical""#), "\(body)")
     }
 
     @Test func sendsTheStandardAndConfiguredHeaders() async throws {
@@ -79,7 +82,8 @@ import VaktTesting
         let receiver = try WebhookReceiver(arguments: ["--fail-first", "1", "--status", "500", "--echo-headers"])
         defer { receiver.stop() }
         let padding = String(repeating: "x", count: 500)
-        let notifier = try WebhookNotifier(channel: channel(receiver.url, headers: ["X-Padding": padding]), secrets: SecretResolver())
+        let notifier = try WebhookNotifier(
+            channel: channel(receiver.url, headers: ["X-Padding": padding]), secrets: SecretResolver())
         guard case .failed(let reason, _) = await notifier.deliver(Fixtures.notification(), site: Fixtures.site) else {
             Issue.record("expected a failure")
             return
@@ -111,7 +115,8 @@ import VaktTesting
         ]
         for headers in cases {
             do {
-                _ = try WebhookNotifier(channel: channel("http://127.0.0.1:9/", headers: headers), secrets: SecretResolver())
+                _ = try WebhookNotifier(
+                    channel: channel("http://127.0.0.1:9/", headers: headers), secrets: SecretResolver())
                 Issue.record("\(headers.keys) must be rejected")
             } catch {
                 #expect(error.channel == "staff-phones")

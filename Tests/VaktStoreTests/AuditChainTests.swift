@@ -114,7 +114,8 @@ struct AuditChainTests {
         let since = Fixture.start.addingTimeInterval(20 * 1.2345678)
         let recent = try store.auditRecords(since: since)
         #expect(recent.map(\.seq) == Array(81...100))
-        #expect(AuditChainVerifier.verify(recent, fromGenesis: false) == .intact(count: 20, lastHash: recent.last!.hash))
+        #expect(
+            AuditChainVerifier.verify(recent, fromGenesis: false) == .intact(count: 20, lastHash: recent.last!.hash))
         #expect(AuditChainVerifier.verify(recent) != .intact(count: 20, lastHash: recent.last!.hash))
         let timeline = try store.timeline(alarm: "A2")
         #expect(!timeline.isEmpty)

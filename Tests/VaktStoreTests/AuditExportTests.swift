@@ -32,7 +32,8 @@ struct AuditExportTests {
         #expect(AuditChainVerifier.verify(decoded) == .intact(count: 2, lastHash: records[1].hash))
         let second = String(lines[1])
         #expect(second.contains(#""prev_hash":"\#(records[0].hash)""#))
-        let stripped = second
+        let stripped =
+            second
             .replacingOccurrences(of: #","hash":"\#(records[1].hash)""#, with: "")
             .replacingOccurrences(of: #","prev_hash":"\#(records[1].prevHash)""#, with: "")
         #expect(Data(stripped.utf8) == records[1].canonicalBytes())

@@ -18,7 +18,10 @@ struct CommitTests {
         ) { effects }
 
         #expect(result == .committed(effects))
-        #expect(try store.tableCounts() == ["events": 1, "alarms": 1, "timers": 1, "outbox": 1, "audit": 2, "mqtt_session": 1])
+        #expect(
+            try store.tableCounts() == [
+                "events": 1, "alarms": 1, "timers": 1, "outbox": 1, "audit": 2, "mqtt_session": 1,
+            ])
         #expect(try store.alarm(id: "A1") == Fixture.alarm(1))
         #expect(try store.pendingTimers() == [Fixture.timer("A1", due: Fixture.start.addingTimeInterval(120))])
         #expect(try store.mqttSession() == MQTTSession(epoch: 3, lastMid: 17, wraps: 1))
@@ -39,7 +42,10 @@ struct CommitTests {
                 throw Boom()
             }
         }
-        #expect(try store.tableCounts() == ["events": 0, "alarms": 0, "timers": 0, "outbox": 0, "audit": 0, "mqtt_session": 0])
+        #expect(
+            try store.tableCounts() == [
+                "events": 0, "alarms": 0, "timers": 0, "outbox": 0, "audit": 0, "mqtt_session": 0,
+            ])
         // The same key commits afterwards: the failed attempt did not claim it.
         #expect(try store.commit(event: Fixture.event("k1")) { [] } == .committed([]))
     }
@@ -54,7 +60,10 @@ struct CommitTests {
         #expect(throws: (any Error).self) {
             try store.commit(event: Fixture.event("k1")) { Fixture.raiseEffects(1) + [.saveAlarm(broken)] }
         }
-        #expect(try store.tableCounts() == ["events": 0, "alarms": 0, "timers": 0, "outbox": 0, "audit": 0, "mqtt_session": 0])
+        #expect(
+            try store.tableCounts() == [
+                "events": 0, "alarms": 0, "timers": 0, "outbox": 0, "audit": 0, "mqtt_session": 0,
+            ])
     }
 
     @Test("a duplicate event key writes nothing and does not run the engine")
@@ -95,8 +104,10 @@ struct CommitTests {
         let store = try Store(directory: dir.path)
         _ = try store.commit(event: nil) { Fixture.raiseEffects(1) }
         let key = "site:A1:t0:r0:s1:webhook"
-        try store.recordAttempt(key: key, result: .failed(reason: "timeout", retryable: true), final: false,
-                                nextAttemptAt: Fixture.start.addingTimeInterval(30)) { [] }
+        try store.recordAttempt(
+            key: key, result: .failed(reason: "timeout", retryable: true), final: false,
+            nextAttemptAt: Fixture.start.addingTimeInterval(30)
+        ) { [] }
         _ = try store.commit(event: nil) { [.enqueue(Fixture.notification(key))] }
         let items = try store.dueOutbox(at: Fixture.start.addingTimeInterval(60), limit: 10)
         #expect(items.count == 1)
@@ -120,6 +131,9 @@ struct CommitTests {
         } catch StoreError.Code.diskFull {
             // expected
         }
-        #expect(try store.tableCounts() == ["events": 0, "alarms": 0, "timers": 0, "outbox": 0, "audit": 0, "mqtt_session": 0])
+        #expect(
+            try store.tableCounts() == [
+                "events": 0, "alarms": 0, "timers": 0, "outbox": 0, "audit": 0, "mqtt_session": 0,
+            ])
     }
 }

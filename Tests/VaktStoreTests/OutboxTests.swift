@@ -34,8 +34,15 @@ struct OutboxTests {
         let dir = try ScratchDirectory()
         let store = try storeWithTwo(dir)
         let retryAt = Fixture.start + 60
-        try store.recordAttempt(key: key1, result: .failed(reason: "HTTP 503", retryable: true), final: false, nextAttemptAt: retryAt) {
-            [.audit(AuditEntry(at: Fixture.start + 1, actor: "channel:webhook", action: .notificationRetrying, alarm: "A1", result: "failed"))]
+        try store.recordAttempt(
+            key: key1, result: .failed(reason: "HTTP 503", retryable: true), final: false, nextAttemptAt: retryAt
+        ) {
+            [
+                .audit(
+                    AuditEntry(
+                        at: Fixture.start + 1, actor: "channel:webhook", action: .notificationRetrying, alarm: "A1",
+                        result: "failed"))
+            ]
         }
         #expect(try store.dueOutbox(at: Fixture.start + 30, limit: 10).map(\.notification.key) == [key2])
         #expect(try store.nextOutboxDue() == Fixture.start + 10)
@@ -50,7 +57,9 @@ struct OutboxTests {
         let dir = try ScratchDirectory()
         let store = try storeWithTwo(dir)
         try store.recordAttempt(key: key1, result: .delivered, final: true, nextAttemptAt: nil) { [] }
-        try store.recordAttempt(key: key2, result: .failed(reason: "HTTP 400", retryable: false), final: true, nextAttemptAt: nil) { [] }
+        try store.recordAttempt(
+            key: key2, result: .failed(reason: "HTTP 400", retryable: false), final: true, nextAttemptAt: nil
+        ) { [] }
         #expect(try store.dueOutbox(at: Fixture.start + 3600, limit: 10).isEmpty)
         #expect(try store.nextOutboxDue() == nil)
         let rows = try store.pool.read { db in

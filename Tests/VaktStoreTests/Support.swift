@@ -9,7 +9,8 @@ final class ScratchDirectory {
     let path: String
 
     init() throws {
-        path = FileManager.default.temporaryDirectory
+        path =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("vakt-store-tests-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
@@ -36,7 +37,9 @@ enum Fixture {
             rule: "fall", policy: "night", raisedAt: date)
     }
 
-    static func entry(_ action: AuditAction = .alarmRaised, alarm: String = "A1", at date: Date = start, note: String = "")
+    static func entry(
+        _ action: AuditAction = .alarmRaised, alarm: String = "A1", at date: Date = start, note: String = ""
+    )
         -> AuditEntry
     {
         AuditEntry(at: date, actor: "device:fall-103", action: action, alarm: alarm, detail: ["note": note])

@@ -21,19 +21,23 @@ extension Engine {
                 return reject(command, "alarm \(alarm.id) is already \(alarm.state.rawValue)\(by)", at: now)
             }
             acknowledge(&alarm, by: staff.id, at: now, into: &effects)
-            effects.append(.audit(AuditEntry(at: now, actor: actor, action: .alarmAcknowledged, alarm: alarm.id, detail: detail)))
+            effects.append(
+                .audit(AuditEntry(at: now, actor: actor, action: .alarmAcknowledged, alarm: alarm.id, detail: detail)))
         case .onsite:
             guard alarm.state == .raised || alarm.state == .acknowledged else {
                 return reject(command, "alarm \(alarm.id) is already \(alarm.state.rawValue)", at: now)
             }
             if alarm.state == .raised {
                 acknowledge(&alarm, by: staff.id, at: now, into: &effects)
-                effects.append(.audit(AuditEntry(at: now, actor: actor, action: .alarmAcknowledged, alarm: alarm.id, detail: detail)))
+                effects.append(
+                    .audit(
+                        AuditEntry(at: now, actor: actor, action: .alarmAcknowledged, alarm: alarm.id, detail: detail)))
             }
             alarm.state = .onsite
             alarm.onsiteAt = now
             alarm.onsiteBy = staff.id
-            effects.append(.audit(AuditEntry(at: now, actor: actor, action: .alarmOnsite, alarm: alarm.id, detail: detail)))
+            effects.append(
+                .audit(AuditEntry(at: now, actor: actor, action: .alarmOnsite, alarm: alarm.id, detail: detail)))
         case .resolve:
             guard let code = command.outcome, let outcome = Outcome(rawValue: code) else {
                 let codes = Outcome.allCases.map(\.rawValue).joined(separator: ", ")
@@ -41,7 +45,9 @@ extension Engine {
             }
             if alarm.state == .raised {
                 acknowledge(&alarm, by: staff.id, at: now, into: &effects)
-                effects.append(.audit(AuditEntry(at: now, actor: actor, action: .alarmAcknowledged, alarm: alarm.id, detail: detail)))
+                effects.append(
+                    .audit(
+                        AuditEntry(at: now, actor: actor, action: .alarmAcknowledged, alarm: alarm.id, detail: detail)))
             }
             alarm.state = .resolved
             alarm.resolvedAt = now
@@ -50,7 +56,8 @@ extension Engine {
             alarm.note = command.note
             detail["outcome"] = outcome.rawValue
             if let note = command.note { detail["note"] = note }
-            effects.append(.audit(AuditEntry(at: now, actor: actor, action: .alarmResolved, alarm: alarm.id, detail: detail)))
+            effects.append(
+                .audit(AuditEntry(at: now, actor: actor, action: .alarmResolved, alarm: alarm.id, detail: detail)))
         }
 
         if alarm.state.isOpen {
@@ -60,7 +67,8 @@ extension Engine {
         }
         let verb = command.action == .acknowledge ? "acknowledged" : alarm.state.rawValue
         return [.saveAlarm(alarm)] + effects + [
-            .reply(CommandReply(id: command.id, staff: staff.id, ok: true, message: "\(alarm.id) \(verb)", alarm: alarm))
+            .reply(
+                CommandReply(id: command.id, staff: staff.id, ok: true, message: "\(alarm.id) \(verb)", alarm: alarm))
         ]
     }
 

@@ -210,8 +210,11 @@ extension Engine {
                     guard seen.insert("kin:\(kin.id)").inserted else { continue }
                     for contact in kin.contacts {
                         out.append(
-                            (Messages.Reader(id: kin.id, name: kin.name, kind: .nextOfKin, healthDetail: kin.consentHealthDetail),
-                             contact))
+                            (
+                                Messages.Reader(
+                                    id: kin.id, name: kin.name, kind: .nextOfKin, healthDetail: kin.consentHealthDetail),
+                                contact
+                            ))
                     }
                 }
             }

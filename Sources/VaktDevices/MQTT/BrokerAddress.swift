@@ -30,7 +30,8 @@ public struct BrokerAddress: Sendable, Equatable, CustomStringConvertible {
     /// - Throws: `BrokerAddress.ParseError` naming what is wrong.
     public static func parse(_ url: String) throws(ParseError) -> BrokerAddress {
         guard let separator = url.range(of: "://") else {
-            throw ParseError("'\(url)' is not a broker URL (expected mqtt://host:port, mqtts://host:port or unix:///path)")
+            throw ParseError(
+                "'\(url)' is not a broker URL (expected mqtt://host:port, mqtts://host:port or unix:///path)")
         }
         let scheme = url[..<separator.lowerBound].lowercased()
         let rest = String(url[separator.upperBound...])

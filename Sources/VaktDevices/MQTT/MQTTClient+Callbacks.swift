@@ -36,9 +36,11 @@ extension MQTTClient {
         }
         let sessionPresent = flags & 1 != 0
         if reconnected {
-            logger.notice("reconnected to broker \(address?.description ?? "?") (session \(sessionPresent ? "resumed" : "new"))")
+            logger.notice(
+                "reconnected to broker \(address?.description ?? "?") (session \(sessionPresent ? "resumed" : "new"))")
         } else {
-            logger.info("connected to broker \(address?.description ?? "?") (session \(sessionPresent ? "resumed" : "new"))")
+            logger.info(
+                "connected to broker \(address?.description ?? "?") (session \(sessionPresent ? "resumed" : "new"))")
         }
         handler?(sessionPresent)
         // Waiters wake only now, so they find the handler's subscriptions already sent.
@@ -58,7 +60,8 @@ extension MQTTClient {
         }
         if rc != 0 {
             logger.warning(
-                "lost the connection to broker \(address?.description ?? "?") (\(MosquittoError(code: rc))); reconnecting with backoff")
+                "lost the connection to broker \(address?.description ?? "?") (\(MosquittoError(code: rc))); reconnecting with backoff"
+            )
         }
         handler?(rc)
     }

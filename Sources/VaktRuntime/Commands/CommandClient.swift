@@ -26,7 +26,9 @@ public final class CommandClient: @unchecked Sendable {
     private let condition = NSCondition()
     private var replies: [String: [String: Any]] = [:]
 
-    public init(address: BrokerAddress, clientID: String, username: String? = nil, password: String? = nil, logger: Logger) throws {
+    public init(
+        address: BrokerAddress, clientID: String, username: String? = nil, password: String? = nil, logger: Logger
+    ) throws {
         self.address = address
         client = try MQTTClient(
             options: MQTTClientOptions(clientID: clientID, cleanSession: true, username: username, password: password),

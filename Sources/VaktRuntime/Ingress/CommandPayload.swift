@@ -15,14 +15,17 @@ public enum CommandPayload {
 
     public static func parse(_ bytes: [UInt8], staff: String) -> Result<Command, Problem> {
         guard bytes.count <= maximumBytes else {
-            return .failure(Problem(requestID: nil, reason: "command is \(bytes.count) bytes; the limit is \(maximumBytes)"))
+            return .failure(
+                Problem(requestID: nil, reason: "command is \(bytes.count) bytes; the limit is \(maximumBytes)"))
         }
         guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else {
             return .failure(Problem(requestID: nil, reason: "command is not a JSON object"))
         }
         let id = object["id"] as? String
         func string(_ key: String) -> String? { object[key] as? String }
-        guard let id, !id.isEmpty else { return .failure(Problem(requestID: nil, reason: "command has no string \"id\"")) }
+        guard let id, !id.isEmpty else {
+            return .failure(Problem(requestID: nil, reason: "command has no string \"id\""))
+        }
         guard !staff.isEmpty, !staff.contains("/") else {
             return .failure(Problem(requestID: id, reason: "command topic names no staff id"))
         }
@@ -33,11 +36,13 @@ public enum CommandPayload {
         guard let alarm = string("alarm"), !alarm.isEmpty else {
             return .failure(Problem(requestID: id, reason: "command has no string \"alarm\""))
         }
-        for key in ["outcome", "note"] where object[key] != nil && !(object[key] is String) && !(object[key] is NSNull) {
+        for key in ["outcome", "note"] where object[key] != nil && !(object[key] is String) && !(object[key] is NSNull)
+        {
             return .failure(Problem(requestID: id, reason: "command \"\(key)\" must be a string"))
         }
         return .success(
-            Command(id: id, staff: staff, action: action, alarm: alarm, outcome: string("outcome"), note: string("note")))
+            Command(
+                id: id, staff: staff, action: action, alarm: alarm, outcome: string("outcome"), note: string("note")))
     }
 
     /// Encodes a command for publishing.

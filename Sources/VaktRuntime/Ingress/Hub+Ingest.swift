@@ -67,7 +67,8 @@ extension Hub {
                     session: session)
             case .failure(let problem):
                 try reject(message, key: key, session: session, source: "staff:\(staff)", reason: problem.reason)
-                publisher(reply: CommandReply(id: problem.requestID ?? "", staff: staff, ok: false, message: problem.reason))
+                publisher(
+                    reply: CommandReply(id: problem.requestID ?? "", staff: staff, ok: false, message: problem.reason))
             }
             return
         }
@@ -78,11 +79,15 @@ extension Hub {
                 // supervision (not yet built); they are not device events.
                 return
             }
-            try reject(message, key: key, session: session, source: message.topic, reason: "no device owns topic \(message.topic)")
+            try reject(
+                message, key: key, session: session, source: message.topic,
+                reason: "no device owns topic \(message.topic)")
             return
         }
         guard let profile = site.profiles[device.profile] else {
-            try reject(message, key: key, session: session, source: device.id, reason: "device profile \(device.profile) is not loaded")
+            try reject(
+                message, key: key, session: session, source: device.id,
+                reason: "device profile \(device.profile) is not loaded")
             return
         }
         switch PayloadDecoder(profile: profile).decode(message.payload, device: device.id) {
@@ -100,7 +105,9 @@ extension Hub {
     }
 
     /// Records a rejected message (payload cut short) and logs it, rate-limited per source.
-    private func reject(_ message: MQTTMessage, key: String, session: MQTTSessionUpdate, source: String, reason: String) throws {
+    private func reject(_ message: MQTTMessage, key: String, session: MQTTSessionUpdate, source: String, reason: String)
+        throws
+    {
         let now = clock.now()
         try handle(
             [],

@@ -24,7 +24,8 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
             options: MQTTClientOptions(
                 clientID: settings.clientID ?? "vakt-\(hub.site.id)",
                 cleanSession: false,
-                will: MQTTWill(topic: "\(hub.site.topicPrefix)/hub/state", payload: Array("offline".utf8), qos: 1, retain: true),
+                will: MQTTWill(
+                    topic: "\(hub.site.topicPrefix)/hub/state", payload: Array("offline".utf8), qos: 1, retain: true),
                 username: settings.username, password: password),
             logger: hub.logger)
     }
@@ -32,7 +33,8 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
     public func run() async throws {
         client.onConnect = { [hub, weak self] sessionPresent in
             guard let self else { return }
-            hub.logger.notice("connected to broker \(self.address.description) (session \(sessionPresent ? "resumed" : "new"))")
+            hub.logger.notice(
+                "connected to broker \(self.address.description) (session \(sessionPresent ? "resumed" : "new"))")
             if !sessionPresent {
                 do { try hub.beginBrokerSession() } catch {
                     hub.logger.critical("could not record the new broker session: \(error)")
@@ -73,7 +75,9 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
         while !Task.isCancelled {
             do {
                 try client.connect(to: address)
-                if failures > 0 { hub.logger.notice("reached the broker at \(address.description) after \(failures) failed attempts") }
+                if failures > 0 {
+                    hub.logger.notice("reached the broker at \(address.description) after \(failures) failed attempts")
+                }
                 return true
             } catch {
                 failures += 1
@@ -108,7 +112,8 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
         encoder.outputFormatting = [.sortedKeys]
         var object: [String: Any] = ["id": reply.id, "ok": reply.ok, "message": reply.message]
         if let alarm = reply.alarm {
-            object["alarm"] = (try? JSONSerialization.jsonObject(with: AlarmSnapshot(alarm, site: hub.site).json())) ?? NSNull()
+            object["alarm"] =
+                (try? JSONSerialization.jsonObject(with: AlarmSnapshot(alarm, site: hub.site).json())) ?? NSNull()
         }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         publish("\(hub.site.topicPrefix)/replies/\(reply.staff)", Array(data), retain: false)
