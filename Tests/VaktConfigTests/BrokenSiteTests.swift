@@ -133,4 +133,27 @@ import VaktCore
             #expect(error.errors.first?.file == directory.path + "/site.yaml")
         }
     }
+
+    @Test func aMissingConfigDirectoryIsOneClearError() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        let missing = directory.path + "/etc-vakt"
+        do {
+            _ = try SiteLoader.load(directory: missing)
+            Issue.record("a missing directory must not load")
+        } catch {
+            #expect(
+                error.errors.map(\.description) == [
+                    "\(missing):1:1: the config directory does not exist; pass --config DIR or set VAKT_CONFIG"
+                ])
+        }
+        try directory.write("not-a-directory", "")
+        do {
+            _ = try SiteLoader.load(directory: directory.path + "/not-a-directory")
+            Issue.record("a file must not load as a config directory")
+        } catch {
+            #expect(error.errors.count == 1)
+            #expect(error.errors.first?.message.contains("is a file, not a directory") == true)
+        }
+    }
 }

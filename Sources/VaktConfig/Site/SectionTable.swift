@@ -13,6 +13,9 @@ struct SectionTable {
 
     subscript(section: String) -> YAMLValue? { values[section] }
 
+    /// No file contributed a section (or there were no files).
+    var isEmpty: Bool { values.isEmpty }
+
     /// Where a section's key is written.
     func keyPosition(_ section: String) -> Position? { keyPositions[section] }
 

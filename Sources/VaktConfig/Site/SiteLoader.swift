@@ -18,6 +18,8 @@ public enum SiteLoader {
     public static func load(directory: String) throws(ConfigErrors) -> Site {
         let diagnostics = Diagnostics()
         let sections = readSections(directory, diagnostics)
+        // Without a readable directory every later check would only repeat that.
+        if sections.isEmpty && !diagnostics.errors.isEmpty { throw ConfigErrors(diagnostics.errors) }
         let reader = SiteReader(directory: directory, sections: sections, diagnostics: diagnostics)
         let site = reader.read()
         guard diagnostics.errors.isEmpty, let site else {
@@ -33,7 +35,13 @@ public enum SiteLoader {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
-            diagnostics.report("cannot read the config directory", at: .start(of: directory))
+            var isDirectory: ObjCBool = false
+            let reason =
+                !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory)
+                ? "does not exist"
+                : isDirectory.boolValue ? "cannot be read (permissions?)" : "is a file, not a directory"
+            diagnostics.report(
+                "the config directory \(reason); pass --config DIR or set VAKT_CONFIG", at: .start(of: directory))
             return table
         }
         for name in names.sorted() where name.hasSuffix(".yaml") && !name.hasPrefix(".") {
