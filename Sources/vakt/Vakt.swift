@@ -29,6 +29,10 @@ struct Vakt: AsyncParsableCommand {
         sigaddset(&stopSignals, SIGTERM)
         sigaddset(&stopSignals, SIGINT)
         pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
+        // A peer that closes a socket must not kill the hub: writes fail with EPIPE instead.
+        signal(SIGPIPE, SIG_IGN)
+        // Nor may a file size limit: a write past it fails (EFBIG) and the store reports it.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -97,7 +97,7 @@ private final class Probe: @unchecked Sendable {
         let hub = try Probe(
             broker, clientID: "hub", filter: nil,
             will: MQTTWill(topic: "w/hub/state", payload: Array("offline".utf8), qos: 1, retain: true))
-        hub.client.severConnectionForTesting()
+        hub.client.abortConnection()
         let got = watcher.messages.wait { $0.contains { $0.topic == "w/hub/state" } }
         #expect(got.contains { $0.topic == "w/hub/state" && $0.payload == Array("offline".utf8) })
         // libmosquitto notices, reports the loss, and reconnects by itself.

@@ -35,13 +35,10 @@ extension MQTTClient {
             return (connectHandler, reconnected, self.address)
         }
         let sessionPresent = flags & 1 != 0
-        if reconnected {
-            logger.notice(
-                "reconnected to broker \(address?.description ?? "?") (session \(sessionPresent ? "resumed" : "new"))")
-        } else {
-            logger.info(
-                "connected to broker \(address?.description ?? "?") (session \(sessionPresent ? "resumed" : "new"))")
-        }
+        // The owner of the client reports the connection once it has acted on it.
+        logger.debug(
+            "broker \(address?.description ?? "?") accepted the \(reconnected ? "reconnection" : "connection") (session \(sessionPresent ? "resumed" : "new"))"
+        )
         handler?(sessionPresent)
         // Waiters wake only now, so they find the handler's subscriptions already sent.
         condition.withLock {

@@ -117,9 +117,14 @@ extension MQTTClient {
         }
     }
 
-    /// Cuts the socket without a DISCONNECT, as a crash or a pulled cable would, so tests can
-    /// see the will and the reconnection.
-    func severConnectionForTesting() {
+    /// Cuts the connection at once, without a DISCONNECT and without writing what is queued,
+    /// as a pulled cable would; libmosquitto then reconnects with its backoff.
+    ///
+    /// Called from `onMessage` for a QoS 1 message that could not be stored, it keeps that
+    /// message's PUBACK (queued, written after the callback returns) from reaching the broker:
+    /// the broker keeps the message in the persistent session and redelivers it, with the
+    /// same packet id, after the reconnection.
+    public func abortConnection() {
         let socket = mosquitto_socket(handle)
         if socket >= 0 { shutdown(socket, Int32(SHUT_RDWR)) }
     }

@@ -29,7 +29,12 @@ extension Hub {
     ///
     /// Bad input never throws out of here: it is recorded as rejected with its reason, counted,
     /// and logged at most once a minute per source.
-    func ingest(_ message: MQTTMessage) {
+    ///
+    /// - Returns: Whether the message is on record (accepted or rejected). `false` means the
+    ///   store refused the write (disk full, I/O error): the caller must keep the broker from
+    ///   hearing the PUBACK, so the message stays on the broker and comes again.
+    @discardableResult
+    func ingest(_ message: MQTTMessage) -> Bool {
         withLock {
             var next = tracker
             let key = next.key(
@@ -39,12 +44,14 @@ extension Hub {
             do {
                 try route(message, key: key, session: session)
                 tracker = next
+                return true
             } catch {
                 // The store refused (disk full, I/O error): nothing was committed. Leave the
                 // tracker as it was so the redelivery gets the same key, and say so loudly.
                 logger.critical(
-                    "could not record message on \(message.topic): \(error)",
+                    "could not record message on \(message.topic): \(error); leaving it on the broker to come again",
                     metadata: ["key": "\(key)"])
+                return false
             }
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import VaktCore
 import VaktDevices
 
@@ -14,6 +15,8 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
     let hub: Hub
     let address: BrokerAddress
     let client: MQTTClient
+    /// A new broker session began but its epoch could not be stored yet.
+    private let sessionEpochOwed = Mutex(false)
     private var stateTopic: String { "\(hub.site.topicPrefix)/hub/state" }
 
     public init(hub: Hub, address: BrokerAddress, password: String?) throws {
@@ -33,11 +36,18 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
     public func run() async throws {
         client.onConnect = { [hub, weak self] sessionPresent in
             guard let self else { return }
-            hub.logger.notice(
-                "connected to broker \(self.address.description) (session \(sessionPresent ? "resumed" : "new"))")
-            if !sessionPresent {
-                do { try hub.beginBrokerSession() } catch {
-                    hub.logger.critical("could not record the new broker session: \(error)")
+            // A new broker session restarts packet ids: its epoch must be on disk before any of
+            // its messages is. If it cannot be written, take nothing and try again later; the
+            // next connection resumes the session, but the epoch is still owed.
+            if !sessionPresent || self.sessionEpochOwed.withLock({ $0 }) {
+                do {
+                    try hub.beginBrokerSession()
+                    self.sessionEpochOwed.withLock { $0 = false }
+                } catch {
+                    self.sessionEpochOwed.withLock { $0 = true }
+                    hub.logger.critical("could not record the new broker session: \(error); reconnecting")
+                    self.client.abortConnection()
+                    return
                 }
             }
             for topic in hub.subscriptions {
@@ -47,11 +57,17 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
             }
             self.publishRetained(self.stateTopic, Array("online".utf8))
             for alarm in hub.openAlarms { self.publish(alarm: AlarmSnapshot(alarm, site: hub.site)) }
+            // Logged last, so whoever waits for this line finds the subscriptions sent. (The
+            // client itself logs a lost connection, with its reason.)
+            hub.logger.notice(
+                "connected to broker \(self.address.description) (session \(sessionPresent ? "resumed" : "new")); subscribed to \(hub.subscriptions.joined(separator: ", "))"
+            )
         }
-        client.onDisconnect = { [hub] code in
-            if code != 0 { hub.logger.warning("lost the broker connection (code \(code)); reconnecting") }
+        client.onMessage = { [hub, client] message in
+            // Not on disk: cut the connection before libmosquitto writes the PUBACK, so the
+            // broker keeps the message and redelivers it after the reconnection.
+            if !hub.ingest(message) && message.qos > 0 { client.abortConnection() }
         }
-        client.onMessage = { [hub] message in hub.ingest(message) }
         hub.setPublisher(self)
         // The broker may not be up yet (boot order, a restart): keep trying, while the timers
         // and the outbox run on. Once connected, libmosquitto reconnects by itself.
