@@ -24,6 +24,8 @@ struct CommandTests {
             device: "room101-fall", rule: "fall", policy: "standard", raisedAt: t0)
         acked.acknowledgedAt = at
         acked.acknowledgedBy = "ns1"
+        acked.notified = ["ns1", "ns2"]
+        acked.escalatesAt = nil  // acknowledged: no next escalation
         #expect(
             effects == [
                 .saveAlarm(acked),

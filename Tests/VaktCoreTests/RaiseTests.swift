@@ -11,9 +11,12 @@ struct RaiseTests {
         var engine = Fixture.engine()
         let effects = engine.handle(Fixture.fall(101), at: t0)
 
-        let expected = Alarm(
+        var expected = Alarm(
             id: "A1", kind: "fall", severity: .critical, resident: "r101", room: "101", device: "room101-fall",
             rule: "fall", policy: "standard", raisedAt: t0)
+        // For dashboards: who tier 0 reached, and when tier 1 comes if nobody answers.
+        expected.notified = ["ns1", "ns2"]
+        expected.escalatesAt = t0 + 120
         func tier0(_ id: String, _ name: String) -> Notification {
             Notification(
                 key: Fixture.key("A1", tier: 0, round: 0, id), alarm: "A1", tier: 0, round: 0, channel: "webhook",
@@ -71,9 +74,12 @@ struct RaiseTests {
 
         let later = t0 + 15
         let second = engine.handle(Fixture.fall(101), at: later)
-        let joined = Alarm(
+        var joined = Alarm(
             id: "A1", kind: "fall", severity: .critical, resident: "r101", room: "101", device: "room101-fall",
             rule: "fall-suspected", policy: "standard", raisedAt: t0, repeats: 1, lastEventAt: later)
+        // A repeat does not restart the escalation clock.
+        joined.notified = ["ns1", "ns2"]
+        joined.escalatesAt = t0 + 120
         #expect(
             second == [
                 .saveAlarm(joined),

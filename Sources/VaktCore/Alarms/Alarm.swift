@@ -29,6 +29,11 @@ public struct Alarm: Sendable, Equatable, Codable, Identifiable {
     public var resolvedBy: String?
     public var outcome: String?
     public var note: String?
+    /// When the escalation timer moves a raised alarm on next (the next tier, or a repeat of
+    /// the last); `nil` once someone has acknowledged it.
+    public var escalatesAt: Date?
+    /// Who the current tier notified (staff and next-of-kin ids), in policy order.
+    public var notified: [String]?
 
     public init(
         id: String, kind: String, severity: Severity, state: AlarmState = .raised,

@@ -26,6 +26,10 @@ public struct AlarmSnapshot: Sendable, Equatable, Codable {
     public var resolvedBy: String?
     public var outcome: String?
     public var note: String?
+    /// When a raised alarm escalates next, RFC 3339; `null` once acknowledged.
+    public var escalatesAt: String?
+    /// Who the current tier notified.
+    public var notified: [String]
 
     enum CodingKeys: String, CodingKey {
         case id, kind, severity, state, resident, room, device, policy, tier, round, repeats, outcome, note
@@ -37,6 +41,8 @@ public struct AlarmSnapshot: Sendable, Equatable, Codable {
         case onsiteBy = "onsite_by"
         case resolvedAt = "resolved_at"
         case resolvedBy = "resolved_by"
+        case escalatesAt = "escalates_at"
+        case notified
     }
 
     public init(_ alarm: Alarm, site: Site) {
@@ -62,6 +68,8 @@ public struct AlarmSnapshot: Sendable, Equatable, Codable {
         resolvedBy = alarm.resolvedBy
         outcome = alarm.outcome
         note = alarm.note
+        escalatesAt = stamp(alarm.escalatesAt)
+        notified = alarm.notified ?? []
     }
 
     /// Encodes with every key present (absent values as `null`), keys sorted.
@@ -74,7 +82,8 @@ public struct AlarmSnapshot: Sendable, Equatable, Codable {
             ("policy", policy), ("tier", tier), ("round", round), ("repeats", repeats),
             ("raised_at", raisedAt), ("acknowledged_at", acknowledgedAt), ("acknowledged_by", acknowledgedBy),
             ("onsite_at", onsiteAt), ("onsite_by", onsiteBy), ("resolved_at", resolvedAt),
-            ("resolved_by", resolvedBy), ("outcome", outcome), ("note", note),
+            ("resolved_by", resolvedBy), ("outcome", outcome), ("note", note), ("escalates_at", escalatesAt),
+            ("notified", notified),
         ]
         for (key, value) in mirror { object[key] = value ?? NSNull() }
         return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()

@@ -76,6 +76,7 @@ extension Engine {
         alarm.state = .acknowledged
         alarm.acknowledgedAt = now
         alarm.acknowledgedBy = staff
+        alarm.escalatesAt = nil
         effects.append(.cancelTimer(id: "\(alarm.id):escalate"))
     }
 

@@ -50,10 +50,11 @@ extension Engine {
     }
 
     private mutating func raise(rule: Rule, device: Device, event: DeviceEvent, at now: Date) -> [Effect] {
-        let alarm = Alarm(
+        var alarm = Alarm(
             id: "A\(nextNumber)", kind: rule.alarm, severity: rule.severity,
             resident: site.resident(inRoom: device.room)?.id, room: device.room, device: device.id,
             rule: rule.id, policy: rule.policy, raisedAt: now)
+        noteTier(of: &alarm, at: now)
         nextNumber += 1
         openAlarms[alarm.id] = alarm
 
@@ -100,18 +101,32 @@ extension Engine {
 extension Engine {
     private func timerID(_ alarm: Alarm) -> String { "\(alarm.id):escalate" }
 
-    /// Arms the timer that moves the alarm on: to the next tier, or a repeat of the last.
-    private func scheduleNextEscalation(of alarm: Alarm, at now: Date) -> [Effect] {
-        guard let policy = site.policy(alarm.policy) else { return [] }
+    /// When the alarm, entering its current tier at `now`, moves on if nobody answers.
+    private func nextEscalation(of alarm: Alarm, at now: Date) -> Date? {
+        guard let policy = site.policy(alarm.policy) else { return nil }
         let delay =
             alarm.tier + 1 < policy.tiers.count
             ? policy.tiers[alarm.tier + 1].afterSeconds : policy.repeatSeconds
-        return [
-            .schedule(
-                ScheduledTimer(
-                    id: timerID(alarm), alarm: alarm.id, purpose: .escalate,
-                    due: now.addingTimeInterval(delay)))
-        ]
+        return now.addingTimeInterval(delay)
+    }
+
+    /// Records on the alarm who its current tier reaches and when it moves on, for dashboards.
+    private func noteTier(of alarm: inout Alarm, at now: Date) {
+        alarm.escalatesAt = nextEscalation(of: alarm, at: now)
+        guard let policy = site.policy(alarm.policy), policy.tiers.indices.contains(alarm.tier) else {
+            alarm.notified = []
+            return
+        }
+        var seen = Set<String>()
+        alarm.notified = recipients(of: policy.tiers[alarm.tier], for: alarm).map(\.0.id).filter {
+            seen.insert($0).inserted
+        }
+    }
+
+    /// Arms the timer that moves the alarm on: to the next tier, or a repeat of the last.
+    private func scheduleNextEscalation(of alarm: Alarm, at now: Date) -> [Effect] {
+        guard let due = alarm.escalatesAt ?? nextEscalation(of: alarm, at: now) else { return [] }
+        return [.schedule(ScheduledTimer(id: timerID(alarm), alarm: alarm.id, purpose: .escalate, due: due))]
     }
 
     mutating func handleTimer(_ fire: TimerFire, at now: Date) -> [Effect] {
@@ -128,6 +143,7 @@ extension Engine {
         } else {
             alarm.round += 1
         }
+        noteTier(of: &alarm, at: now)
         openAlarms[alarm.id] = alarm
         var effects: [Effect] = [
             .saveAlarm(alarm),
