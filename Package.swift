@@ -58,12 +58,17 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(
+            name: "VaktDashboard",
+            dependencies: [
+                "VaktCore", "VaktDevices", "CNcurses", .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
             name: "VaktTesting",
             dependencies: ["VaktCore", "VaktRuntime"]),
         .executableTarget(
             name: "vakt",
             dependencies: [
-                "VaktCore", "VaktConfig", "VaktDevices", "VaktStore", "VaktNotify", "VaktRuntime",
+                "VaktCore", "VaktConfig", "VaktDevices", "VaktStore", "VaktNotify", "VaktRuntime", "VaktDashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -73,6 +78,7 @@ let package = Package(
         .testTarget(name: "VaktDevicesTests", dependencies: ["VaktDevices", "VaktConfig", "VaktTesting"]),
         .testTarget(name: "VaktStoreTests", dependencies: ["VaktStore", "VaktTesting"]),
         .testTarget(name: "VaktNotifyTests", dependencies: ["VaktNotify", "VaktTesting"]),
+        .testTarget(name: "VaktDashboardTests", dependencies: ["VaktDashboard", "VaktConfig", "VaktTesting"]),
         .testTarget(
             name: "VaktIntegrationTests",
             dependencies: ["VaktRuntime", "VaktConfig", "VaktStore", "VaktDevices", "VaktNotify", "VaktTesting"]),

@@ -12,6 +12,8 @@ static inline int vakt_lines(void) { return LINES; }
 static inline int vakt_cols(void) { return COLS; }
 static inline int vakt_a_bold(void) { return A_BOLD; }
 static inline int vakt_a_reverse(void) { return A_REVERSE; }
+static inline int vakt_a_dim(void) { return A_DIM; }
+static inline int vakt_a_standout(void) { return A_STANDOUT; }
 static inline int vakt_color_pair(int n) { return COLOR_PAIR(n); }
 static inline int vakt_mvaddstr(int y, int x, const char *s) { return mvaddstr(y, x, s); }
 /* initscr() exits the process when TERM is unset; newterm returns NULL instead. */

@@ -152,4 +152,6 @@ public final class Hub: @unchecked Sendable {
 protocol HubPublisher: Sendable {
     func publish(alarm: AlarmSnapshot)
     func publish(reply: CommandReply)
+    /// A reply that is not about a command (a query's answer), as a JSON object.
+    func publish(reply: [String: Any], staff: String)
 }

@@ -63,6 +63,10 @@ extension Hub {
 
         if message.topic.hasPrefix(commandPrefix) {
             let staff = String(message.topic.dropFirst(commandPrefix.count))
+            if let query = TimelineQuery.parse(message.payload) {
+                answer(query, staff: staff)
+                return
+            }
             switch CommandPayload.parse(message.payload, staff: staff) {
             case .success(let command):
                 try handle(
@@ -138,5 +142,49 @@ extension Hub {
 
     private func publisher(reply: CommandReply) {
         currentPublisher?.publish(reply: reply)
+    }
+
+    /// Answers a dashboard's request for one alarm's timeline. A read changes nothing, so it
+    /// is neither an event nor audited; it is answered only to known staff.
+    private func answer(_ query: TimelineQuery, staff: String) {
+        var reply: [String: Any] = ["id": query.id]
+        if site.staffMember(staff) == nil {
+            reply["ok"] = false
+            reply["message"] = "unknown staff id \(staff)"
+        } else {
+            do {
+                let records = try store.timeline(alarm: query.alarm)
+                reply["ok"] = true
+                reply["message"] = records.isEmpty ? "no records for \(query.alarm)" : ""
+                reply["timeline"] = records.map { record -> [String: Any] in
+                    [
+                        "seq": record.seq, "at": RFC3339.string(from: record.at, in: site.timeZone),
+                        "action": record.action, "actor": record.actor, "recipient": record.recipient ?? NSNull(),
+                        "channel": record.channel ?? NSNull(), "result": record.result ?? NSNull(),
+                        "detail": record.detail,
+                    ]
+                }
+            } catch {
+                reply["ok"] = false
+                reply["message"] = "cannot read the audit: \(error)"
+            }
+        }
+        currentPublisher?.publish(reply: reply, staff: staff)
+    }
+}
+
+/// `{"id": "...", "action": "timeline", "alarm": "A12"}` on `commands/<staff>`: a read-only
+/// request for one alarm's audit records, answered on `replies/<staff>` with a `timeline` array.
+struct TimelineQuery {
+    var id: String
+    var alarm: String
+
+    static func parse(_ bytes: [UInt8]) -> TimelineQuery? {
+        guard bytes.count <= CommandPayload.maximumBytes,
+            let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any],
+            object["action"] as? String == "timeline", let id = object["id"] as? String, !id.isEmpty,
+            let alarm = object["alarm"] as? String, !alarm.isEmpty
+        else { return nil }
+        return TimelineQuery(id: id, alarm: alarm)
     }
 }

@@ -131,8 +131,12 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
             object["alarm"] =
                 (try? JSONSerialization.jsonObject(with: AlarmSnapshot(alarm, site: hub.site).json())) ?? NSNull()
         }
+        publish(reply: object, staff: reply.staff)
+    }
+
+    func publish(reply object: [String: Any], staff: String) {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        publish("\(hub.site.topicPrefix)/replies/\(reply.staff)", Array(data), retain: false)
+        publish("\(hub.site.topicPrefix)/replies/\(staff)", Array(data), retain: false)
     }
 
     private func publishRetained(_ topic: String, _ payload: [UInt8]) {

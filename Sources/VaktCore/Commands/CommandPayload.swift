@@ -1,5 +1,4 @@
 import Foundation
-import VaktCore
 
 /// The JSON a dashboard or `vakt ack|onsite|resolve` publishes on `vakt/<site>/commands/<staff>`:
 /// `{"id": "<request id>", "action": "ack"|"onsite"|"resolve", "alarm": "A12",

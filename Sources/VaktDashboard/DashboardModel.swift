@@ -1,0 +1,269 @@
+import Foundation
+import VaktCore
+
+/// A key the dashboard understands, decoded from the terminal.
+public enum Key: Equatable, Sendable {
+    case up, down, enter, escape, backspace
+    case character(Character)
+}
+
+/// What the model asks the outside world to do after an input.
+public enum DashboardEffect: Equatable, Sendable {
+    /// Publish a staff command on `commands/<staff>`.
+    case send(Command)
+    /// Ask the hub for one alarm's timeline (request id, alarm id).
+    case requestTimeline(id: String, alarm: String)
+    /// Ring the terminal bell and flash: a new critical alarm.
+    case alert
+    case quit
+}
+
+/// Whether the hub says it is running (its retained state and last will).
+public enum HubState: Equatable, Sendable {
+    case unknown, online, offline
+}
+
+/// One line of an alarm's timeline, as the hub sent it.
+public struct TimelineLine: Equatable, Sendable {
+    public var at: String
+    public var action: String
+    public var actor: String
+    public var detail: String
+
+    public init(at: String, action: String, actor: String, detail: String) {
+        self.at = at
+        self.action = action
+        self.actor = actor
+        self.detail = detail
+    }
+}
+
+/// Everything the dashboard shows, and how keys and messages change it. Pure: no terminal,
+/// no network, no clock; time comes in as an argument where it matters.
+public struct DashboardModel: Sendable {
+    public enum Mode: Equatable, Sendable {
+        case list
+        case help
+        /// `lines` is nil while the hub has not answered.
+        case timeline(alarm: String, lines: [TimelineLine]?)
+        /// Choosing an outcome (`note == nil`), then typing a note.
+        case resolve(alarm: String, outcome: Int, note: String?)
+    }
+
+    public struct Status: Equatable, Sendable {
+        public var text: String
+        public var isError: Bool
+    }
+
+    public let site: Site
+    public let staff: Staff
+    public private(set) var alarms: [String: AlarmSnapshot] = [:]
+    public var hubState: HubState = .unknown
+    public var brokerConnected = false
+    public private(set) var selectedID: String?
+    public private(set) var mode: Mode = .list
+    public private(set) var status: Status?
+    /// Alert on new critical alarms (bell and flash).
+    public var alertsEnabled: Bool
+    private var requests: [String: String] = [:]
+    private let requestPrefix: String
+    private var requestCounter = 0
+
+    /// - Parameter requestPrefix: Makes this dashboard's request ids unique among dashboards
+    ///   (the hub drops a second command with the same id as a redelivery).
+    public init(site: Site, staff: Staff, requestPrefix: String, alertsEnabled: Bool = true) {
+        self.site = site
+        self.staff = staff
+        self.requestPrefix = requestPrefix
+        self.alertsEnabled = alertsEnabled
+    }
+
+    /// Open alarms, most severe first, then the one waiting longest.
+    public var sortedAlarms: [AlarmSnapshot] {
+        alarms.values.sorted {
+            if $0.severity != $1.severity { return $0.severity > $1.severity }
+            if $0.raisedAt != $1.raisedAt {
+                return (RFC3339.date(from: $0.raisedAt) ?? .distantPast) < (RFC3339.date(from: $1.raisedAt) ?? .distantPast)
+            }
+            return $0.id < $1.id
+        }
+    }
+
+    public var selectedAlarm: AlarmSnapshot? { selectedID.flatMap { alarms[$0] } }
+
+    // MARK: Messages from the hub
+
+    /// A retained snapshot on `alarms/<id>`: empty (cleared) or resolved removes it.
+    public mutating func receiveAlarm(id: String, payload: [UInt8]) -> [DashboardEffect] {
+        guard !payload.isEmpty else {
+            remove(id)
+            return []
+        }
+        guard let snapshot = try? JSONDecoder().decode(AlarmSnapshot.self, from: Data(payload)) else {
+            status = Status(text: texts.unreadableSnapshot(id), isError: true)
+            return []
+        }
+        if snapshot.state == .resolved {
+            remove(id)
+            return []
+        }
+        let isNew = alarms[id] == nil
+        alarms[id] = snapshot
+        if selectedID == nil { selectedID = sortedAlarms.first?.id }
+        return isNew && snapshot.severity == .critical && snapshot.state == .raised && alertsEnabled ? [.alert] : []
+    }
+
+    private mutating func remove(_ id: String) {
+        guard alarms[id] != nil else { return }
+        let order = sortedAlarms.map(\.id)
+        alarms[id] = nil
+        if selectedID == id {
+            let index = order.firstIndex(of: id) ?? 0
+            let remaining = sortedAlarms.map(\.id)
+            selectedID = remaining.isEmpty ? nil : remaining[min(index, remaining.count - 1)]
+        }
+        if case .resolve(let alarm, _, _) = mode, alarm == id { mode = .list }
+    }
+
+    /// The hub's retained `hub/state`.
+    public mutating func receiveHubState(_ payload: [UInt8]) {
+        switch String(decoding: payload, as: UTF8.self) {
+        case "online": hubState = .online
+        case "offline": hubState = .offline
+        default: hubState = .unknown
+        }
+    }
+
+    /// A reply on `replies/<staff>`; only replies to this dashboard's requests count.
+    public mutating func receiveReply(_ payload: [UInt8]) {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(payload))) as? [String: Any],
+            let id = object["id"] as? String, let request = requests.removeValue(forKey: id)
+        else { return }
+        let ok = object["ok"] as? Bool ?? false
+        let message = object["message"] as? String ?? ""
+        if let entries = object["timeline"] as? [[String: Any]], case .timeline(let alarm, _) = mode, alarm == request {
+            mode = .timeline(alarm: alarm, lines: entries.map(Self.timelineLine))
+            return
+        }
+        if case .timeline(let alarm, nil) = mode, alarm == request, !ok {
+            mode = .timeline(alarm: alarm, lines: [])
+        }
+        status = Status(text: ok ? message : texts.refused(message), isError: !ok)
+    }
+
+    private static func timelineLine(_ entry: [String: Any]) -> TimelineLine {
+        var detail = (entry["detail"] as? [String: String] ?? [:]).filter { $0.key != "request" && $0.key != "key" }
+        if let recipient = entry["recipient"] as? String { detail["to"] = recipient }
+        return TimelineLine(
+            at: entry["at"] as? String ?? "", action: entry["action"] as? String ?? "",
+            actor: entry["actor"] as? String ?? "",
+            detail: detail.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+    }
+
+    // MARK: Keys
+
+    public mutating func handle(_ key: Key) -> [DashboardEffect] {
+        switch mode {
+        case .list: return handleListKey(key)
+        case .help, .timeline:
+            if [.escape, .enter, .character("q"), .character("t"), .character("?")].contains(key) { mode = .list }
+            return []
+        case .resolve(let alarm, let outcome, nil):
+            switch key {
+            case .up, .character("k"): mode = .resolve(alarm: alarm, outcome: max(0, outcome - 1), note: nil)
+            case .down, .character("j"):
+                mode = .resolve(alarm: alarm, outcome: min(Outcome.allCases.count - 1, outcome + 1), note: nil)
+            case .enter: mode = .resolve(alarm: alarm, outcome: outcome, note: "")
+            case .escape, .character("q"): mode = .list
+            default: break
+            }
+            return []
+        case .resolve(let alarm, let outcome, let note?):
+            switch key {
+            case .escape:
+                mode = .list
+                return []
+            case .backspace:
+                mode = .resolve(alarm: alarm, outcome: outcome, note: String(note.dropLast()))
+                return []
+            case .character(let c):
+                if note.count < 500 { mode = .resolve(alarm: alarm, outcome: outcome, note: note + String(c)) }
+                return []
+            case .enter:
+                mode = .list
+                let trimmed = note.trimmingCharacters(in: .whitespaces)
+                return send(
+                    .resolve, alarm: alarm, outcome: Outcome.allCases[outcome].rawValue,
+                    note: trimmed.isEmpty ? nil : trimmed)
+            case .up, .down:
+                return []
+            }
+        }
+    }
+
+    private mutating func handleListKey(_ key: Key) -> [DashboardEffect] {
+        let order = sortedAlarms.map(\.id)
+        let index = selectedID.flatMap { order.firstIndex(of: $0) }
+        switch key {
+        case .up, .character("k"):
+            if let index, index > 0 { selectedID = order[index - 1] }
+        case .down, .character("j"):
+            if let index, index + 1 < order.count { selectedID = order[index + 1] } else if index == nil {
+                selectedID = order.first
+            }
+        case .character("q"):
+            return [.quit]
+        case .character("?"):
+            mode = .help
+        case .character("a"):
+            guard let alarm = selectedAlarm else { return noAlarm() }
+            return send(.acknowledge, alarm: alarm.id)
+        case .character("p"):
+            guard let alarm = selectedAlarm else { return noAlarm() }
+            return send(.onsite, alarm: alarm.id)
+        case .character("r"):
+            guard let alarm = selectedAlarm else { return noAlarm() }
+            mode = .resolve(alarm: alarm.id, outcome: 0, note: nil)
+        case .character("t"):
+            guard let alarm = selectedAlarm else { return noAlarm() }
+            let id = nextRequestID()
+            requests[id] = alarm.id
+            mode = .timeline(alarm: alarm.id, lines: nil)
+            return [.requestTimeline(id: id, alarm: alarm.id)]
+        default:
+            break
+        }
+        return []
+    }
+
+    private mutating func noAlarm() -> [DashboardEffect] {
+        status = Status(text: texts.noAlarmSelected, isError: true)
+        return []
+    }
+
+    private mutating func send(
+        _ action: Command.Action, alarm: String, outcome: String? = nil, note: String? = nil
+    ) -> [DashboardEffect] {
+        let id = nextRequestID()
+        requests[id] = alarm
+        status = Status(text: texts.sending(action, alarm), isError: false)
+        return [.send(Command(id: id, staff: staff.id, action: action, alarm: alarm, outcome: outcome, note: note))]
+    }
+
+    private mutating func nextRequestID() -> String {
+        requestCounter += 1
+        return "\(requestPrefix)-\(requestCounter)"
+    }
+
+    /// The request could not be published (no broker connection).
+    public mutating func sendFailed(_ effect: DashboardEffect, reason: String) {
+        if case .send(let command) = effect { requests[command.id] = nil }
+        if case .requestTimeline(let id, let alarm) = effect {
+            requests[id] = nil
+            if case .timeline(alarm, nil) = mode { mode = .timeline(alarm: alarm, lines: []) }
+        }
+        status = Status(text: texts.notSent(reason), isError: true)
+    }
+
+    var texts: DashboardTexts { DashboardTexts(site: site) }
+}

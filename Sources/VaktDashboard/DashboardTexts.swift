@@ -1,0 +1,130 @@
+import Foundation
+import VaktCore
+
+/// The dashboard's words, in the site's language (Norwegian bokmål or English).
+struct DashboardTexts {
+    let site: Site
+    private var nb: Bool { site.language == .norwegianBokmal }
+    private var messages: Messages { Messages(site: site) }
+
+    func kind(_ kind: String) -> String { messages.kindName(kind) }
+    func severity(_ severity: Severity) -> String { messages.severityName(severity) }
+
+    func state(_ alarm: AlarmSnapshot) -> String {
+        switch alarm.state {
+        case .raised: nb ? "UBESVART" : "UNANSWERED"
+        case .acknowledged: (nb ? "kvittert " : "acknowledged ") + (alarm.acknowledgedBy ?? "")
+        case .onsite: (nb ? "tilstede " : "on site ") + (alarm.onsiteBy ?? alarm.acknowledgedBy ?? "")
+        case .resolved: nb ? "avsluttet" : "resolved"
+        }
+    }
+
+    func outcome(_ outcome: Outcome) -> String {
+        switch (outcome, nb) {
+        case (.assisted, true): "Hjulpet – beboeren er i orden"
+        case (.assisted, false): "Assisted – the resident is fine"
+        case (.falseAlarm, true): "Falsk alarm – ingenting var galt"
+        case (.falseAlarm, false): "False alarm – nothing was wrong"
+        case (.accidental, true): "Utløst ved et uhell"
+        case (.accidental, false): "Triggered by accident"
+        case (.escalatedMedical, true): "Trengte sykepleier, lege eller ambulanse"
+        case (.escalatedMedical, false): "Needed a nurse, doctor or ambulance"
+        case (.technical, true): "Teknisk feil på utstyret"
+        case (.technical, false): "Technical fault in the equipment"
+        case (.other, true): "Annet – forklar i notatet"
+        case (.other, false): "Other – explain in the note"
+        }
+    }
+
+    var title: String { "Vakt" }
+    func signedIn(_ staff: Staff) -> String { (nb ? "Innlogget: " : "Signed in: ") + "\(staff.name) (\(staff.id))" }
+    var hubOffline: String {
+        nb
+            ? "HUBEN SVARER IKKE – nye alarmer kommer ikke fram hit. Sjekk Vakt-boksen og ring rundt."
+            : "THE HUB IS NOT RUNNING – new alarms will not reach this screen. Check the Vakt box and call round."
+    }
+    var brokerDown: String {
+        nb
+            ? "INGEN FORBINDELSE TIL MEGLEREN – skjermen viser ikke nye alarmer. Prøver igjen ..."
+            : "NO CONNECTION TO THE BROKER – this screen shows no new alarms. Retrying ..."
+    }
+    var hubUnknown: String { nb ? "Venter på beskjed fra huben ..." : "Waiting to hear from the hub ..." }
+    var hubOnline: String { nb ? "Huben kjører" : "Hub running" }
+    var noAlarms: String { nb ? "Ingen åpne alarmer" : "No open alarms" }
+    var columns: [String] {
+        nb
+            ? ["VENTET", "ALVOR", "ROM", "BEBOER", "TYPE", "STATUS", "TRINN"]
+            : ["WAITING", "SEVERITY", "ROOM", "RESIDENT", "KIND", "STATE", "TIER"]
+    }
+    func notified(_ names: [String]) -> String {
+        (nb ? "Varslet: " : "Notified: ") + (names.isEmpty ? "–" : names.joined(separator: ", "))
+    }
+    func nextTier(_ tier: Int, at clock: String, in wait: String) -> String {
+        nb ? "Neste: trinn \(tier) kl. \(clock) (om \(wait))" : "Next: tier \(tier) at \(clock) (in \(wait))"
+    }
+    var noEscalation: String { nb ? "Eskalering stoppet" : "Escalation stopped" }
+    func onDuty(_ names: [String]) -> String {
+        (nb ? "På vakt: " : "On duty: ") + (names.isEmpty ? "–" : names.joined(separator: ", "))
+    }
+    var devicesNotReported: String {
+        nb
+            ? "Enheter: huben rapporterer ikke enhetsstatus ennå (batteri, frakoblet)"
+            : "Devices: the hub does not report device health yet (battery, offline)"
+    }
+    var keys: String {
+        nb
+            ? "↑↓ velg  a kvitter  p tilstede  r avslutt  t tidslinje  ? hjelp  q lukk"
+            : "↑↓ select  a acknowledge  p on site  r resolve  t timeline  ? help  q quit"
+    }
+    var resolveTitle: String { nb ? "Avslutt alarm – velg utfall (↑↓, Enter; Esc avbryter)" : "Resolve – choose an outcome (↑↓, Enter; Esc cancels)" }
+    var notePrompt: String { nb ? "Notat (valgfritt), Enter sender, Esc avbryter: " : "Note (optional), Enter sends, Esc cancels: " }
+    func timelineTitle(_ alarm: String) -> String {
+        nb ? "Tidslinje for \(alarm) (Esc tilbake)" : "Timeline of \(alarm) (Esc back)"
+    }
+    var waitingForHub: String { nb ? "Henter fra huben ..." : "Asking the hub ..." }
+    var emptyTimeline: String { nb ? "Ingen oppføringer" : "No records" }
+    var help: [String] {
+        nb
+            ? [
+                "Hjelp (Esc tilbake)", "",
+                "↑ ↓ eller j k   velg alarm",
+                "a               kvitter: «jeg tar den» – stopper eskaleringen",
+                "p               tilstede hos beboeren",
+                "r               avslutt med utfall og notat",
+                "t               tidslinjen til valgt alarm, fra revisjonsloggen",
+                "q               lukk skjermen (alarmene går videre uten deg)",
+                "",
+                "Alarmene står med de mest alvorlige øverst, så den som har ventet lengst.",
+                "Blir en kommando avvist, står grunnen nederst.",
+            ]
+            : [
+                "Help (Esc back)", "",
+                "↑ ↓ or j k      select an alarm",
+                "a               acknowledge: \"I'm taking it\" – stops escalation",
+                "p               on site with the resident",
+                "r               resolve with an outcome and a note",
+                "t               the selected alarm's timeline, from the audit log",
+                "q               close the screen (alarms go on without you)",
+                "",
+                "Most severe alarms first, then the one waiting longest.",
+                "When a command is refused, the reason shows at the bottom.",
+            ]
+    }
+    func sending(_ action: Command.Action, _ alarm: String) -> String {
+        switch (action, nb) {
+        case (.acknowledge, true): "Kvitterer \(alarm) ..."
+        case (.acknowledge, false): "Acknowledging \(alarm) ..."
+        case (.onsite, true): "Melder tilstede på \(alarm) ..."
+        case (.onsite, false): "Reporting on site for \(alarm) ..."
+        case (.resolve, true): "Avslutter \(alarm) ..."
+        case (.resolve, false): "Resolving \(alarm) ..."
+        }
+    }
+    func refused(_ reason: String) -> String { (nb ? "Avvist: " : "Refused: ") + reason }
+    func notSent(_ reason: String) -> String { (nb ? "Ikke sendt: " : "Not sent: ") + reason }
+    var noAlarmSelected: String { nb ? "Ingen alarm valgt" : "No alarm selected" }
+    func unreadableSnapshot(_ id: String) -> String {
+        nb ? "Kunne ikke lese alarm \(id) fra huben" : "Could not read alarm \(id) from the hub"
+    }
+    var tooSmall: String { nb ? "Vinduet er for lite (minst 80×24)" : "The window is too small (80×24 at least)" }
+}
