@@ -72,8 +72,12 @@ public enum DashboardLayout {
 
     private static func header(_ model: DashboardModel, width: Int, now: Date) -> [Span] {
         let texts = model.texts
-        let left = " \(texts.title) · \(model.site.name)"
-        let right = "\(texts.signedIn(model.staff))  \(clock(now, in: model.site.timeZone, seconds: true)) "
+        // The clock and who is signed in always show; the site's name gives way when narrow.
+        var right = "\(texts.signedIn(model.staff))  \(clock(now, in: model.site.timeZone, seconds: true)) "
+        if right.count > width / 2 {
+            right = "\(model.staff.name)  \(clock(now, in: model.site.timeZone, seconds: true)) "
+        }
+        let left = fit(" \(texts.title) · \(model.site.name)", max(0, width - right.count - 1))
         let gap = max(1, width - left.count - right.count)
         return [Span(fit(left + String(repeating: " ", count: gap) + right, width, pad: true), .header)]
     }

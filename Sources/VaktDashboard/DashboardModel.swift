@@ -65,7 +65,8 @@ public struct DashboardModel: Sendable {
     public private(set) var status: Status?
     /// Alert on new critical alarms (bell and flash).
     public var alertsEnabled: Bool
-    private var requests: [String: String] = [:]
+    /// Requests awaiting the hub's reply: which alarm, and which action (nil: a timeline).
+    private var requests: [String: (alarm: String, action: Command.Action?)] = [:]
     private let requestPrefix: String
     private var requestCounter = 0
 
@@ -141,14 +142,20 @@ public struct DashboardModel: Sendable {
         else { return }
         let ok = object["ok"] as? Bool ?? false
         let message = object["message"] as? String ?? ""
-        if let entries = object["timeline"] as? [[String: Any]], case .timeline(let alarm, _) = mode, alarm == request {
+        if let entries = object["timeline"] as? [[String: Any]], case .timeline(let alarm, _) = mode,
+            alarm == request.alarm
+        {
             mode = .timeline(alarm: alarm, lines: entries.map(Self.timelineLine))
             return
         }
-        if case .timeline(let alarm, nil) = mode, alarm == request, !ok {
+        if case .timeline(let alarm, nil) = mode, alarm == request.alarm, !ok {
             mode = .timeline(alarm: alarm, lines: [])
         }
-        status = Status(text: ok ? message : texts.refused(message), isError: !ok)
+        if ok, let action = request.action {
+            status = Status(text: texts.done(action, request.alarm), isError: false)
+        } else {
+            status = Status(text: ok ? message : texts.refused(message), isError: !ok)
+        }
     }
 
     private static func timelineLine(_ entry: [String: Any]) -> TimelineLine {
@@ -227,7 +234,7 @@ public struct DashboardModel: Sendable {
         case .character("t"):
             guard let alarm = selectedAlarm else { return noAlarm() }
             let id = nextRequestID()
-            requests[id] = alarm.id
+            requests[id] = (alarm.id, nil)
             mode = .timeline(alarm: alarm.id, lines: nil)
             return [.requestTimeline(id: id, alarm: alarm.id)]
         default:
@@ -245,7 +252,7 @@ public struct DashboardModel: Sendable {
         _ action: Command.Action, alarm: String, outcome: String? = nil, note: String? = nil
     ) -> [DashboardEffect] {
         let id = nextRequestID()
-        requests[id] = alarm
+        requests[id] = (alarm, action)
         status = Status(text: texts.sending(action, alarm), isError: false)
         return [.send(Command(id: id, staff: staff.id, action: action, alarm: alarm, outcome: outcome, note: note))]
     }

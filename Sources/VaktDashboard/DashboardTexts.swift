@@ -13,9 +13,26 @@ struct DashboardTexts {
     func state(_ alarm: AlarmSnapshot) -> String {
         switch alarm.state {
         case .raised: nb ? "UBESVART" : "UNANSWERED"
-        case .acknowledged: (nb ? "kvittert " : "acknowledged ") + (alarm.acknowledgedBy ?? "")
-        case .onsite: (nb ? "tilstede " : "on site ") + (alarm.onsiteBy ?? alarm.acknowledgedBy ?? "")
+        case .acknowledged: (nb ? "kvittert " : "acknowledged ") + person(alarm.acknowledgedBy)
+        case .onsite: (nb ? "tilstede " : "on site ") + person(alarm.onsiteBy ?? alarm.acknowledgedBy)
         case .resolved: nb ? "avsluttet" : "resolved"
+        }
+    }
+
+    /// A staff member's first name (the id when unknown): who has the alarm, at a glance.
+    func person(_ id: String?) -> String {
+        guard let id else { return "" }
+        return site.staffMember(id)?.name.split(separator: " ").first.map(String.init) ?? id
+    }
+
+    func done(_ action: Command.Action, _ alarm: String) -> String {
+        switch (action, nb) {
+        case (.acknowledge, true): "\(alarm) er kvittert – du har den"
+        case (.acknowledge, false): "\(alarm) acknowledged – it is yours"
+        case (.onsite, true): "\(alarm): du er registrert tilstede"
+        case (.onsite, false): "\(alarm): you are recorded on site"
+        case (.resolve, true): "\(alarm) er avsluttet"
+        case (.resolve, false): "\(alarm) resolved"
         }
     }
 
