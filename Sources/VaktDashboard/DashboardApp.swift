@@ -43,7 +43,8 @@ public final class DashboardApp: @unchecked Sendable {
         self.staff = staff
         self.options = options
         let tag = String(UUID().uuidString.prefix(8)).lowercased()
-        model = DashboardModel(site: site, staff: staff, requestPrefix: "dash-\(staff.id)-\(tag)", alertsEnabled: options.alerts)
+        model = DashboardModel(
+            site: site, staff: staff, requestPrefix: "dash-\(staff.id)-\(tag)", alertsEnabled: options.alerts)
         // Nothing may write to the terminal but the dashboard: the client logs nowhere.
         client = try MQTTClient(
             options: MQTTClientOptions(
@@ -145,7 +146,8 @@ public final class DashboardApp: @unchecked Sendable {
         var alert = false
         for event in events {
             switch event {
-            case .alarm(let id, let payload): alert = model.receiveAlarm(id: id, payload: payload).contains(.alert) || alert
+            case .alarm(let id, let payload):
+                alert = model.receiveAlarm(id: id, payload: payload).contains(.alert) || alert
             case .hubState(let payload): model.receiveHubState(payload)
             case .reply(let payload): model.receiveReply(payload)
             }

@@ -183,7 +183,11 @@ public enum DashboardLayout {
         var out: [[Span]] = [[Span(fit("\(alarm): \(texts.resolveTitle)", width), .bold)], []]
         for (index, choice) in Outcome.allCases.enumerated() {
             let marker = index == outcome ? "> " : "  "
-            out.append([Span(fit(marker + texts.outcome(choice), width, pad: index == outcome), index == outcome ? .selected : .normal)])
+            out.append([
+                Span(
+                    fit(marker + texts.outcome(choice), width, pad: index == outcome),
+                    index == outcome ? .selected : .normal)
+            ])
         }
         if let note {
             out.append([])

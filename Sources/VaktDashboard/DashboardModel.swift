@@ -84,7 +84,8 @@ public struct DashboardModel: Sendable {
         alarms.values.sorted {
             if $0.severity != $1.severity { return $0.severity > $1.severity }
             if $0.raisedAt != $1.raisedAt {
-                return (RFC3339.date(from: $0.raisedAt) ?? .distantPast) < (RFC3339.date(from: $1.raisedAt) ?? .distantPast)
+                return (RFC3339.date(from: $0.raisedAt) ?? .distantPast)
+                    < (RFC3339.date(from: $1.raisedAt) ?? .distantPast)
             }
             return $0.id < $1.id
         }
@@ -215,7 +216,9 @@ public struct DashboardModel: Sendable {
         case .up, .character("k"):
             if let index, index > 0 { selectedID = order[index - 1] }
         case .down, .character("j"):
-            if let index, index + 1 < order.count { selectedID = order[index + 1] } else if index == nil {
+            if let index, index + 1 < order.count {
+                selectedID = order[index + 1]
+            } else if index == nil {
                 selectedID = order.first
             }
         case .character("q"):

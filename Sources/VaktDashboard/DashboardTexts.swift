@@ -93,8 +93,14 @@ struct DashboardTexts {
             ? "↑↓ velg  a kvitter  p tilstede  r avslutt  t tidslinje  ? hjelp  q lukk"
             : "↑↓ select  a acknowledge  p on site  r resolve  t timeline  ? help  q quit"
     }
-    var resolveTitle: String { nb ? "Avslutt alarm – velg utfall (↑↓, Enter; Esc avbryter)" : "Resolve – choose an outcome (↑↓, Enter; Esc cancels)" }
-    var notePrompt: String { nb ? "Notat (valgfritt), Enter sender, Esc avbryter: " : "Note (optional), Enter sends, Esc cancels: " }
+    var resolveTitle: String {
+        nb
+            ? "Avslutt alarm – velg utfall (↑↓, Enter; Esc avbryter)"
+            : "Resolve – choose an outcome (↑↓, Enter; Esc cancels)"
+    }
+    var notePrompt: String {
+        nb ? "Notat (valgfritt), Enter sender, Esc avbryter: " : "Note (optional), Enter sends, Esc cancels: "
+    }
     func timelineTitle(_ alarm: String) -> String {
         nb ? "Tidslinje for \(alarm) (Esc tilbake)" : "Timeline of \(alarm) (Esc back)"
     }

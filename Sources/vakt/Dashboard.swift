@@ -23,7 +23,9 @@ struct Dashboard: ParsableCommand {
 
     @OptionGroup var config: ConfigOption
 
-    @Option(name: .customLong("as"), help: ArgumentHelp("Your staff id, as in the site's staff list.", valueName: "staff-id"))
+    @Option(
+        name: .customLong("as"),
+        help: ArgumentHelp("Your staff id, as in the site's staff list.", valueName: "staff-id"))
     var staffID: String
 
     @Option(help: ArgumentHelp("Broker URL. Overrides the config.", valueName: "url"))
@@ -44,7 +46,9 @@ struct Dashboard: ParsableCommand {
             throw ExitCode(1)
         }
         guard let staff = site.staffMember(staffID) else {
-            printError("vakt dashboard: no staff member '\(staffID)' in \(config.directory); known: \(site.staff.map(\.id).joined(separator: ", "))")
+            printError(
+                "vakt dashboard: no staff member '\(staffID)' in \(config.directory); known: \(site.staff.map(\.id).joined(separator: ", "))"
+            )
             throw ExitCode(1)
         }
         let url = broker ?? site.broker.url
@@ -65,7 +69,8 @@ struct Dashboard: ParsableCommand {
         }
         let app = try DashboardApp(
             site: site, staff: staff,
-            options: .init(address: address, username: password == nil ? nil : staff.id, password: password, alerts: alerts))
+            options: .init(
+                address: address, username: password == nil ? nil : staff.id, password: password, alerts: alerts))
         do {
             try app.run()
         } catch let failure as Terminal.Failure {

@@ -16,7 +16,8 @@ struct Vakt: AsyncParsableCommand {
             """,
         version: VaktVersion.current,
         subcommands: [
-            Check.self, Run.self, Dashboard.self, Alarms.self, Timeline.self, Ack.self, Onsite.self, Resolve.self, Audit.self,
+            Check.self, Run.self, Dashboard.self, Alarms.self, Timeline.self, Ack.self, Onsite.self, Resolve.self,
+            Audit.self,
         ])
 
     /// Runs the command; usage errors exit 2 as DESIGN.md's contract says (ArgumentParser's

@@ -108,7 +108,8 @@ import VaktCore
     @Test func englishWhenTheSiteSaysSo() {
         let site = Demo.english()
         var model = Demo.model(site: site)
-        _ = model.receiveAlarm(id: "A1", payload: Demo.payload(Demo.alarm(1, room: "105", kind: "sos", site: site), site: site))
+        _ = model.receiveAlarm(
+            id: "A1", payload: Demo.payload(Demo.alarm(1, room: "105", kind: "sos", site: site), site: site))
         let screen = frame(model)
         #expect(screen.text[1] == "Hub running")
         #expect(screen.text[3].hasPrefix("WAITING SEVERITY  ROOM  RESIDENT"))

@@ -31,7 +31,8 @@ enum Demo {
     ) -> Alarm {
         var alarm = Alarm(
             id: "A\(number)", kind: kind, severity: severity, state: state,
-            resident: site.resident(inRoom: room)?.id, room: room, device: "room\(room)-\(kind == "sos" ? "sos" : "fall")",
+            resident: site.resident(inRoom: room)?.id, room: room,
+            device: "room\(room)-\(kind == "sos" ? "sos" : "fall")",
             rule: kind, policy: "standard", raisedAt: raisedAt)
         alarm.notified = ["ns1", "ns2"]
         alarm.escalatesAt = state == .raised ? raisedAt.addingTimeInterval(120) : nil
@@ -68,7 +69,8 @@ enum Demo {
         var model = Demo.model()
         #expect(model.receiveAlarm(id: "A1", payload: Demo.payload(Demo.alarm(1, room: "103"))) == [.alert])
         #expect(model.receiveAlarm(id: "A1", payload: Demo.payload(Demo.alarm(1, room: "103"))).isEmpty, "an update")
-        #expect(model.receiveAlarm(id: "A2", payload: Demo.payload(Demo.alarm(2, room: "104", severity: .high))).isEmpty)
+        #expect(
+            model.receiveAlarm(id: "A2", payload: Demo.payload(Demo.alarm(2, room: "104", severity: .high))).isEmpty)
         var quiet = Demo.model()
         quiet.alertsEnabled = false
         #expect(quiet.receiveAlarm(id: "A1", payload: Demo.payload(Demo.alarm(1, room: "103"))).isEmpty)
