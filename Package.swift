@@ -73,6 +73,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // Micro-benchmarks run by scripts/bench (release build).
+        .executableTarget(name: "vakt-bench", dependencies: ["VaktCore", "VaktConfig", "VaktDashboard"]),
         .testTarget(name: "VaktCoreTests", dependencies: ["VaktCore", "VaktTesting"]),
         .testTarget(name: "VaktConfigTests", dependencies: ["VaktConfig", "VaktTesting"]),
         .testTarget(name: "VaktDevicesTests", dependencies: ["VaktDevices", "VaktConfig", "VaktTesting"]),

@@ -79,16 +79,19 @@ public struct DashboardModel: Sendable {
         self.alertsEnabled = alertsEnabled
     }
 
-    /// Open alarms, most severe first, then the one waiting longest.
-    public var sortedAlarms: [AlarmSnapshot] {
-        alarms.values.sorted {
+    /// Open alarms, most severe first, then the one waiting longest. Kept in order as
+    /// snapshots arrive, so drawing a frame never sorts.
+    public var sortedAlarms: [AlarmSnapshot] { order.compactMap { alarms[$0] } }
+    private var order: [String] = []
+    private var raisedAt: [String: Date] = [:]
+
+    private mutating func reorder() {
+        order = alarms.values.sorted {
             if $0.severity != $1.severity { return $0.severity > $1.severity }
-            if $0.raisedAt != $1.raisedAt {
-                return (RFC3339.date(from: $0.raisedAt) ?? .distantPast)
-                    < (RFC3339.date(from: $1.raisedAt) ?? .distantPast)
-            }
+            let (a, b) = (raisedAt[$0.id] ?? .distantPast, raisedAt[$1.id] ?? .distantPast)
+            if a != b { return a < b }
             return $0.id < $1.id
-        }
+        }.map(\.id)
     }
 
     public var selectedAlarm: AlarmSnapshot? { selectedID.flatMap { alarms[$0] } }
@@ -110,18 +113,24 @@ public struct DashboardModel: Sendable {
             return []
         }
         let isNew = alarms[id] == nil
+        let moved = alarms[id].map { $0.severity != snapshot.severity || $0.raisedAt != snapshot.raisedAt } ?? true
         alarms[id] = snapshot
+        if moved {
+            raisedAt[id] = RFC3339.date(from: snapshot.raisedAt)
+            reorder()
+        }
         if selectedID == nil { selectedID = sortedAlarms.first?.id }
         return isNew && snapshot.severity == .critical && snapshot.state == .raised && alertsEnabled ? [.alert] : []
     }
 
     private mutating func remove(_ id: String) {
         guard alarms[id] != nil else { return }
-        let order = sortedAlarms.map(\.id)
+        let index = order.firstIndex(of: id) ?? 0
         alarms[id] = nil
+        raisedAt[id] = nil
+        order.removeAll { $0 == id }
         if selectedID == id {
-            let index = order.firstIndex(of: id) ?? 0
-            let remaining = sortedAlarms.map(\.id)
+            let remaining = order
             selectedID = remaining.isEmpty ? nil : remaining[min(index, remaining.count - 1)]
         }
         if case .resolve(let alarm, _, _) = mode, alarm == id { mode = .list }
@@ -210,7 +219,6 @@ public struct DashboardModel: Sendable {
     }
 
     private mutating func handleListKey(_ key: Key) -> [DashboardEffect] {
-        let order = sortedAlarms.map(\.id)
         let index = selectedID.flatMap { order.firstIndex(of: $0) }
         switch key {
         case .up, .character("k"):

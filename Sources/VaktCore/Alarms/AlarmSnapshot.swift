@@ -100,19 +100,44 @@ public struct AlarmSnapshot: Sendable, Equatable, Codable {
 
 /// RFC 3339 timestamps with a zone offset.
 public enum RFC3339 {
+    /// Formatters are costly to make (tens of microseconds each); these are made once and
+    /// used under a lock.
+    private final class Formatters: @unchecked Sendable {
+        let lock = NSLock()
+        var byZone: [String: ISO8601DateFormatter] = [:]
+        let plain: ISO8601DateFormatter = {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime]
+            return formatter
+        }()
+        let fractional: ISO8601DateFormatter = {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            return formatter
+        }()
+    }
+
+    private static let formatters = Formatters()
+
     /// `2026-11-26T02:14:00+01:00` in `zone`.
     public static func string(from date: Date, in zone: TimeZone) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = zone
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
+        formatters.lock.withLock {
+            let formatter =
+                formatters.byZone[zone.identifier]
+                ?? {
+                    let formatter = ISO8601DateFormatter()
+                    formatter.timeZone = zone
+                    formatter.formatOptions = [.withInternetDateTime]
+                    formatters.byZone[zone.identifier] = formatter
+                    return formatter
+                }()
+            return formatter.string(from: date)
+        }
     }
 
     public static func date(from text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
+        formatters.lock.withLock {
+            formatters.plain.date(from: text) ?? formatters.fractional.date(from: text)
+        }
     }
 }
