@@ -150,9 +150,16 @@ public enum DashboardLayout {
         if alarm.state == .raised, let at = alarm.escalatesAt.flatMap(RFC3339.date(from:)),
             let policy = model.site.policy(alarm.policy)
         {
-            let tier = min(alarm.tier + 1, policy.tiers.count - 1) + 1
+            let tier = min(alarm.tier + 1, policy.tiers.count - 1)
             next = texts.nextTier(
-                tier, at: clock(at, in: zone, seconds: false), in: duration(max(0, at.timeIntervalSince(now))))
+                tier + 1, at: clock(at, in: zone, seconds: false), in: duration(max(0, at.timeIntervalSince(now))))
+            let probe = Alarm(
+                id: alarm.id, kind: alarm.kind, severity: alarm.severity, resident: alarm.resident, room: alarm.room,
+                device: alarm.device, rule: "", policy: alarm.policy, raisedAt: at)
+            let people = Engine(site: model.site).people(inTier: tier, of: probe)
+            let staff = people.filter { $0.kind == .staff }.map { texts.person($0.id) }
+            let kin = people.filter { $0.kind == .nextOfKin }.count
+            next += " → " + (staff + (kin > 0 ? [texts.nextOfKin(kin)] : [])).joined(separator: ", ")
         }
         return [
             [Span(fit(first, width), .bold)],

@@ -79,6 +79,7 @@ struct DashboardTexts {
     func nextTier(_ tier: Int, at clock: String, in wait: String) -> String {
         nb ? "Neste: trinn \(tier) kl. \(clock) (om \(wait))" : "Next: tier \(tier) at \(clock) (in \(wait))"
     }
+    func nextOfKin(_ count: Int) -> String { nb ? "pårørende (\(count))" : "next of kin (\(count))" }
     var noEscalation: String { nb ? "Eskalering stoppet" : "Escalation stopped" }
     func onDuty(_ names: [String]) -> String {
         (nb ? "På vakt: " : "On duty: ") + (names.isEmpty ? "–" : names.joined(separator: ", "))

@@ -41,7 +41,19 @@ import VaktCore
         #expect(screen.lines[4].first?.style == .selected)
         let details = screen.text.joined(separator: "\n")
         #expect(details.contains("Varslet: Nora (nattevakt), Jonas (nattevakt)"))
-        #expect(details.contains("Neste: trinn 2 kl. 02:16 (om 1:15)"))
+        #expect(details.contains("Neste: trinn 2 kl. 02:16 (om 1:15) → Nora, Jonas, Sara, Lars"), "\(details)")
+    }
+
+    @Test func theLastTierReachesNextOfKinWhoConsented() throws {
+        var model = Demo.model()
+        var alarm = Demo.alarm(1, room: "103")
+        alarm.tier = 1
+        alarm.escalatesAt = Demo.t0 + 420
+        _ = model.receiveAlarm(id: "A1", payload: Demo.payload(alarm))
+        let consenting = try #require(Demo.site.resident(inRoom: "103")).nextOfKin.filter(\.consentNotify).count
+        #expect(consenting > 0)
+        let details = frame(model).text.joined(separator: "\n")
+        #expect(details.contains("Neste: trinn 3 kl. 02:21 (om 6:15) → Nora, Jonas, Sara, Lars, pårørende (\(consenting))"), "\(details)")
     }
 
     @Test func whoHasTheAlarmShowsByName() {

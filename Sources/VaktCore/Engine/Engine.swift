@@ -202,6 +202,14 @@ extension Engine {
         return effects
     }
 
+    /// The people tier `tier` of the alarm's policy reaches, once each, in policy order
+    /// (for dashboards: "who is next").
+    public func people(inTier tier: Int, of alarm: Alarm) -> [Messages.Reader] {
+        guard let policy = site.policy(alarm.policy), policy.tiers.indices.contains(tier) else { return [] }
+        var seen = Set<String>()
+        return recipients(of: policy.tiers[tier], for: alarm).map(\.0).filter { seen.insert($0.id).inserted }
+    }
+
     /// The people a tier reaches, each with each of their contacts, without repeats.
     func recipients(of tier: Tier, for alarm: Alarm) -> [(Messages.Reader, Contact)] {
         var seen = Set<String>()
