@@ -27,6 +27,7 @@ public final class DashboardApp: @unchecked Sendable {
         case alarm(id: String, payload: [UInt8])
         case hubState([UInt8])
         case reply([UInt8])
+        case channel(id: String, payload: [UInt8])
     }
 
     private let site: Site
@@ -54,7 +55,11 @@ public final class DashboardApp: @unchecked Sendable {
         let prefix = site.topicPrefix
         client.onConnect = { [weak self] _ in
             guard let self else { return }
-            for topic in ["\(prefix)/alarms/+", "\(prefix)/hub/state", "\(prefix)/replies/\(staff.id)"] {
+            // hub/state after alarms/+: the broker sends retained messages subscription by
+            // subscription, so once the hub's state is here, so are the alarms.
+            for topic in [
+                "\(prefix)/alarms/+", "\(prefix)/channels/+", "\(prefix)/hub/state", "\(prefix)/replies/\(staff.id)",
+            ] {
                 try? self.client.subscribe(topic, qos: 1)
             }
         }
@@ -63,6 +68,9 @@ public final class DashboardApp: @unchecked Sendable {
             let event: Incoming?
             if message.topic.hasPrefix("\(prefix)/alarms/") {
                 event = .alarm(id: String(message.topic.dropFirst("\(prefix)/alarms/".count)), payload: message.payload)
+            } else if message.topic.hasPrefix("\(prefix)/channels/") {
+                event = .channel(
+                    id: String(message.topic.dropFirst("\(prefix)/channels/".count)), payload: message.payload)
             } else if message.topic == "\(prefix)/hub/state" {
                 event = .hubState(message.payload)
             } else if message.topic == "\(prefix)/replies/\(staff.id)" {
@@ -150,6 +158,7 @@ public final class DashboardApp: @unchecked Sendable {
                 alert = model.receiveAlarm(id: id, payload: payload).contains(.alert) || alert
             case .hubState(let payload): model.receiveHubState(payload)
             case .reply(let payload): model.receiveReply(payload)
+            case .channel(let id, let payload): model.receiveChannel(id: id, payload: payload)
             }
         }
         return alert

@@ -85,6 +85,10 @@ public enum DashboardLayout {
     private static func banner(_ model: DashboardModel, width: Int) -> [Span] {
         let texts = model.texts
         if !model.brokerConnected { return [Span(fit(texts.brokerDown, width, pad: true), .alert)] }
+        if model.hubState == .offline { return [Span(fit(texts.hubOffline, width, pad: true), .alert)] }
+        if let (channel, reason) = model.failingChannels.sorted(by: { $0.key < $1.key }).first {
+            return [Span(fit(texts.channelFailing(channel, reason), width, pad: true), .alert)]
+        }
         switch model.hubState {
         case .offline: return [Span(fit(texts.hubOffline, width, pad: true), .alert)]
         case .unknown: return [Span(fit(texts.hubUnknown, width), .dim)]

@@ -136,6 +136,19 @@ public struct DashboardModel: Sendable {
         if case .resolve(let alarm, _, _) = mode, alarm == id { mode = .list }
     }
 
+    /// Notification channels the hub reports failing (`channels/<id>`, retained): id to reason.
+    public private(set) var failingChannels: [String: String] = [:]
+
+    /// A channel's health from `channels/<id>`.
+    public mutating func receiveChannel(id: String, payload: [UInt8]) {
+        let object = (try? JSONSerialization.jsonObject(with: Data(payload))) as? [String: Any]
+        if object?["state"] as? String == "failing" {
+            failingChannels[id] = object?["reason"] as? String ?? ""
+        } else {
+            failingChannels[id] = nil
+        }
+    }
+
     /// The hub's retained `hub/state`.
     public mutating func receiveHubState(_ payload: [UInt8]) {
         switch String(decoding: payload, as: UTF8.self) {

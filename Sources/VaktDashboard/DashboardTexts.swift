@@ -65,6 +65,11 @@ struct DashboardTexts {
             ? "INGEN FORBINDELSE TIL MEGLEREN – skjermen viser ikke nye alarmer. Prøver igjen ..."
             : "NO CONNECTION TO THE BROKER – this screen shows no new alarms. Retrying ..."
     }
+    func channelFailing(_ channel: String, _ reason: String) -> String {
+        nb
+            ? "VARSLING VIA \(channel) FEILER – telefoner får kanskje ikke alarmer. Følg med på skjermen. (\(reason))"
+            : "NOTIFICATIONS VIA \(channel) ARE FAILING – phones may not get alarms. Watch this screen. (\(reason))"
+    }
     var hubUnknown: String { nb ? "Venter på beskjed fra huben ..." : "Waiting to hear from the hub ..." }
     var hubOnline: String { nb ? "Huben kjører" : "Hub running" }
     var noAlarms: String { nb ? "Ingen åpne alarmer" : "No open alarms" }

@@ -53,7 +53,9 @@ import VaktCore
         let consenting = try #require(Demo.site.resident(inRoom: "103")).nextOfKin.filter(\.consentNotify).count
         #expect(consenting > 0)
         let details = frame(model).text.joined(separator: "\n")
-        #expect(details.contains("Neste: trinn 3 kl. 02:21 (om 6:15) → Nora, Jonas, Sara, Lars, pårørende (\(consenting))"), "\(details)")
+        #expect(
+            details.contains("Neste: trinn 3 kl. 02:21 (om 6:15) → Nora, Jonas, Sara, Lars, pårørende (\(consenting))"),
+            "\(details)")
     }
 
     @Test func whoHasTheAlarmShowsByName() {
@@ -89,6 +91,20 @@ import VaktCore
         screen = frame(model)
         #expect(screen.text[1].hasPrefix("INGEN FORBINDELSE TIL MEGLEREN"))
         #expect(screen.text[1].count == 80, "the banner spans the width")
+    }
+
+    @Test func aFailingChannelIsABannerUntilItDeliversAgain() {
+        var model = Demo.model()
+        model.receiveChannel(
+            id: "webhook",
+            payload: Array(#"{"reason":"HTTP 503","since":"2026-11-26T02:14:00+01:00","state":"failing"}"#.utf8))
+        var screen = frame(model)
+        #expect(screen.text[1].hasPrefix("VARSLING VIA webhook FEILER"))
+        #expect(screen.lines[1].first?.style == .alert)
+        model.receiveChannel(
+            id: "webhook", payload: Array(#"{"reason":null,"since":"2026-11-26T02:15:00+01:00","state":"ok"}"#.utf8))
+        screen = frame(model)
+        #expect(screen.text[1] == "Huben kjører")
     }
 
     @Test func manyAlarmsScrollToKeepTheSelectionInView() {

@@ -137,7 +137,11 @@ struct EscalationRuntimeTests {
         let h = try Harness(receiverArguments: ["--fail-first", "2", "--status", "503"])
         do {
             try h.waitForConnection()
+            let channel = try subscribe(h.broker, "vakt/marker/channels/webhook")
+            defer { channel.stop() }
             try publish(h.broker, "zigbee2mqtt/room101/sos", Payloads.sosPress)
+            // Dashboards learn that the channel fails, and that it delivers again.
+            try channel.waitForLine(containing: #""state":"failing""#)
             // Both tier-0 notifications fail once (503): the retry is due 2 s later.
             _ = try h.receiver.waitForRequests(count: 2)
             try h.clock.waitForSleeper(until: h.start.addingTimeInterval(2))
@@ -149,6 +153,7 @@ struct EscalationRuntimeTests {
 
             // The receiver answers before the hub commits the result: wait for both commits.
             try h.audit.wait(for: .notificationDelivered, count: 2)
+            try channel.waitForLine(containing: #""state":"ok""#)
             let timeline = try h.hub.store.timeline(alarm: "A1").map(\.action)
             #expect(timeline.filter { $0 == "notification.retrying" }.count == 2)
             #expect(timeline.filter { $0 == "notification.delivered" }.count == 2)

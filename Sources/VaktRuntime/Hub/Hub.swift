@@ -24,6 +24,7 @@ public final class Hub: @unchecked Sendable {
     var rejections = RejectionLog()
     private var publisher: (any HubPublisher)?
     private var observers: [@Sendable ([Effect]) -> Void] = []
+    private var channelHealth: [String: ChannelHealth] = [:]
 
     let timerWake = WakeSignal()
     let outboxWake = WakeSignal()
@@ -49,6 +50,30 @@ public final class Hub: @unchecked Sendable {
     func setPublisher(_ publisher: (any HubPublisher)?) {
         withLock { self.publisher = publisher }
     }
+
+    /// Notes the outcome of a delivery attempt on `channel`; announces a change of health.
+    func noteChannel(_ channel: String, result: DeliveryResult) {
+        withLock {
+            let failing: Bool
+            let reason: String?
+            switch result {
+            case .delivered: (failing, reason) = (false, nil)
+            case .failed(let why, _): (failing, reason) = (true, why)
+            }
+            if let known = channelHealth[channel], known.failing == failing { return }
+            let health = ChannelHealth(failing: failing, since: clock.now(), reason: reason)
+            channelHealth[channel] = health
+            if failing {
+                logger.error("channel \(channel) is failing: \(reason ?? "")")
+            } else {
+                logger.notice("channel \(channel) delivers again")
+            }
+            publisher?.publish(channel: channel, health: health)
+        }
+    }
+
+    /// Every channel's last known health (republished on each broker connection).
+    var channelHealthNow: [String: ChannelHealth] { withLock { channelHealth } }
 
     /// Calls `observer` after every commit with the effects that were committed, in commit
     /// order, under the hub's lock: it must return quickly and must not call back into the hub.
@@ -154,4 +179,21 @@ protocol HubPublisher: Sendable {
     func publish(reply: CommandReply)
     /// A reply that is not about a command (a query's answer), as a JSON object.
     func publish(reply: [String: Any], staff: String)
+    /// A notification channel's health, retained on `channels/<id>`.
+    func publish(channel: String, health: ChannelHealth)
+}
+
+/// Whether a notification channel's last attempt got through, for dashboards' banners.
+public struct ChannelHealth: Sendable, Equatable {
+    public var failing: Bool
+    public var since: Date
+    public var reason: String?
+
+    func json(in zone: TimeZone) -> [UInt8] {
+        let object: [String: Any] = [
+            "state": failing ? "failing" : "ok", "since": RFC3339.string(from: since, in: zone),
+            "reason": reason ?? NSNull(),
+        ]
+        return Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data())
+    }
 }

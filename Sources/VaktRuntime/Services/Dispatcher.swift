@@ -71,6 +71,7 @@ public struct Dispatcher: Service {
         } else {
             result = .failed(reason: "channel \(notification.channel) is not configured", retryable: false)
         }
+        hub.noteChannel(notification.channel, result: result)
         let policy = policies[notification.channel] ?? RetryPolicy(maxAttempts: 1)
         let final = policy.isFinal(attempt: attempt, result: result)
         let nextAttempt = final ? nil : hub.clock.now().addingTimeInterval(policy.delay(afterAttempt: attempt))
