@@ -4,7 +4,7 @@ import VaktCore
 import VaktDashboard
 
 // Micro-benchmarks for scripts/bench, printed as one JSON object per line.
-//   vakt-bench dashboard-frame --config DIR [--alarms 500] [--iterations 300]
+//   vakt-bench dashboard-frame --config DIR [--alarms 500] [--iterations 300] [--output FILE]
 // Lays out (and, in a terminal, draws) a dashboard frame with N open alarms.
 
 func argument(_ name: String, default value: Int) -> Int {
@@ -72,4 +72,9 @@ if let terminal = try? Terminal() {
     result["layout_and_draw_max_ms"] = ((draw.max() ?? 0) * 1000).rounded() / 1000
 }
 let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
-print(String(decoding: data, as: UTF8.self))
+// In a terminal stdout is the screen, so the result can go to a file instead.
+if let index = CommandLine.arguments.firstIndex(of: "--output"), index + 1 < CommandLine.arguments.count {
+    try data.write(to: URL(fileURLWithPath: CommandLine.arguments[index + 1]))
+} else {
+    print(String(decoding: data, as: UTF8.self))
+}
