@@ -28,6 +28,7 @@ public final class DashboardApp: @unchecked Sendable {
         case hubState([UInt8])
         case reply([UInt8])
         case channel(id: String, payload: [UInt8])
+        case device(id: String, payload: [UInt8])
     }
 
     private let site: Site
@@ -58,7 +59,8 @@ public final class DashboardApp: @unchecked Sendable {
             // hub/state after alarms/+: the broker sends retained messages subscription by
             // subscription, so once the hub's state is here, so are the alarms.
             for topic in [
-                "\(prefix)/alarms/+", "\(prefix)/channels/+", "\(prefix)/hub/state", "\(prefix)/replies/\(staff.id)",
+                "\(prefix)/alarms/+", "\(prefix)/channels/+", "\(prefix)/devices/+", "\(prefix)/hub/state",
+                "\(prefix)/replies/\(staff.id)",
             ] {
                 try? self.client.subscribe(topic, qos: 1)
             }
@@ -68,6 +70,9 @@ public final class DashboardApp: @unchecked Sendable {
             let event: Incoming?
             if message.topic.hasPrefix("\(prefix)/alarms/") {
                 event = .alarm(id: String(message.topic.dropFirst("\(prefix)/alarms/".count)), payload: message.payload)
+            } else if message.topic.hasPrefix("\(prefix)/devices/") {
+                event = .device(
+                    id: String(message.topic.dropFirst("\(prefix)/devices/".count)), payload: message.payload)
             } else if message.topic.hasPrefix("\(prefix)/channels/") {
                 event = .channel(
                     id: String(message.topic.dropFirst("\(prefix)/channels/".count)), payload: message.payload)
@@ -159,6 +164,7 @@ public final class DashboardApp: @unchecked Sendable {
             case .hubState(let payload): model.receiveHubState(payload)
             case .reply(let payload): model.receiveReply(payload)
             case .channel(let id, let payload): model.receiveChannel(id: id, payload: payload)
+            case .device(let id, let payload): model.receiveDevice(id: id, payload: payload)
             }
         }
         return alert

@@ -40,7 +40,7 @@ public enum DashboardLayout {
         top.append([])
 
         bottom.append([Span(fit(texts.onDuty(model.site.staff.filter(\.onDuty).map(\.name)), width), .normal)])
-        bottom.append([Span(fit(texts.devicesNotReported, width), .dim)])
+        bottom.append(devices(model, width: width))
         if let status = model.status {
             bottom.append([Span(fit(status.text, width), status.isError ? .error : .bold)])
         } else {
@@ -94,6 +94,18 @@ public enum DashboardLayout {
         case .unknown: return [Span(fit(texts.hubUnknown, width), .dim)]
         case .online: return [Span(fit(texts.hubOnline, width), .dim)]
         }
+    }
+
+    /// Offline devices and low batteries first; otherwise how many have reported at all.
+    private static func devices(_ model: DashboardModel, width: Int) -> [Span] {
+        let texts = model.texts
+        let offline = model.devices.filter { $0.value.online == false }.keys.sorted()
+        let low = model.devices.filter { $0.value.lowBattery }.sorted { $0.key < $1.key }
+            .map { "\($0.key) \($0.value.battery.map { "\($0)%" } ?? "")" }
+        if offline.isEmpty && low.isEmpty {
+            return [Span(fit(texts.devicesFine(heard: model.devices.count, of: model.site.devices.count), width), .dim)]
+        }
+        return [Span(fit(texts.devicesTrouble(offline: offline, low: low), width), .high)]
     }
 
     /// Column widths: waited, severity, room, resident (flexible), kind, state, tier.

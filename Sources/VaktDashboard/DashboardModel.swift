@@ -139,6 +139,25 @@ public struct DashboardModel: Sendable {
     /// Notification channels the hub reports failing (`channels/<id>`, retained): id to reason.
     public private(set) var failingChannels: [String: String] = [:]
 
+    /// What the hub last heard from each device (`devices/<id>`, retained).
+    public struct DeviceHealth: Equatable, Sendable {
+        public var online: Bool?
+        public var battery: Int?
+        public var lowBattery: Bool
+    }
+    public private(set) var devices: [String: DeviceHealth] = [:]
+
+    /// A device's status from `devices/<id>`; an empty payload forgets it.
+    public mutating func receiveDevice(id: String, payload: [UInt8]) {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(payload))) as? [String: Any] else {
+            devices[id] = nil
+            return
+        }
+        devices[id] = DeviceHealth(
+            online: object["online"] as? Bool, battery: object["battery"] as? Int,
+            lowBattery: object["low_battery"] as? Bool ?? false)
+    }
+
     /// A channel's health from `channels/<id>`.
     public mutating func receiveChannel(id: String, payload: [UInt8]) {
         let object = (try? JSONSerialization.jsonObject(with: Data(payload))) as? [String: Any]

@@ -89,10 +89,16 @@ struct DashboardTexts {
     func onDuty(_ names: [String]) -> String {
         (nb ? "På vakt: " : "On duty: ") + (names.isEmpty ? "–" : names.joined(separator: ", "))
     }
-    var devicesNotReported: String {
+    func devicesFine(heard: Int, of total: Int) -> String {
         nb
-            ? "Enheter: huben rapporterer ikke enhetsstatus ennå (batteri, frakoblet)"
-            : "Devices: the hub does not report device health yet (battery, offline)"
+            ? "Enheter: ingen frakoblet eller med lavt batteri (\(heard) av \(total) har meldt seg)"
+            : "Devices: none offline or low on battery (\(heard) of \(total) have reported)"
+    }
+    func devicesTrouble(offline: [String], low: [String]) -> String {
+        var parts: [String] = []
+        if !offline.isEmpty { parts.append((nb ? "FRAKOBLET: " : "OFFLINE: ") + offline.joined(separator: ", ")) }
+        if !low.isEmpty { parts.append((nb ? "LAVT BATTERI: " : "LOW BATTERY: ") + low.joined(separator: ", ")) }
+        return (nb ? "Enheter – " : "Devices – ") + parts.joined(separator: " · ")
     }
     var keys: String {
         nb

@@ -107,6 +107,22 @@ import VaktCore
         #expect(screen.text[1] == "Huben kjører")
     }
 
+    @Test func devicesOfflineOrLowOnBatteryAreNamed() {
+        var model = Demo.model()
+        #expect(
+            frame(model).text[21]
+                == "Enheter: ingen frakoblet eller med lavt batteri (0 av 18 har meldt seg)")
+        model.receiveDevice(
+            id: "room101-sos", payload: Array(#"{"battery":100,"low_battery":false,"online":true}"#.utf8))
+        #expect(frame(model).text[21].contains("(1 av 18"))
+        model.receiveDevice(
+            id: "room103-fall", payload: Array(#"{"battery":null,"low_battery":false,"online":false}"#.utf8))
+        model.receiveDevice(id: "room105-sos", payload: Array(#"{"battery":15,"low_battery":true,"online":true}"#.utf8))
+        let screen = frame(model, width: 120)
+        #expect(screen.text[21] == "Enheter – FRAKOBLET: room103-fall · LAVT BATTERI: room105-sos 15%")
+        #expect(screen.lines[21].first?.style == .high)
+    }
+
     @Test func manyAlarmsScrollToKeepTheSelectionInView() {
         var model = Demo.model()
         for n in 1...40 {

@@ -25,6 +25,8 @@ public final class Hub: @unchecked Sendable {
     private var publisher: (any HubPublisher)?
     private var observers: [@Sendable ([Effect]) -> Void] = []
     private var channelHealth: [String: ChannelHealth] = [:]
+    /// What each device last reported about itself (see `DeviceStatus`).
+    var deviceStatus: [String: DeviceStatus] = [:]
 
     let timerWake = WakeSignal()
     let outboxWake = WakeSignal()
@@ -179,6 +181,8 @@ protocol HubPublisher: Sendable {
     func publish(reply: CommandReply)
     /// A reply that is not about a command (a query's answer), as a JSON object.
     func publish(reply: [String: Any], staff: String)
+    /// A device's status, retained on `devices/<id>`.
+    func publish(device: String, status: DeviceStatus)
     /// A notification channel's health, retained on `channels/<id>`.
     func publish(channel: String, health: ChannelHealth)
 }

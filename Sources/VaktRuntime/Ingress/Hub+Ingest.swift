@@ -85,6 +85,14 @@ extension Hub {
         }
 
         guard let device = site.device(onTopic: message.topic) else {
+            if message.topic.hasSuffix("/availability"),
+                let device = site.device(onTopic: String(message.topic.dropLast("/availability".count)))
+            {
+                if let online = DeviceStatus.availability(message.payload) {
+                    noteDevice(device.id, online: online, battery: nil)
+                }
+                return
+            }
             if isEcosystemHousekeeping(message.topic) {
                 // Bridge state, device lists and availability are read by the device layer's
                 // supervision (not yet built); they are not device events.
@@ -103,6 +111,9 @@ extension Hub {
         }
         switch PayloadDecoder(profile: profile).decode(message.payload, device: device.id) {
         case .success(let events):
+            defer {
+                noteDevice(device.id, online: true, battery: events.last { $0.kind == .batteryLevel }?.value)
+            }
             try handle(
                 events.map(Input.device),
                 event: EventRecord(

@@ -58,6 +58,7 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
             self.publishRetained(self.stateTopic, Array("online".utf8))
             for alarm in hub.openAlarms { self.publish(alarm: AlarmSnapshot(alarm, site: hub.site)) }
             for (channel, health) in hub.channelHealthNow { self.publish(channel: channel, health: health) }
+            for (device, status) in hub.withLock({ hub.deviceStatus }) { self.publish(device: device, status: status) }
             // Logged last, so whoever waits for this line finds the subscriptions sent. (The
             // client itself logs a lost connection, with its reason.)
             hub.logger.notice(
@@ -133,6 +134,10 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
                 (try? JSONSerialization.jsonObject(with: AlarmSnapshot(alarm, site: hub.site).json())) ?? NSNull()
         }
         publish(reply: object, staff: reply.staff)
+    }
+
+    func publish(device: String, status: DeviceStatus) {
+        publishRetained("\(hub.site.topicPrefix)/devices/\(device)", status.json(in: hub.site.timeZone))
     }
 
     func publish(channel: String, health: ChannelHealth) {
