@@ -60,19 +60,36 @@ public final class TmuxSession: @unchecked Sendable {
     /// after `timeout` seconds (a safety net, not a measurement).
     @discardableResult
     public func waitForScreen(containing text: String, timeout: TimeInterval = 20) throws -> [String] {
+        try waitForScreen("showed '\(text)'", timeout: timeout) { $0.contains { $0.contains(text) } }
+    }
+
+    /// Waits until no row of the screen shows `text`.
+    @discardableResult
+    public func waitForScreen(without text: String, timeout: TimeInterval = 20) throws -> [String] {
+        try waitForScreen("stopped showing '\(text)'", timeout: timeout) { !$0.contains { $0.contains(text) } }
+    }
+
+    private func waitForScreen(
+        _ what: String, timeout: TimeInterval, until condition: ([String]) -> Bool
+    ) throws -> [String] {
         let deadline = Date().addingTimeInterval(timeout)
         var last: [String] = []
         while Date() < deadline {
             last = try screen()
-            if last.contains(where: { $0.contains(text) }) { return last }
+            if condition(last) { return last }
             Thread.sleep(forTimeInterval: 0.05)
         }
-        throw TestSupportError("the screen never showed '\(text)'; last screen:\n\(last.joined(separator: "\n"))")
+        throw TestSupportError("the screen never \(what); last screen:\n\(last.joined(separator: "\n"))")
     }
 
     /// Presses keys by tmux name (`Down`, `Enter`, `Escape`) or as single characters.
     public func press(_ keys: String...) throws {
         try tmux(["send-keys", "-t", target] + keys)
+    }
+
+    /// Resizes the window, as a person dragging the terminal's corner would.
+    public func resize(width: Int, height: Int) throws {
+        try tmux(["resize-window", "-t", target, "-x", "\(width)", "-y", "\(height)"])
     }
 
     /// Types `text` literally.

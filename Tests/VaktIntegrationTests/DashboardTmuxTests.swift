@@ -29,6 +29,11 @@ struct DashboardTmuxTests {
         defer { jonas.kill() }
         try nora.waitForScreen(containing: "Ingen åpne alarmer")
         try nora.waitForScreen(containing: "Huben kjører")
+        // It follows the window's size, and says when the window is too small.
+        try nora.resize(width: 70, height: 20)
+        try nora.waitForScreen(containing: "Vinduet er for lite")
+        try nora.resize(width: 100, height: 30)
+        try nora.waitForScreen(without: "Vinduet er for lite")
         try jonas.waitForScreen(containing: "Ingen åpne alarmer")
 
         try publish(broker, "zigbee2mqtt/room104/fall", Payloads.heimanFallAlarm)
