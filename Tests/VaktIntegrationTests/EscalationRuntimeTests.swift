@@ -25,6 +25,8 @@ struct EscalationRuntimeTests {
         let group: ServiceGroup
         let task: Task<Void, any Error>
         let start = Date(timeIntervalSince1970: 1_795_655_640)  // 2026-11-26T01:14:00Z, 02:14 in Oslo
+        /// The hub's services run here, not on the cooperative pool the test's own waits block.
+        static let executor = ThreadExecutor()
 
         init(receiverArguments: [String] = []) throws {
             broker = try MosquittoBroker()
@@ -49,7 +51,7 @@ struct EscalationRuntimeTests {
                         .init(service: Dispatcher(hub: hub, notifiers: notifiers)),
                         .init(service: mqtt),
                     ], logger: logger))
-            task = Task { [group] in try await group.run() }
+            task = Task(executorPreference: Self.executor) { [group] in try await group.run() }
         }
 
         func waitForConnection() throws {
