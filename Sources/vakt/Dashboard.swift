@@ -15,7 +15,8 @@ struct Dashboard: ParsableCommand {
             with how long each has waited, who was notified and when it escalates next. Keys: \
             arrows or j/k select, a acknowledges, p reports on site, r resolves (outcome and \
             note), t shows the alarm's timeline, ? help, q quits. A new critical alarm rings \
-            the bell. A banner says when the hub or the broker is gone.
+            the bell. A banner says when the hub or the broker is gone, or a notification \
+            channel is failing; a line names devices that are offline or low on battery.
 
             Without a terminal (TERM unset, or output not a terminal) it prints the screen once \
             as text and exits. Texts follow the site's language.
