@@ -195,6 +195,10 @@ public struct DashboardModel: Sendable {
         }
         if ok, let action = request.action {
             status = Status(text: texts.done(action, request.alarm), isError: false)
+        } else if let code = object["code"] as? String,
+            let text = texts.refusal(code, alarm: request.alarm, by: object["by"] as? String)
+        {
+            status = Status(text: texts.refused(text), isError: true)
         } else {
             status = Status(text: ok ? message : texts.refused(message), isError: !ok)
         }

@@ -155,6 +155,25 @@ struct DashboardTexts {
         case (.resolve, false): "Resolving \(alarm) ..."
         }
     }
+    /// A refusal in the site's language, from the hub's reason code; nil for codes it does
+    /// not know (the hub's English message is shown then).
+    func refusal(_ code: String, alarm: String, by: String?) -> String? {
+        let who = person(by)
+        switch (code, nb) {
+        case ("already-acknowledged", true): return "\(alarm) er allerede kvittert av \(who)"
+        case ("already-acknowledged", false): return "\(alarm) is already acknowledged by \(who)"
+        case ("already-onsite", true): return "\(alarm): \(who) er allerede tilstede"
+        case ("already-onsite", false): return "\(alarm): \(who) is already on site"
+        case ("no-open-alarm", true): return "\(alarm) er ikke åpen lenger"
+        case ("no-open-alarm", false): return "\(alarm) is no longer open"
+        case ("unknown-staff", true): return "huben kjenner ikke deg (\(site.id)): sjekk stabslisten"
+        case ("unknown-staff", false): return "the hub does not know you (\(site.id)): check the staff list"
+        case ("needs-outcome", true): return "velg et utfall"
+        case ("needs-outcome", false): return "choose an outcome"
+        default: return nil
+        }
+    }
+
     func refused(_ reason: String) -> String { (nb ? "Avvist: " : "Refused: ") + reason }
     func notSent(_ reason: String) -> String { (nb ? "Ikke sendt: " : "Not sent: ") + reason }
     var noAlarmSelected: String { nb ? "Ingen alarm valgt" : "No alarm selected" }

@@ -57,7 +57,9 @@ struct CommandTests {
                     AuditEntry(
                         at: at, actor: "staff:ns2", action: .commandRejected, alarm: "A1", result: "rejected",
                         detail: ["action": "ack", "reason": reason, "request": "c2"])),
-                .reply(CommandReply(id: "c2", staff: "ns2", ok: false, message: reason)),
+                .reply(
+                    CommandReply(
+                        id: "c2", staff: "ns2", ok: false, message: reason, code: "already-acknowledged", by: "ns1")),
             ])
         #expect(effects.replies.first?.message.contains("ns1") == true)
         #expect(engine.openAlarms == before)
@@ -113,7 +115,7 @@ struct CommandTests {
                     AuditEntry(
                         at: at, actor: "staff:ns1", action: .commandRejected, alarm: "A1", result: "rejected",
                         detail: ["action": "resolve", "reason": reason, "request": "c4"])),
-                .reply(CommandReply(id: "c4", staff: "ns1", ok: false, message: reason)),
+                .reply(CommandReply(id: "c4", staff: "ns1", ok: false, message: reason, code: "needs-outcome")),
             ])
         #expect(engine.openAlarms == before)
     }
@@ -182,7 +184,7 @@ struct CommandTests {
                     AuditEntry(
                         at: at, actor: "staff:intruder", action: .commandRejected, alarm: "A1", result: "rejected",
                         detail: ["action": "ack", "reason": reason, "request": "c6"])),
-                .reply(CommandReply(id: "c6", staff: "intruder", ok: false, message: reason)),
+                .reply(CommandReply(id: "c6", staff: "intruder", ok: false, message: reason, code: "unknown-staff")),
             ])
         #expect(engine.openAlarms == before)
     }
@@ -202,7 +204,7 @@ struct CommandTests {
                     AuditEntry(
                         at: at, actor: "staff:ns1", action: .commandRejected, alarm: "A99", result: "rejected",
                         detail: ["action": action.rawValue, "reason": reason, "request": "c7"])),
-                .reply(CommandReply(id: "c7", staff: "ns1", ok: false, message: reason)),
+                .reply(CommandReply(id: "c7", staff: "ns1", ok: false, message: reason, code: "no-open-alarm")),
             ])
         #expect(engine.openAlarms == before)
     }

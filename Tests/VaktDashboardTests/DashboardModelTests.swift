@@ -116,8 +116,15 @@ enum Demo {
 
         _ = model.handle(.character("p"))
         model.receiveReply(
-            Array(#"{"id":"test-2","ok":false,"message":"alarm A1 is already on site by ns2"}"#.utf8))
-        #expect(model.status == .init(text: "Avvist: alarm A1 is already on site by ns2", isError: true))
+            Array(
+                #"{"id":"test-2","ok":false,"message":"alarm A1 is already onsite","code":"already-onsite","by":"ns2"}"#
+                    .utf8))
+        #expect(model.status == .init(text: "Avvist: A1: Jonas er allerede tilstede", isError: true))
+        _ = model.handle(.character("p"))
+        model.receiveReply(Array(#"{"id":"test-3","ok":false,"message":"command is not a JSON object"}"#.utf8))
+        #expect(
+            model.status == .init(text: "Avvist: command is not a JSON object", isError: true),
+            "without a code, the hub's own words")
         model.receiveReply(Array(#"{"id":"someone-else-1","ok":true,"message":"A1 resolved"}"#.utf8))
         #expect(model.status?.isError == true, "another dashboard's reply is not ours")
         #expect(model.handle(.character("q")) == [.quit])

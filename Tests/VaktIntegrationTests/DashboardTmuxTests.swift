@@ -54,7 +54,7 @@ struct DashboardTmuxTests {
 
         // Jonas tries too and is told who has it.
         try jonas.press("a")
-        try jonas.waitForScreen(containing: "Avvist: alarm A1 is already acknowledged by ns1")
+        try jonas.waitForScreen(containing: "Avvist: A1 er allerede kvittert av Nora")
 
         // The timeline comes from the hub's audit.
         try nora.press("t")

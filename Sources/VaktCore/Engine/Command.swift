@@ -35,12 +35,23 @@ public struct CommandReply: Sendable, Equatable, Codable {
     public var ok: Bool
     public var message: String
     public var alarm: Alarm?
+    /// Why a command was refused, for screens that say it in the site's language:
+    /// `unknown-staff`, `no-open-alarm`, `already-acknowledged`, `already-onsite`,
+    /// `needs-outcome`. `message` says the same in English.
+    public var code: String?
+    /// With `already-*`: who has the alarm.
+    public var by: String?
 
-    public init(id: String, staff: String, ok: Bool, message: String, alarm: Alarm? = nil) {
+    public init(
+        id: String, staff: String, ok: Bool, message: String, alarm: Alarm? = nil, code: String? = nil,
+        by: String? = nil
+    ) {
         self.id = id
         self.staff = staff
         self.ok = ok
         self.message = message
         self.alarm = alarm
+        self.code = code
+        self.by = by
     }
 }

@@ -5,10 +5,10 @@ extension Engine {
     /// and get a reply saying why.
     mutating func handleCommand(_ command: Command, at now: Date) -> [Effect] {
         guard let staff = site.staffMember(command.staff) else {
-            return reject(command, "unknown staff id '\(command.staff)'", at: now)
+            return reject(command, "unknown staff id '\(command.staff)'", code: "unknown-staff", at: now)
         }
         guard var alarm = openAlarms[command.alarm] else {
-            return reject(command, "no open alarm '\(command.alarm)'", at: now)
+            return reject(command, "no open alarm '\(command.alarm)'", code: "no-open-alarm", at: now)
         }
         let actor = "staff:\(staff.id)"
         var effects: [Effect] = []
@@ -18,14 +18,18 @@ extension Engine {
         case .acknowledge:
             guard alarm.state == .raised else {
                 let by = alarm.acknowledgedBy.map { " by \($0)" } ?? ""
-                return reject(command, "alarm \(alarm.id) is already \(alarm.state.rawValue)\(by)", at: now)
+                return reject(
+                    command, "alarm \(alarm.id) is already \(alarm.state.rawValue)\(by)",
+                    code: "already-\(alarm.state.rawValue)", by: alarm.onsiteBy ?? alarm.acknowledgedBy, at: now)
             }
             acknowledge(&alarm, by: staff.id, at: now, into: &effects)
             effects.append(
                 .audit(AuditEntry(at: now, actor: actor, action: .alarmAcknowledged, alarm: alarm.id, detail: detail)))
         case .onsite:
             guard alarm.state == .raised || alarm.state == .acknowledged else {
-                return reject(command, "alarm \(alarm.id) is already \(alarm.state.rawValue)", at: now)
+                return reject(
+                    command, "alarm \(alarm.id) is already \(alarm.state.rawValue)",
+                    code: "already-\(alarm.state.rawValue)", by: alarm.onsiteBy ?? alarm.acknowledgedBy, at: now)
             }
             if alarm.state == .raised {
                 acknowledge(&alarm, by: staff.id, at: now, into: &effects)
@@ -41,7 +45,7 @@ extension Engine {
         case .resolve:
             guard let code = command.outcome, let outcome = Outcome(rawValue: code) else {
                 let codes = Outcome.allCases.map(\.rawValue).joined(separator: ", ")
-                return reject(command, "resolve needs an outcome, one of: \(codes)", at: now)
+                return reject(command, "resolve needs an outcome, one of: \(codes)", code: "needs-outcome", at: now)
             }
             if alarm.state == .raised {
                 acknowledge(&alarm, by: staff.id, at: now, into: &effects)
@@ -80,14 +84,16 @@ extension Engine {
         effects.append(.cancelTimer(id: "\(alarm.id):escalate"))
     }
 
-    private func reject(_ command: Command, _ reason: String, at now: Date) -> [Effect] {
+    private func reject(
+        _ command: Command, _ reason: String, code: String, by: String? = nil, at now: Date
+    ) -> [Effect] {
         [
             .audit(
                 AuditEntry(
                     at: now, actor: "staff:\(command.staff)", action: .commandRejected,
                     alarm: command.alarm, result: "rejected",
                     detail: ["action": command.action.rawValue, "reason": reason, "request": command.id])),
-            .reply(CommandReply(id: command.id, staff: command.staff, ok: false, message: reason)),
+            .reply(CommandReply(id: command.id, staff: command.staff, ok: false, message: reason, code: code, by: by)),
         ]
     }
 }

@@ -129,6 +129,8 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         var object: [String: Any] = ["id": reply.id, "ok": reply.ok, "message": reply.message]
+        if let code = reply.code { object["code"] = code }
+        if let by = reply.by { object["by"] = by }
         if let alarm = reply.alarm {
             object["alarm"] =
                 (try? JSONSerialization.jsonObject(with: AlarmSnapshot(alarm, site: hub.site).json())) ?? NSNull()
