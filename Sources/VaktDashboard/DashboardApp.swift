@@ -177,9 +177,7 @@ public final class DashboardApp: @unchecked Sendable {
             case .send(let command):
                 try client.publish(topic, payload: CommandPayload.encode(command), qos: 1, retain: false)
             case .requestTimeline(let id, let alarm):
-                let body = try JSONSerialization.data(
-                    withJSONObject: ["id": id, "action": "timeline", "alarm": alarm], options: [.sortedKeys])
-                try client.publish(topic, payload: Array(body), qos: 1, retain: false)
+                try client.publish(topic, payload: TimelineQuery(id: id, alarm: alarm).encode(), qos: 1, retain: false)
             case .alert, .quit:
                 break
             }

@@ -149,7 +149,7 @@ public struct DashboardModel: Sendable {
 
     /// A device's status from `devices/<id>`; an empty payload forgets it.
     public mutating func receiveDevice(id: String, payload: [UInt8]) {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(payload))) as? [String: Any] else {
+        guard let object = WireJSON.object(payload) else {
             devices[id] = nil
             return
         }
@@ -160,7 +160,7 @@ public struct DashboardModel: Sendable {
 
     /// A channel's health from `channels/<id>`.
     public mutating func receiveChannel(id: String, payload: [UInt8]) {
-        let object = (try? JSONSerialization.jsonObject(with: Data(payload))) as? [String: Any]
+        let object = WireJSON.object(payload)
         if object?["state"] as? String == "failing" {
             failingChannels[id] = object?["reason"] as? String ?? ""
         } else {
@@ -179,7 +179,7 @@ public struct DashboardModel: Sendable {
 
     /// A reply on `replies/<staff>`; only replies to this dashboard's requests count.
     public mutating func receiveReply(_ payload: [UInt8]) {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(payload))) as? [String: Any],
+        guard let object = WireJSON.object(payload),
             let id = object["id"] as? String, let request = requests.removeValue(forKey: id)
         else { return }
         let ok = object["ok"] as? Bool ?? false

@@ -86,7 +86,7 @@ public struct AlarmSnapshot: Sendable, Equatable, Codable {
             ("notified", notified),
         ]
         for (key, value) in mirror { object[key] = value ?? NSNull() }
-        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return Data(WireJSON.bytes(object))
     }
 
     /// A JSON array of snapshots, pretty-printed for people when asked.

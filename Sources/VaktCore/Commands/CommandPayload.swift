@@ -49,6 +49,6 @@ public enum CommandPayload {
         var object: [String: Any] = ["id": command.id, "action": command.action.rawValue, "alarm": command.alarm]
         if let outcome = command.outcome { object["outcome"] = outcome }
         if let note = command.note { object["note"] = note }
-        return Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data())
+        return WireJSON.bytes(object)
     }
 }

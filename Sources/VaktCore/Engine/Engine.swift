@@ -113,14 +113,7 @@ extension Engine {
     /// Records on the alarm who its current tier reaches and when it moves on, for dashboards.
     private func noteTier(of alarm: inout Alarm, at now: Date) {
         alarm.escalatesAt = nextEscalation(of: alarm, at: now)
-        guard let policy = site.policy(alarm.policy), policy.tiers.indices.contains(alarm.tier) else {
-            alarm.notified = []
-            return
-        }
-        var seen = Set<String>()
-        alarm.notified = recipients(of: policy.tiers[alarm.tier], for: alarm).map(\.0.id).filter {
-            seen.insert($0).inserted
-        }
+        alarm.notified = people(inTier: alarm.tier, of: alarm).map(\.id)
     }
 
     /// Arms the timer that moves the alarm on: to the next tier, or a repeat of the last.

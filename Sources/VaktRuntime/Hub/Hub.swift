@@ -77,6 +77,9 @@ public final class Hub: @unchecked Sendable {
     /// Every channel's last known health (republished on each broker connection).
     var channelHealthNow: [String: ChannelHealth] { withLock { channelHealth } }
 
+    /// Every device's last known status (republished on each broker connection).
+    var deviceStatusNow: [String: DeviceStatus] { withLock { deviceStatus } }
+
     /// Calls `observer` after every commit with the effects that were committed, in commit
     /// order, under the hub's lock: it must return quickly and must not call back into the hub.
     public func observeCommits(_ observer: @escaping @Sendable ([Effect]) -> Void) {
@@ -198,6 +201,6 @@ public struct ChannelHealth: Sendable, Equatable {
             "state": failing ? "failing" : "ok", "since": RFC3339.string(from: since, in: zone),
             "reason": reason ?? NSNull(),
         ]
-        return Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data())
+        return WireJSON.bytes(object)
     }
 }

@@ -24,14 +24,14 @@ public struct DeviceStatus: Sendable, Equatable {
             "low_battery": lowBattery,
             "last_seen": lastSeen.map { RFC3339.string(from: $0, in: zone) as Any } ?? NSNull(),
         ]
-        return Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data())
+        return WireJSON.bytes(object)
     }
 
     /// Parses zigbee2mqtt's availability payload; nil when it is neither online nor offline.
     static func availability(_ payload: [UInt8]) -> Bool? {
         let text = String(decoding: payload, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let state =
-            ((try? JSONSerialization.jsonObject(with: Data(payload))) as? [String: Any])?["state"] as? String ?? text
+            WireJSON.object(payload)?["state"] as? String ?? text
         switch state {
         case "online": return true
         case "offline": return false

@@ -183,19 +183,3 @@ extension Hub {
         currentPublisher?.publish(reply: reply, staff: staff)
     }
 }
-
-/// `{"id": "...", "action": "timeline", "alarm": "A12"}` on `commands/<staff>`: a read-only
-/// request for one alarm's audit records, answered on `replies/<staff>` with a `timeline` array.
-struct TimelineQuery {
-    var id: String
-    var alarm: String
-
-    static func parse(_ bytes: [UInt8]) -> TimelineQuery? {
-        guard bytes.count <= CommandPayload.maximumBytes,
-            let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any],
-            object["action"] as? String == "timeline", let id = object["id"] as? String, !id.isEmpty,
-            let alarm = object["alarm"] as? String, !alarm.isEmpty
-        else { return nil }
-        return TimelineQuery(id: id, alarm: alarm)
-    }
-}

@@ -58,7 +58,7 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
             self.publishRetained(self.stateTopic, Array("online".utf8))
             for alarm in hub.openAlarms { self.publish(alarm: AlarmSnapshot(alarm, site: hub.site)) }
             for (channel, health) in hub.channelHealthNow { self.publish(channel: channel, health: health) }
-            for (device, status) in hub.withLock({ hub.deviceStatus }) { self.publish(device: device, status: status) }
+            for (device, status) in hub.deviceStatusNow { self.publish(device: device, status: status) }
             // Logged last, so whoever waits for this line finds the subscriptions sent. (The
             // client itself logs a lost connection, with its reason.)
             hub.logger.notice(
@@ -85,10 +85,11 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
         hub.logger.notice("disconnected from broker")
     }
 
-    /// Opens the connection, retrying with backoff (1 s doubling to 30 s) until it opens or
-    /// the task is cancelled. Returns whether it opened.
+    /// Opens the connection, retrying with the client's own reconnect backoff (1 s doubling
+    /// to 30 s) until it opens or the task is cancelled. Returns whether it opened.
     private func connectWithRetry() async -> Bool {
-        var delay = 1.0
+        let backoff = client.options.reconnectDelay
+        var delay = Double(backoff.minimumSeconds)
         var failures = 0
         while !Task.isCancelled {
             do {
@@ -108,7 +109,7 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
             } catch {
                 return false
             }
-            delay = min(delay * 2, 30)
+            delay = min(backoff.exponential ? delay * 2 : delay, Double(backoff.maximumSeconds))
         }
         return false
     }
@@ -147,8 +148,7 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
     }
 
     func publish(reply object: [String: Any], staff: String) {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        publish("\(hub.site.topicPrefix)/replies/\(staff)", Array(data), retain: false)
+        publish("\(hub.site.topicPrefix)/replies/\(staff)", WireJSON.bytes(object), retain: false)
     }
 
     private func publishRetained(_ topic: String, _ payload: [UInt8]) {
