@@ -8,14 +8,9 @@ import VaktTesting
 @Suite(.serialized)
 struct BadInputTests {
     @Test func rejectsEachKindOfGarbageAndKeepsRunning() throws {
-        let broker = try MosquittoBroker()
-        defer { broker.stop() }
-        let receiver = try WebhookReceiver()
-        defer { receiver.stop() }
-        let site = try DemoSiteCopy(webhookURL: receiver.url)
-        defer { site.remove() }
-        let hub = try VaktCLI.startHub(config: site.configPath, broker: broker.url)
-        defer { hub.stop() }
+        let running = try RunningHub()
+        defer { running.close() }
+        let (broker, _, site, hub) = running.parts
         let snapshots = try subscribe(broker, "vakt/marker/alarms/+")
         defer { snapshots.stop() }
 

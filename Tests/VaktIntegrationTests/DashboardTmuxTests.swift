@@ -8,14 +8,9 @@ import VaktTesting
 @Suite(.serialized)
 struct DashboardTmuxTests {
     @Test func twoStaffAtTwoScreensAcknowledgeResolveAndStayInStep() throws {
-        let broker = try MosquittoBroker()
-        defer { broker.stop() }
-        let receiver = try WebhookReceiver()
-        defer { receiver.stop() }
-        let site = try DemoSiteCopy(webhookURL: receiver.url)
-        defer { site.remove() }
-        let hub = try VaktCLI.startHub(config: site.configPath, broker: broker.url, data: site.dataPath)
-        defer { hub.stop() }
+        let running = try RunningHub()
+        defer { running.close() }
+        let (broker, _, site, hub) = running.parts
 
         func dashboard(_ staff: String) throws -> TmuxSession {
             try TmuxSession([
@@ -91,14 +86,9 @@ struct DashboardTmuxTests {
     }
 
     @Test func withoutATerminalItPrintsTheScreenOnce() throws {
-        let broker = try MosquittoBroker()
-        defer { broker.stop() }
-        let receiver = try WebhookReceiver()
-        defer { receiver.stop() }
-        let site = try DemoSiteCopy(webhookURL: receiver.url)
-        defer { site.remove() }
-        let hub = try VaktCLI.startHub(config: site.configPath, broker: broker.url, data: site.dataPath)
-        defer { hub.stop() }
+        let running = try RunningHub()
+        defer { running.close() }
+        let (broker, _, site, hub) = running.parts
         try publish(broker, "zigbee2mqtt/room106/sos", Payloads.sosPress)
         try hub.waitForLine(containing: "alarm A1 raised")
 

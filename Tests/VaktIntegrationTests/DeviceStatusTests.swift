@@ -6,14 +6,9 @@ import VaktTesting
 @Suite(.serialized)
 struct DeviceStatusTests {
     @Test func availabilityAndBatteryArePublishedForDashboards() throws {
-        let broker = try MosquittoBroker()
-        defer { broker.stop() }
-        let receiver = try WebhookReceiver()
-        defer { receiver.stop() }
-        let site = try DemoSiteCopy(webhookURL: receiver.url)
-        defer { site.remove() }
-        let hub = try VaktCLI.startHub(config: site.configPath, broker: broker.url, data: site.dataPath)
-        defer { hub.stop() }
+        let running = try RunningHub()
+        defer { running.close() }
+        let (broker, _, site, hub) = running.parts
         let devices = try subscribe(broker, "vakt/marker/devices/+")
         defer { devices.stop() }
 

@@ -16,14 +16,9 @@ struct DiskFullTests {
     }
 
     @Test func aMessageThatCannotBeStoredStaysOnTheBrokerAndComesAgain() throws {
-        let broker = try MosquittoBroker()
-        defer { broker.stop() }
-        let receiver = try WebhookReceiver()
-        defer { receiver.stop() }
-        let site = try DemoSiteCopy(webhookURL: receiver.url)
-        defer { site.remove() }
-        let hub = try VaktCLI.startHub(config: site.configPath, broker: broker.url, data: site.dataPath)
-        defer { hub.stop() }
+        let running = try RunningHub()
+        defer { running.close() }
+        let (broker, receiver, site, hub) = running.parts
         let state = try subscribe(broker, "vakt/marker/hub/state")
         defer { state.stop() }
         try state.waitForLine(containing: "online")

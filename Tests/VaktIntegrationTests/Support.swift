@@ -36,3 +36,39 @@ enum Payloads {
         #"{"battery":97,"contact":\#(open ? "false" : "true"),"device_temperature":21,"linkquality":\#(linkquality),"power_outage_count":2,"voltage":3015}"#
     }
 }
+
+/// What most integration tests start: a broker, a webhook receiver, a copy of the demo site
+/// pointing at both, and the hub (`vakt run`) on them, connected. `close()` stops them all,
+/// the hub first.
+final class RunningHub {
+    let broker: MosquittoBroker
+    let receiver: WebhookReceiver
+    let site: DemoSiteCopy
+    let hub: ChildProcess
+
+    init() throws {
+        let broker = try MosquittoBroker()
+        var undo: [() -> Void] = [broker.stop]
+        do {
+            let receiver = try WebhookReceiver()
+            undo.append(receiver.stop)
+            let site = try DemoSiteCopy(webhookURL: receiver.url)
+            undo.append(site.remove)
+            hub = try VaktCLI.startHub(config: site.configPath, broker: broker.url, data: site.dataPath)
+            (self.broker, self.receiver, self.site) = (broker, receiver, site)
+        } catch {
+            for step in undo.reversed() { step() }
+            throw error
+        }
+    }
+
+    /// The four parts, for tests that name them separately.
+    var parts: (MosquittoBroker, WebhookReceiver, DemoSiteCopy, ChildProcess) { (broker, receiver, site, hub) }
+
+    func close() {
+        hub.stop()
+        site.remove()
+        receiver.stop()
+        broker.stop()
+    }
+}
