@@ -88,9 +88,9 @@ public enum HubRunner {
         }
         let password = try site.broker.passwordFile.map { file in
             do {
-                return try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+                return try secrets.resolve("file:\(file)")
             } catch {
-                throw StartupError("cannot read the broker password file \(file)")
+                throw StartupError("broker password: \(error)")
             }
         }
         let mqtt = try MQTTService(hub: hub, address: address, password: password)

@@ -25,12 +25,7 @@ struct ActionOptions: ParsableArguments {
     /// broker or the hub cannot be reached.
     func send(_ action: Command.Action, outcome: String? = nil, note: String? = nil) throws {
         let site = try HubRunner.loadSiteOrExit(config.directory)
-        let url = broker ?? site.broker.url
-        let address: BrokerAddress
-        do { address = try BrokerAddress.parse(url) } catch {
-            printError("broker URL \(url): \(error)")
-            throw ExitCode(2)
-        }
+        let address = try HubRunner.brokerAddressOrExit(broker ?? site.broker.url, command: action.rawValue)
         let logger = LogSetup.bootstrap(level: .error)
         let command = Command(
             id: UUID().uuidString.lowercased(), staff: staff, action: action, alarm: alarm, outcome: outcome, note: note
@@ -59,6 +54,16 @@ extension HubRunner {
         } catch let error as StartupError {
             printError(error.description)
             throw ExitCode(1)
+        }
+    }
+
+    /// The broker address from `url`, or exit 2 (usage) saying what is wrong with it.
+    static func brokerAddressOrExit(_ url: String, command: String) throws -> BrokerAddress {
+        do {
+            return try BrokerAddress.parse(url)
+        } catch {
+            printError("vakt \(command): broker URL \(url): \(error)")
+            throw ExitCode(2)
         }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import VaktCore
 import VaktDashboard
 import VaktDevices
+import VaktNotify
 import VaktRuntime
 
 /// `vakt dashboard --config DIR --as STAFF_ID [--broker URL]`
@@ -39,34 +40,22 @@ struct Dashboard: ParsableCommand {
     var alerts = true
 
     func run() throws {
-        let site: Site
-        do {
-            site = try HubRunner.loadSite(config.directory)
-        } catch {
-            printError("vakt dashboard: \(error)")
-            throw ExitCode(1)
-        }
+        let site = try HubRunner.loadSiteOrExit(config.directory)
         guard let staff = site.staffMember(staffID) else {
             printError(
                 "vakt dashboard: no staff member '\(staffID)' in \(config.directory); known: \(site.staff.map(\.id).joined(separator: ", "))"
             )
             throw ExitCode(1)
         }
-        let url = broker ?? site.broker.url
-        let address: BrokerAddress
-        do {
-            address = try BrokerAddress.parse(url)
-        } catch {
-            printError("vakt dashboard: broker URL \(url): \(error)")
-            throw ExitCode(2)
-        }
+        let address = try HubRunner.brokerAddressOrExit(broker ?? site.broker.url, command: "dashboard")
         var password: String?
         if let passwordFile {
-            guard let text = try? String(contentsOfFile: passwordFile, encoding: .utf8) else {
-                printError("vakt dashboard: cannot read the password file \(passwordFile)")
+            do {
+                password = try SecretResolver().resolve("file:\(passwordFile)")
+            } catch {
+                printError("vakt dashboard: \(error)")
                 throw ExitCode(1)
             }
-            password = text.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         let app = try DashboardApp(
             site: site, staff: staff,
