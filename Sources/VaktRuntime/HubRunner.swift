@@ -94,20 +94,22 @@ public enum HubRunner {
             }
         }
         let mqtt = try MQTTService(hub: hub, address: address, password: password)
+        let serial = try SerialService.services(for: hub)
 
         logger.notice(
             "starting hub for \(site.name)",
             metadata: [
                 "site": "\(site.id)", "data": "\(store.path)", "broker": "\(address.description)",
-                "open_alarms": "\(hub.openAlarms.count)",
+                "open_alarms": "\(hub.openAlarms.count)", "serial_ports": "\(serial.map(\.port))",
             ])
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
                     .init(service: TimerService(hub: hub)),
+                    .init(service: SupervisionService(hub: hub)),
                     .init(service: Dispatcher(hub: hub, notifiers: notifiers)),
                     .init(service: mqtt),
-                ],
+                ] + serial.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try audit(hub, .hubStarted, detail: ["version": version, "open_alarms": "\(hub.openAlarms.count)"])

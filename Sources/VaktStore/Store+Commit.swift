@@ -15,6 +15,7 @@ extension Store {
     /// - `enqueue`: inserts an outbox row (`INSERT OR IGNORE` on the notification key), due at
     ///   once;
     /// - `schedule`: upserts the timer; `cancelTimer`: deletes it;
+    /// - `saveSource`: upserts the device's or bridge's health;
     /// - `reply`: not stored.
     ///
     /// An enqueued notification's `created_at` and first due instant is the transaction's
@@ -57,6 +58,7 @@ extension Store {
             case .enqueue(let notification): try enqueue(notification, at: now, db)
             case .schedule(let timer): try saveTimer(timer, db)
             case .cancelTimer(let id): try db.execute(sql: "DELETE FROM timers WHERE id = ?", arguments: [id])
+            case .saveSource(let state): try saveSource(state, db)
             case .reply: break
             }
         }

@@ -2,13 +2,16 @@ import GRDB
 
 extension Store {
     /// The schema version written to `meta` by the latest migration.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     /// Every migration, in order. Never edit a released migration: append a new one.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             try db.execute(sql: schemaV1)
+        }
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: schemaV2)
         }
         return migrator
     }
@@ -103,5 +106,15 @@ extension Store {
             value TEXT NOT NULL
         );
         INSERT INTO meta (key, value) VALUES ('schema_version', '1');
+        """
+
+    /// Device and bridge health (`SourceState`), one row each, replaced as it changes.
+    private static let schemaV2 = """
+        CREATE TABLE sources (
+            id TEXT PRIMARY KEY,
+            last_seen REAL,
+            json TEXT NOT NULL
+        );
+        UPDATE meta SET value = '2' WHERE key = 'schema_version';
         """
 }

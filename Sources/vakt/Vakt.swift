@@ -8,16 +8,17 @@ struct Vakt: AsyncParsableCommand {
         commandName: "vakt",
         abstract: "Vakt: an open, offline-first alarm hub for elderly care.",
         discussion: """
-            Vakt turns what fall sensors, door sensors and SOS buttons report over MQTT into \
-            alarms, escalates each alarm until a person acknowledges it, and records every \
-            step in a hash-chained audit log.
+            Vakt turns what fall sensors, door sensors, SOS buttons, medication dispensers and \
+            social-alarm receivers report over MQTT and serial lines into alarms, escalates \
+            each alarm until a person acknowledges it, and records every step in a \
+            hash-chained audit log.
 
             Exit codes: 0 ok, 1 bad input or a failed check, 2 usage, 3 cannot reach a required service.
             """,
         version: VaktVersion.current,
         subcommands: [
-            Check.self, Run.self, Dashboard.self, Alarms.self, Timeline.self, Ack.self, Onsite.self, Resolve.self,
-            Audit.self,
+            Check.self, Run.self, Dashboard.self, Alarms.self, Devices.self, Timeline.self, Ack.self, Onsite.self,
+            Resolve.self, Audit.self, Simulate.self,
         ])
 
     /// Runs the command; usage errors exit 2 as DESIGN.md's contract says (ArgumentParser's

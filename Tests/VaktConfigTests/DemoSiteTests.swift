@@ -18,15 +18,19 @@ import VaktCore
         #expect(site.language == .norwegianBokmal)
         #expect(site.broker.clientID == "vakt-marker")
         #expect(site.dataDirectory == Repository.demoConfig + "/data")
-        #expect(site.rooms.map(\.id) == ["101", "102", "103", "104", "105", "106"])
-        #expect(site.residents.count == 6)
-        #expect(Set(site.residents.map(\.room)).count == 6, "one resident per room")
-        #expect(site.staff.filter(\.onDuty).map(\.id) == ["ns1", "ns2", "sp1"])
+        #expect(site.rooms.map(\.id) == ["101", "102", "103", "104", "105", "106", "107", "108", "tech"])
+        #expect(site.residents.count == 8)
+        #expect(Set(site.residents.map(\.room)).count == 8, "one resident per room")
+        #expect(site.staff.filter(\.onDuty).map(\.id) == ["ns1", "ns2", "sp1", "op1"])
         #expect(site.group("night-staff")?.members == ["ns1", "ns2", "ns3"])
-        #expect(site.devices.count == 18)
+        #expect(site.devices.count == 23)
+        #expect(site.bridges.map(\.id) == ["zigbee", "receiver"])
+        #expect(site.bridge(of: try #require(site.device("room101-door")))?.id == "zigbee")
+        #expect(site.device(receiver: "receiver", account: "1107", zone: "003")?.id == "room107-alarm")
+        #expect(site.device("room108-dispenser")?.link == .serial(port: Repository.demoConfig + "/run/ttyVAKT-dispenser"))
         #expect(site.device(onTopic: "zigbee2mqtt/room104/fall")?.profile == "zigbee2mqtt/heiman-hs2fd-ef1")
         #expect(site.device(onTopic: "zigbee2mqtt/room103/fall")?.profile == "zigbee2mqtt/tuya-mir-he200-ty-fall")
-        #expect(site.profiles.count == 4)
+        #expect(site.profiles.count == 15)
         #expect(
             site.channel("webhook")
                 == Channel(
@@ -37,8 +41,13 @@ import VaktCore
         #expect(policy.tiers[0].notify == [.group("night-staff", onDutyOnly: true)])
         #expect(policy.tiers[2].notify.contains(.nextOfKin))
         #expect(policy.repeatSeconds == 300)
-        #expect(site.rules.map(\.id) == ["fall", "fall-suspected", "sos"])
+        #expect(site.rules.prefix(3).map(\.id) == ["fall", "fall-suspected", "sos"])
         #expect(site.rules[1].severity == .high)
+        let offline = try #require(site.rules.first { $0.id == "device-offline" })
+        #expect(offline.policy == "technical" && offline.clears == [.deviceOnline] && offline.isTechnical)
+        #expect(site.rules.filter(\.isTechnical).map(\.id) == [
+            "bridge-offline", "device-offline", "low-battery", "tamper", "dispenser-jammed", "refill-low",
+        ])
     }
 
     @Test func everyStaffMemberAndNextOfKinCanBeReachedOnTheWebhook() throws {
@@ -55,10 +64,10 @@ import VaktCore
         let summary = SiteSummary.describe(site)
         #expect(summary.contains("Marker bo- og servicesenter (demo)"))
         #expect(summary.contains("Europe/Oslo"))
-        #expect(summary.contains("6 rooms"))
-        #expect(summary.contains("6 residents"))
-        #expect(summary.contains("4 staff (3 on duty)"))
-        #expect(summary.contains("18 devices"))
+        #expect(summary.contains("9 rooms"))
+        #expect(summary.contains("8 residents"))
+        #expect(summary.contains("5 staff (4 on duty)"))
+        #expect(summary.contains("23 devices"))
         #expect(summary.contains("6 zigbee2mqtt/aqara-mccgq11lm"))
         #expect(summary.contains("3 zigbee2mqtt/heiman-hs2fd-ef1"))
         #expect(summary.contains("standard (tiers after 0s, 2m, 5m, repeating every 5m)"))
@@ -86,9 +95,9 @@ import VaktCore
             let file = directory.path + "/devices.yaml"
             #expect(
                 error.errors.map(\.description) == [
-                    "\(file):62:11: devices[12].room: unknown room '999'",
-                    "\(file):66:11: devices[13].room: unknown room '999'",
-                    "\(file):70:11: devices[14].room: unknown room '999'",
+                    "\(file):90:11: devices[12].room: unknown room '999'",
+                    "\(file):94:11: devices[13].room: unknown room '999'",
+                    "\(file):98:11: devices[14].room: unknown room '999'",
                 ])
         }
     }

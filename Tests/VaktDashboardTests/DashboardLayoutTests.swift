@@ -111,10 +111,10 @@ import VaktCore
         var model = Demo.model()
         #expect(
             frame(model).text[21]
-                == "Enheter: ingen frakoblet eller med lavt batteri (0 av 18 har meldt seg)")
+                == "Enheter: ingen frakoblet eller med lavt batteri (0 av 23 har meldt seg)")
         model.receiveDevice(
             id: "room101-sos", payload: Array(#"{"battery":100,"low_battery":false,"online":true}"#.utf8))
-        #expect(frame(model).text[21].contains("(1 av 18"))
+        #expect(frame(model).text[21].contains("(1 av 23"))
         model.receiveDevice(
             id: "room103-fall", payload: Array(#"{"battery":null,"low_battery":false,"online":false}"#.utf8))
         model.receiveDevice(id: "room105-sos", payload: Array(#"{"battery":15,"low_battery":true,"online":true}"#.utf8))

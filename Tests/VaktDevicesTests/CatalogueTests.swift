@@ -42,25 +42,75 @@ import VaktTesting
         }
     }
 
+    /// Every sample decodes to exactly what is written beside it, whatever the format:
+    /// JSON payloads and `vakt-line` lines to events, Contact ID messages through the code
+    /// table, receiver output to the messages it carries.
     @Test func everySampleDecodesToItsEvents() {
         for profile in Self.catalogue.profiles.values.sorted(by: { $0.id < $1.id }) {
-            let decoder = PayloadDecoder(profile: profile)
             for (index, sample) in profile.samples.enumerated() {
-                switch decoder.decode(Array(sample.payload.utf8), device: "dev") {
-                case .success(let events):
-                    #expect(events.map(\.kind) == sample.events, "\(profile.id) sample \(index + 1)")
-                    #expect(events.allSatisfy { $0.device == "dev" && $0.raw != nil })
-                case .failure(let error):
-                    Issue.record("\(profile.id) sample \(index + 1) does not decode: \(error)")
+                let label = "\(profile.id) sample \(index + 1)"
+                switch Self.decode(sample, with: profile) {
+                case .events(let events):
+                    #expect(events.map(\.kind) == sample.events, "\(label)")
+                    #expect(events.allSatisfy { $0.device == "dev" && $0.raw != nil }, "\(label)")
+                case .messages(let messages):
+                    #expect(messages == sample.messages, "\(label)")
+                case .failed(let reason):
+                    Issue.record("\(label) does not decode: \(reason)")
                 }
             }
         }
     }
 
-    /// Byte by byte: a payload cut anywhere, or two glued together, is rejected whole and
+    enum Decoded {
+        case events([DeviceEvent])
+        case messages([String])
+        case failed(String)
+    }
+
+    /// Decodes a sample as the hub would decode what the profile describes.
+    static func decode(_ sample: ProfileSample, with profile: DeviceProfile) -> Decoded {
+        switch profile.format {
+        case .json:
+            switch PayloadDecoder(profile: profile).decode(Array(sample.payload.utf8), device: "dev") {
+            case .success(let events): return .events(events)
+            case .failure(let error): return .failed("\(error)")
+            }
+        case .vaktLine:
+            var decoder = LineDecoder(format: .vaktLine)
+            let frames = decoder.feed(Array((sample.payload + "\r\n").utf8))
+            guard frames.count == 1, case .frame(.fields(let fields), _) = frames[0] else {
+                return .failed("not one vakt-line frame: \(frames)")
+            }
+            switch PayloadDecoder(profile: profile).decode(fields: fields, device: "dev") {
+            case .success(let events): return .events(events)
+            case .failure(let error): return .failed("\(error)")
+            }
+        case .contactID:
+            guard let message = ContactIDDecoder.message(from: sample.payload) else {
+                return .failed("not a Contact ID message")
+            }
+            return .events(ContactIDDecoder(profile: profile).decode(message, device: "dev"))
+        case .ademco685, .surgardMLR2, .contactIDDTMF:
+            guard let format = LineFormat(rawValue: profile.format.rawValue) else { return .failed("no line format") }
+            var decoder = LineDecoder(format: format)
+            var messages: [String] = []
+            for decoded in decoder.feed(Array(sample.payload.utf8)) {
+                switch decoded {
+                case .frame(.contactID(let message), _): messages.append(ContactIDDecoder.text(of: message))
+                case .frame(.heartbeat, _): messages.append("heartbeat")
+                case .frame(.fields, _): return .failed("a receiver yielded fields")
+                case .rejected(let reason, _): return .failed(reason)
+                }
+            }
+            return .messages(messages)
+        }
+    }
+
+    /// Byte by byte: a JSON payload cut anywhere, or two glued together, is rejected whole and
     /// never yields half its events.
     @Test func cutOrGluedSamplesAreRejected() {
-        for profile in Self.catalogue.profiles.values {
+        for profile in Self.catalogue.profiles.values where profile.format == .json {
             let decoder = PayloadDecoder(profile: profile)
             for sample in profile.samples {
                 let bytes = Array(sample.payload.utf8)
@@ -76,6 +126,20 @@ import VaktTesting
         }
     }
 
+    /// Receiver output fed one byte at a time yields the same messages as fed whole.
+    @Test func receiverSamplesDecodeByteByByte() {
+        for profile in Self.catalogue.profiles.values where profile.format.isReceiver {
+            guard let format = LineFormat(rawValue: profile.format.rawValue) else { continue }
+            for sample in profile.samples {
+                var whole = LineDecoder(format: format)
+                var single = LineDecoder(format: format)
+                let expected = whole.feed(Array(sample.payload.utf8))
+                let bytewise = sample.payload.utf8.flatMap { single.feed([$0]) }
+                #expect(bytewise == expected, "\(profile.id): \(sample.payload.debugDescription)")
+            }
+        }
+    }
+
     /// Every event a profile can yield is shown by at least one sample: nothing is untested.
     @Test func samplesCoverEveryMappedEvent() {
         for profile in Self.catalogue.profiles.values {
@@ -85,8 +149,30 @@ import VaktTesting
                 mapped.formUnion(field.values.values)
                 if let event = field.event { mapped.insert(event) }
             }
+            for code in profile.codes.values {
+                mapped.insert(code.event)
+                if let restore = code.restore { mapped.insert(restore) }
+            }
             let missing = mapped.subtracting(sampled).map(\.rawValue).sorted()
             #expect(missing.isEmpty, "\(profile.id): no sample yields \(missing)")
+        }
+    }
+
+    /// The catalogue has what the device layer promises: every required model, a dispenser
+    /// profile for each transport, and a profile for each receiver format.
+    @Test func catalogueHasTheRequiredModels() {
+        let models = Set(Self.catalogue.profiles.values.flatMap(\.modelIDs))
+        for model in [
+            "MCCGQ11LM", "SNZB-04", "MIR-HE200-TY_fall", "HS2FD-EF1-3.0", "FDS315", "TS0215A_sos", "SJCGQ11LM",
+            "RTCZCGQ11LM",
+        ] {
+            #expect(models.contains(model), "no profile for \(model)")
+        }
+        let formats = Set(Self.catalogue.profiles.values.map(\.format))
+        #expect(formats == Set(PayloadFormat.allCases), "formats without a profile: \(Set(PayloadFormat.allCases).subtracting(formats))")
+        let kinds = Set(Self.catalogue.profiles.values.flatMap { $0.samples.flatMap(\.events) })
+        for kind: EventKind in [.smokeDetected, .waterLeak, .presenceDetected, .doseMissed, .sos, .fallDetected] {
+            #expect(kinds.contains(kind), "no profile yields \(kind)")
         }
     }
 

@@ -8,9 +8,12 @@ final class IDRegistry {
         case room, resident
         case staff = "staff member"
         case group, device, channel, policy, rule
+        case bridge = "bridge or receiver"
         case nextOfKin = "next of kin"
         case profile = "device profile"
         case topic = "device topic"
+        case port = "serial port"
+        case contactID = "Contact ID account and zone"
     }
 
     private struct Reference {

@@ -117,7 +117,7 @@ extension SiteReader {
     /// `{id, events: [kinds], alarm, severity, policy}`
     func readRule(_ value: YAMLValue) -> Rule? {
         let keys = ["id", "events", "alarm", "severity", "policy"]
-        guard let fields = value.fields(allowed: keys, required: keys, diagnostics) else { return nil }
+        guard let fields = value.fields(allowed: keys + ["clears"], required: keys, diagnostics) else { return nil }
         let id = declareID(.rule, fields)
         var events: [EventKind] = []
         if let value = fields["events"], let items = value.sequence(diagnostics) {
@@ -129,8 +129,16 @@ extension SiteReader {
         let alarm = fields.string("alarm", diagnostics)
         let severity = fields["severity"].flatMap { $0.choice(Severity.self, diagnostics) }
         let policy = reference(.policy, "policy", in: fields)
+        var clears: [EventKind] = []
+        if let value = fields["clears"], let items = value.sequence(diagnostics) {
+            clears = items.compactMap { eventKind($0, diagnostics) }
+            for kind in clears where events.contains(kind) {
+                diagnostics.report(
+                    "\(value.path): '\(kind)' cannot both raise and clear the alarm", at: value.position)
+            }
+        }
         guard let id, let alarm, let severity, let policy, !events.isEmpty else { return nil }
-        return Rule(id: id, events: events, alarm: alarm, severity: severity, policy: policy)
+        return Rule(id: id, events: events, alarm: alarm, severity: severity, policy: policy, clears: clears)
     }
 
     /// A duration above zero, or `nil` (reported) if absent, bad or zero.

@@ -10,6 +10,8 @@ final class SiteReader {
     let sections: SectionTable
     let diagnostics: Diagnostics
     let registry = IDRegistry()
+    /// The device profile catalogue, once read: devices are checked against their profile.
+    var profiles: [String: DeviceProfile]?
 
     init(directory: String, sections: SectionTable, diagnostics: Diagnostics) {
         self.directory = directory
@@ -23,11 +25,13 @@ final class SiteReader {
         let broker = readBroker(siteID: header?.id)
         let dataDirectory = readDataDirectory()
         let profiles = readProfiles()
+        self.profiles = profiles
         let channels = readList("channels", readChannel)
         let rooms = readList("rooms", readRoom)
         let staff = readList("staff", readStaff)
         let groups = readList("groups", readGroup)
         let residents = readList("residents", readResident)
+        let bridges = readList("bridges", readBridge)
         let devices = readList("devices", readDevice)
         let policies = readList("policies", readPolicy)
         let rules = readList("rules", readRule)
@@ -37,7 +41,7 @@ final class SiteReader {
             id: header.id, name: header.name, timeZone: header.timeZone, language: header.language,
             broker: broker, dataDirectory: dataDirectory, rooms: rooms, residents: residents,
             staff: staff, groups: groups, channels: channels, policies: policies, rules: rules,
-            devices: devices, profiles: profiles ?? [:])
+            devices: devices, bridges: bridges, profiles: profiles ?? [:])
     }
 
     /// Reads a section that is a sequence of items, skipping items that could not be read.

@@ -12,3 +12,9 @@ public enum Outcome: String, Sendable, Equatable, CaseIterable, Codable {
     case technical
     case other
 }
+
+extension Outcome {
+    /// The outcome the hub gives a technical alarm whose cause went away by itself (the device
+    /// came back online, the battery was changed). Not one staff can choose.
+    public static let recovered = "recovered"
+}

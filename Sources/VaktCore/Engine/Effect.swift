@@ -12,6 +12,8 @@ public enum Effect: Sendable, Equatable {
     case cancelTimer(id: String)
     /// Answer the person who sent a command.
     case reply(CommandReply)
+    /// Store a device's or bridge's health and publish its status.
+    case saveSource(SourceState)
 }
 
 /// A timer stored as its due instant, so it survives restarts.

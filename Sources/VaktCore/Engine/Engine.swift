@@ -11,11 +11,14 @@ public struct Engine: Sendable {
     public internal(set) var openAlarms: [String: Alarm]
     /// The number the next raised alarm gets.
     public internal(set) var nextNumber: Int
+    /// The health of every device and bridge heard of or watched, by id.
+    public internal(set) var sources: [String: SourceState]
 
-    /// Creates an engine, restoring the open alarms and numbering from the store.
-    public init(site: Site, openAlarms: [Alarm] = [], nextNumber: Int = 1) {
+    /// Creates an engine, restoring the open alarms, numbering and device health from the store.
+    public init(site: Site, openAlarms: [Alarm] = [], nextNumber: Int = 1, sources: [SourceState] = []) {
         self.site = site
         self.openAlarms = Dictionary(uniqueKeysWithValues: openAlarms.map { ($0.id, $0) })
+        self.sources = Dictionary(sources.map { ($0.id, $0) }) { first, _ in first }
         self.nextNumber = max(nextNumber, (openAlarms.compactMap(\.number).max() ?? 0) + 1)
     }
 
@@ -23,6 +26,12 @@ public struct Engine: Sendable {
     public mutating func handle(_ input: Input, at now: Date) -> [Effect] {
         switch input {
         case .device(let event): handleDevice(event, at: now)
+        case .report(let report): handleReport(report, at: now)
+        case .availability(let source, let online, let reason):
+            handleAvailability(source: source, online: online, reason: reason, at: now)
+        case .rejected(let source, let reason): handleRejected(source: source, reason: reason, at: now)
+        case .inventory(let bridge, let problems): handleInventory(bridge: bridge, problems: problems, at: now)
+        case .supervise: handleSupervise(at: now)
         case .command(let command): handleCommand(command, at: now)
         case .timer(let fire): handleTimer(fire, at: now)
         case .delivery(let report): handleDelivery(report, at: now)
@@ -39,20 +48,47 @@ public struct Engine: Sendable {
 
 extension Engine {
     mutating func handleDevice(_ event: DeviceEvent, at now: Date) -> [Effect] {
-        guard let device = site.device(event.device),
-            let rule = site.rules.first(where: { $0.events.contains(event.kind) })
-        else { return [] }
-
-        if var alarm = openAlarm(device: device.id, kind: rule.alarm) {
-            return join(&alarm, event: event, rule: rule, at: now)
+        guard let room = site.room(ofSource: event.device) else { return [] }
+        var effects: [Effect] = []
+        for rule in site.rules where rule.clears.contains(event.kind) {
+            if var alarm = openAlarm(device: event.device, kind: rule.alarm), alarm.rule == rule.id {
+                effects += clear(&alarm, event: event, at: now)
+            }
         }
-        return raise(rule: rule, device: device, event: event, at: now)
+        guard let rule = site.rules.first(where: { $0.events.contains(event.kind) }) else { return effects }
+        if var alarm = openAlarm(device: event.device, kind: rule.alarm) {
+            return effects + join(&alarm, event: event, rule: rule, at: now)
+        }
+        return effects + raise(rule: rule, device: event.device, room: room, event: event, at: now)
     }
 
-    private mutating func raise(rule: Rule, device: Device, event: DeviceEvent, at now: Date) -> [Effect] {
+    /// Resolves a technical alarm whose cause went away (the device is back, the battery was
+    /// changed): the hub closes it with outcome `recovered`, and says so in the audit.
+    private mutating func clear(_ alarm: inout Alarm, event: DeviceEvent, at now: Date) -> [Effect] {
+        var effects: [Effect] = []
+        if alarm.state == .raised { effects.append(.cancelTimer(id: timerID(alarm))) }
+        alarm.state = .resolved
+        alarm.resolvedAt = now
+        alarm.resolvedBy = "hub"
+        alarm.outcome = Outcome.recovered
+        alarm.escalatesAt = nil
+        openAlarms[alarm.id] = nil
+        effects.append(
+            .audit(
+                AuditEntry(
+                    at: now, actor: "device:\(event.device)", action: .alarmResolved, alarm: alarm.id,
+                    detail: event.detail.merging(["event": event.kind.rawValue, "outcome": Outcome.recovered]) {
+                        _, new in new
+                    })))
+        return [.saveAlarm(alarm)] + effects
+    }
+
+    private mutating func raise(rule: Rule, device: String, room: String, event: DeviceEvent, at now: Date)
+        -> [Effect]
+    {
         var alarm = Alarm(
             id: "A\(nextNumber)", kind: rule.alarm, severity: rule.severity,
-            resident: site.resident(inRoom: device.room)?.id, room: device.room, device: device.id,
+            resident: site.resident(inRoom: room)?.id, room: room, device: device,
             rule: rule.id, policy: rule.policy, raisedAt: now)
         noteTier(of: &alarm, at: now)
         nextNumber += 1
@@ -62,11 +98,11 @@ extension Engine {
             .saveAlarm(alarm),
             .audit(
                 AuditEntry(
-                    at: now, actor: "device:\(device.id)", action: .alarmRaised, alarm: alarm.id,
-                    detail: [
+                    at: now, actor: "device:\(device)", action: .alarmRaised, alarm: alarm.id,
+                    detail: event.detail.merging([
                         "event": event.kind.rawValue, "severity": alarm.severity.rawValue,
                         "room": alarm.room, "rule": rule.id, "raw": event.raw ?? "",
-                    ])),
+                    ]) { _, new in new })),
         ]
         effects += notifyTier(of: alarm, at: now)
         effects += scheduleNextEscalation(of: alarm, at: now)
@@ -80,7 +116,9 @@ extension Engine {
             .audit(
                 AuditEntry(
                     at: now, actor: "device:\(event.device)", action: .alarmJoined, alarm: alarm.id,
-                    detail: ["event": event.kind.rawValue, "repeats": String(alarm.repeats)]))
+                    detail: event.detail.merging(["event": event.kind.rawValue, "repeats": String(alarm.repeats)]) {
+                        _, new in new
+                    }))
         ]
         if rule.severity > alarm.severity {
             effects.append(

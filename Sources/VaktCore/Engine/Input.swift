@@ -1,7 +1,20 @@
 /// Everything that can change the engine's state. The runtime commits each input, and
 /// everything the engine makes of it, in one transaction.
 public enum Input: Sendable, Equatable {
+    /// One event, as if a device had reported it alone (tests, tools).
     case device(DeviceEvent)
+    /// One message from a device or bridge, with the events decoded from it.
+    case report(DeviceReport)
+    /// A device or bridge said it is online or offline (zigbee2mqtt availability, a receiver's
+    /// serial port going away), with the reason in words.
+    case availability(source: String, online: Bool, reason: String)
+    /// A message attributed to a device or bridge could not be read; counted on it.
+    case rejected(source: String, reason: String)
+    /// A bridge's list of its devices was checked against the configuration: the problem found
+    /// for each device behind it (none listed: none found).
+    case inventory(bridge: String, problems: [String: String])
+    /// Time passed: check every supervised source's silence.
+    case supervise
     case command(Command)
     case timer(TimerFire)
     case delivery(DeliveryReport)

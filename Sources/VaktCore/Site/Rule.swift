@@ -10,12 +10,22 @@ public struct Rule: Sendable, Equatable, Identifiable {
     public var alarm: String
     public var severity: Severity
     public var policy: String
+    /// Events that show the cause is gone (`device.online` after `device.offline`): the open
+    /// alarm this rule raised for the same device is resolved by the hub, with outcome
+    /// `recovered`. Meant for technical alarms; a care alarm waits for a person.
+    public var clears: [EventKind]
 
-    public init(id: String, events: [EventKind], alarm: String, severity: Severity, policy: String) {
+    public init(
+        id: String, events: [EventKind], alarm: String, severity: Severity, policy: String, clears: [EventKind] = []
+    ) {
         self.id = id
         self.events = events
         self.alarm = alarm
         self.severity = severity
         self.policy = policy
+        self.clears = clears
     }
+
+    /// The rule raises a technical alarm: it listens only to events about the equipment.
+    public var isTechnical: Bool { events.allSatisfy(EventKind.technical.contains) }
 }

@@ -24,6 +24,8 @@ public struct Site: Sendable, Equatable {
     public var policies: [Policy]
     public var rules: [Rule]
     public var devices: [Device]
+    /// zigbee2mqtt bridges and alarm receivers that carry devices' messages.
+    public var bridges: [Bridge]
     /// Device profiles by id (`<ecosystem>/<model-file-name>`), as loaded from `Devices/`.
     public var profiles: [String: DeviceProfile]
 
@@ -32,7 +34,8 @@ public struct Site: Sendable, Equatable {
         broker: BrokerSettings = BrokerSettings(), dataDirectory: String? = nil,
         rooms: [Room] = [], residents: [Resident] = [], staff: [Staff] = [],
         groups: [StaffGroup] = [], channels: [Channel] = [], policies: [Policy] = [],
-        rules: [Rule] = [], devices: [Device] = [], profiles: [String: DeviceProfile] = [:]
+        rules: [Rule] = [], devices: [Device] = [], bridges: [Bridge] = [],
+        profiles: [String: DeviceProfile] = [:]
     ) {
         self.id = id
         self.name = name
@@ -48,6 +51,7 @@ public struct Site: Sendable, Equatable {
         self.policies = policies
         self.rules = rules
         self.devices = devices
+        self.bridges = bridges
         self.profiles = profiles
     }
 }
@@ -64,6 +68,40 @@ extension Site {
     public func device(_ id: String) -> Device? { devices.first { $0.id == id } }
     /// The device that publishes on an MQTT topic, if any.
     public func device(onTopic topic: String) -> Device? { devices.first { $0.topic == topic } }
+    public func bridge(_ id: String) -> Bridge? { bridges.first { $0.id == id } }
+
+    /// The bridge or receiver a device's messages pass through, if one is configured.
+    public func bridge(of device: Device) -> Bridge? {
+        switch device.link {
+        case .mqtt(let topic):
+            bridges.first { bridge in bridge.baseTopic.map { topic.hasPrefix("\($0)/") } ?? false }
+        case .contactID(let receiver, _, _): bridge(receiver)
+        case .serial: nil
+        }
+    }
+
+    /// The devices whose messages pass through a bridge.
+    public func devices(behind bridge: Bridge) -> [Device] {
+        devices.filter { self.bridge(of: $0)?.id == bridge.id }
+    }
+
+    /// The Contact ID device a receiver's message belongs to: the one configured for that
+    /// account and zone, else the one configured for the whole account.
+    public func device(receiver: String, account: String, zone: String) -> Device? {
+        var wholeAccount: Device?
+        for device in devices {
+            guard case .contactID(let via, let deviceAccount, let deviceZone) = device.link, via == receiver,
+                deviceAccount == account
+            else { continue }
+            if deviceZone == zone { return device }
+            if deviceZone == nil { wholeAccount = device }
+        }
+        return wholeAccount
+    }
+
+    /// The room of a device or bridge id, for alarms raised about it.
+    public func room(ofSource id: String) -> String? { device(id)?.room ?? bridge(id)?.room }
+
     /// The MQTT topic prefix of this site's own messages: `vakt/<site>`.
     public var topicPrefix: String { "vakt/\(id)" }
 }

@@ -13,7 +13,8 @@ import VaktCore
 ///   (`"battery":"100.00"`, as some firmware sends), and yields the field's `event` with
 ///   the number as `value`.
 /// Fields the profile does not map (`linkquality`, `voltage`, ...) are ignored. Every event's
-/// `raw` is the value as text: strings without quotes, numbers as written.
+/// `raw` is the value as text: strings without quotes, numbers as written. The profile's
+/// `details` fields (a dose id, a scheduled time) are copied into every event's `detail`.
 ///
 /// A mapped field with a type its mapping cannot read (an object where a string belongs) is
 /// dropped when other fields of the same payload yield events: one firmware quirk must not
@@ -49,6 +50,26 @@ public struct PayloadDecoder: Sendable {
         guard case .object(let object) = value else {
             return .failure(.notAnObject(got: value.typeName))
         }
+        return decode(object: object, device: device)
+    }
+
+    /// Decodes a `vakt-line` frame's key=value pairs: the same mapping as over MQTT, every
+    /// value a string (so `"true"` and `"80"` read as a bool and a number).
+    public func decode(fields: [String: String], device: String) -> Result<[DeviceEvent], DecodeError> {
+        decode(object: fields.mapValues { JSONValue.string($0) }, device: device)
+    }
+
+    /// Decodes the fields of one message, already parsed.
+    func decode(object: [String: JSONValue], device: String) -> Result<[DeviceEvent], DecodeError> {
+        var detail: [String: String] = [:]
+        for name in profile.details {
+            switch object[name] {
+            case .string(let text): detail[name] = text
+            case .number(let text): detail[name] = text
+            case .bool(let flag): detail[name] = flag ? "true" : "false"
+            default: continue
+            }
+        }
         var events: [DeviceEvent] = []
         var firstWrongType: DecodeError?
         for mapping in profile.fields {
@@ -57,7 +78,8 @@ public struct PayloadDecoder: Sendable {
             case .success(let reading):
                 if let reading {
                     events.append(
-                        DeviceEvent(kind: reading.kind, device: device, value: reading.value, raw: reading.raw))
+                        DeviceEvent(
+                            kind: reading.kind, device: device, value: reading.value, raw: reading.raw, detail: detail))
                 }
             case .failure(let error):
                 if firstWrongType == nil { firstWrongType = error }

@@ -25,11 +25,12 @@ public final class Hub: @unchecked Sendable {
     private var publisher: (any HubPublisher)?
     private var observers: [@Sendable ([Effect]) -> Void] = []
     private var channelHealth: [String: ChannelHealth] = [:]
-    /// What each device last reported about itself (see `DeviceStatus`).
-    var deviceStatus: [String: DeviceStatus] = [:]
+    /// The source states last published, to publish only changes.
+    private var announced: [String: SourceState] = [:]
 
     let timerWake = WakeSignal()
     let outboxWake = WakeSignal()
+    let supervisionWake = WakeSignal()
 
     /// Restores the engine from the store: open alarms, alarm numbering, MQTT session.
     public init(site: Site, store: Store, clock: any HubClock, logger: Logger) throws {
@@ -37,7 +38,9 @@ public final class Hub: @unchecked Sendable {
         self.store = store
         self.clock = clock
         self.logger = logger
-        engine = Engine(site: site, openAlarms: try store.openAlarms(), nextNumber: try store.nextAlarmNumber())
+        engine = Engine(
+            site: site, openAlarms: try store.openAlarms(), nextNumber: try store.nextAlarmNumber(),
+            sources: try store.sources())
         let session = try store.mqttSession()
         tracker = MQTTSessionTracker(epoch: session.epoch, lastMid: session.lastMid, wraps: session.wraps)
     }
@@ -77,8 +80,11 @@ public final class Hub: @unchecked Sendable {
     /// Every channel's last known health (republished on each broker connection).
     var channelHealthNow: [String: ChannelHealth] { withLock { channelHealth } }
 
-    /// Every device's last known status (republished on each broker connection).
-    var deviceStatusNow: [String: DeviceStatus] { withLock { deviceStatus } }
+    /// Every device's and bridge's health (republished on each broker connection).
+    public var sources: [String: SourceState] { withLock { engine.sources } }
+
+    /// When supervision must next look at the sources' silence.
+    func nextSupervisionDeadline() -> Date? { withLock { engine.nextSupervisionDeadline(now: clock.now()) } }
 
     /// Calls `observer` after every commit with the effects that were committed, in commit
     /// order, under the hub's lock: it must return quickly and must not call back into the hub.
@@ -159,6 +165,8 @@ public final class Hub: @unchecked Sendable {
                 wakeTimers = true
             case .enqueue:
                 wakeOutbox = true
+            case .saveSource(let state):
+                announce(state)
             case .audit:
                 break
             }
@@ -166,6 +174,23 @@ public final class Hub: @unchecked Sendable {
         for observer in observers { observer(effects) }
         if wakeTimers { timerWake.signal() }
         if wakeOutbox { outboxWake.signal() }
+    }
+
+    /// Publishes a source's status when something a person would see changed: not for every
+    /// message, only when last seen has moved on by a minute.
+    private func announce(_ state: SourceState) {
+        var visible = state
+        visible.lastDigest = nil
+        visible.lastSeen = nil
+        if let before = announced[state.id] {
+            var previous = before
+            previous.lastDigest = nil
+            previous.lastSeen = nil
+            let moved = (state.lastSeen ?? .distantPast).timeIntervalSince(before.lastSeen ?? .distantPast)
+            if previous == visible && moved < 60 { return }
+        }
+        announced[state.id] = state
+        publisher?.publish(source: state)
     }
 
     private func logAlarm(_ alarm: Alarm) {
@@ -184,8 +209,8 @@ protocol HubPublisher: Sendable {
     func publish(reply: CommandReply)
     /// A reply that is not about a command (a query's answer), as a JSON object.
     func publish(reply: [String: Any], staff: String)
-    /// A device's status, retained on `devices/<id>`.
-    func publish(device: String, status: DeviceStatus)
+    /// A device's or bridge's status, retained on `devices/<id>`.
+    func publish(source: SourceState)
     /// A notification channel's health, retained on `channels/<id>`.
     func publish(channel: String, health: ChannelHealth)
 }

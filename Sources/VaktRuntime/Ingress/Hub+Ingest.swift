@@ -7,9 +7,12 @@ extension Hub {
     /// Payloads kept in the event log for rejected input are cut to this size.
     static let rejectedPayloadLimit = 4_096
 
-    /// The topics the hub subscribes to: each device ecosystem's base topic, and commands.
+    /// The topics the hub subscribes to, derived from the configured devices and bridges: each
+    /// base topic they publish under (so a device paired but not configured is noticed), and
+    /// commands.
     public var subscriptions: [String] {
-        let bases = Set(site.devices.compactMap { $0.topic.split(separator: "/").first.map(String.init) })
+        let topics = site.devices.compactMap(\.topic) + site.bridges.compactMap { $0.baseTopic.map { "\($0)/x" } }
+        let bases = Set(topics.compactMap { $0.split(separator: "/").first.map(String.init) })
         return bases.sorted().map { "\($0)/#" } + ["\(site.topicPrefix)/commands/+"]
     }
 
@@ -85,22 +88,7 @@ extension Hub {
         }
 
         guard let device = site.device(onTopic: message.topic) else {
-            if message.topic.hasSuffix("/availability"),
-                let device = site.device(onTopic: String(message.topic.dropLast("/availability".count)))
-            {
-                if let online = DeviceStatus.availability(message.payload) {
-                    noteDevice(device.id, online: online, battery: nil)
-                }
-                return
-            }
-            if isEcosystemHousekeeping(message.topic) {
-                // Bridge state, device lists and availability are read by the device layer's
-                // supervision (not yet built); they are not device events.
-                return
-            }
-            try reject(
-                message, key: key, session: session, source: message.topic,
-                reason: "no device owns topic \(message.topic)")
+            try routeHousekeeping(message, key: key, session: session)
             return
         }
         guard let profile = site.profiles[device.profile] else {
@@ -111,28 +99,38 @@ extension Hub {
         }
         switch PayloadDecoder(profile: profile).decode(message.payload, device: device.id) {
         case .success(let events):
-            defer {
-                noteDevice(device.id, online: true, battery: events.last { $0.kind == .batteryLevel }?.value)
+            let digest = MQTTSessionTracker.digest(topic: message.topic, payload: message.payload)
+            var reconciled = false
+            if message.retain {
+                // Retained state replayed on (re)subscribe. The same state the hub stored last
+                // is old news; a different one is a change the hub missed while away.
+                if sources[device.id]?.lastDigest == digest { return }
+                reconciled = true
+                logger.notice(
+                    "device \(device.id): its retained state differs from the last one stored; raising what was missed",
+                    metadata: ["events": "\(events.map(\.kind.rawValue).joined(separator: ","))"])
             }
             try handle(
-                events.map(Input.device),
+                [.report(DeviceReport(source: device.id, events: events, digest: digest, reconciled: reconciled))],
                 event: EventRecord(
                     key: key, receivedAt: now, source: message.topic, device: device.id,
                     kind: events.map(\.kind.rawValue).joined(separator: ","), payload: payload,
-                    status: .accepted, reason: nil),
+                    status: .accepted, reason: reconciled ? "retained state differs from the stored state" : nil),
                 session: session)
         case .failure(let error):
             try reject(message, key: key, session: session, source: device.id, reason: error.description)
         }
     }
 
-    /// Records a rejected message (payload cut short) and logs it, rate-limited per source.
-    private func reject(_ message: MQTTMessage, key: String, session: MQTTSessionUpdate, source: String, reason: String)
+    /// Records a rejected message (payload cut short), counts it on the device or bridge it
+    /// came from, and logs it, rate-limited per source.
+    func reject(_ message: MQTTMessage, key: String, session: MQTTSessionUpdate, source: String, reason: String)
         throws
     {
         let now = clock.now()
+        let counted = site.device(source) != nil || site.bridge(source) != nil
         try handle(
-            [],
+            counted ? [.rejected(source: source, reason: reason)] : [],
             event: EventRecord(
                 key: key, receivedAt: now, source: message.topic, device: site.device(onTopic: message.topic)?.id,
                 kind: nil, payload: Data(message.payload.prefix(Self.rejectedPayloadLimit)),
@@ -141,14 +139,6 @@ extension Hub {
         if let line = rejections.note(source: source, reason: reason, at: now) {
             logger.warning("\(line)")
         }
-    }
-
-    private func isEcosystemHousekeeping(_ topic: String) -> Bool {
-        let parts = topic.split(separator: "/", omittingEmptySubsequences: false)
-        if parts.count >= 2, parts[1] == "bridge" { return true }
-        if parts.last == "availability" { return true }
-        if let last = parts.last, ["set", "get"].contains(last) { return true }
-        return false
     }
 
     private func publisher(reply: CommandReply) {

@@ -58,7 +58,7 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
             self.publishRetained(self.stateTopic, Array("online".utf8))
             for alarm in hub.openAlarms { self.publish(alarm: AlarmSnapshot(alarm, site: hub.site)) }
             for (channel, health) in hub.channelHealthNow { self.publish(channel: channel, health: health) }
-            for (device, status) in hub.deviceStatusNow { self.publish(device: device, status: status) }
+            for state in hub.sources.values { self.publish(source: state) }
             // Logged last, so whoever waits for this line finds the subscriptions sent. (The
             // client itself logs a lost connection, with its reason.)
             hub.logger.notice(
@@ -139,8 +139,8 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
         publish(reply: object, staff: reply.staff)
     }
 
-    func publish(device: String, status: DeviceStatus) {
-        publishRetained("\(hub.site.topicPrefix)/devices/\(device)", status.json(in: hub.site.timeZone))
+    func publish(source: SourceState) {
+        publishRetained("\(hub.site.topicPrefix)/devices/\(source.id)", DeviceStatus.json(source, in: hub.site.timeZone))
     }
 
     func publish(channel: String, health: ChannelHealth) {

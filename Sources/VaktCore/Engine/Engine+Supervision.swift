@@ -1,0 +1,196 @@
+import Foundation
+
+/// Supervision: hearing from devices, their explicit availability, their silence.
+///
+/// Technical conditions become ordinary events (`device.silent`, `battery.low`, `tamper`,
+/// `bridge.offline`, ...) that the site's rules turn into technical alarms, and their recovery
+/// events (`device.online`, `battery.ok`, `tamper.cleared`, `bridge.online`) clear them.
+/// Conditions are edge-triggered: a device that reports `battery_low: true` in every message
+/// yields one `battery.low` until its battery is changed.
+extension Engine {
+    /// A source's silence limit and the event its silence raises; `nil` when unsupervised.
+    public func silenceLimit(of id: String) -> (seconds: Double, event: EventKind)? {
+        if let device = site.device(id) {
+            let profile = site.profiles[device.profile]
+            guard let seconds = device.maxSilence ?? profile?.supervision.maxSilence, seconds > 0 else { return nil }
+            return (seconds, profile?.supervision.silentEvent ?? .deviceSilent)
+        }
+        if let bridge = site.bridge(id) {
+            var seconds = bridge.maxSilence
+            if seconds == nil, case .receiver(let profile, _) = bridge.kind {
+                seconds = site.profiles[profile]?.supervision.maxSilence
+            }
+            guard let seconds, seconds > 0 else { return nil }
+            return (seconds, .bridgeOffline)
+        }
+        return nil
+    }
+
+    /// The instant the next supervised source falls silent, if nothing is heard from it;
+    /// `now` when a source has never been watched (its watch must start).
+    public func nextSupervisionDeadline(now: Date) -> Date? {
+        var next: Date?
+        for id in supervisedIDs() {
+            guard let limit = silenceLimit(of: id) else { continue }
+            guard let state = sources[id] else { return now }
+            guard !state.silent, state.online != false, !isHeldBack(id) else { continue }
+            let due = silenceStart(of: state).addingTimeInterval(limit.seconds)
+            if next.map({ due < $0 }) ?? true { next = due }
+        }
+        return next
+    }
+
+    private func supervisedIDs() -> [String] { site.bridges.map(\.id) + site.devices.map(\.id) }
+
+    private func state(of id: String, at now: Date) -> SourceState {
+        sources[id] ?? SourceState(id: id, watchedSince: now)
+    }
+
+    private func isBridge(_ id: String) -> Bool { site.bridge(id) != nil }
+
+    /// A device behind a bridge that is offline or silent: its own silence and offline reports
+    /// are held back, the bridge's alarm stands for them.
+    private func isHeldBack(_ id: String) -> Bool {
+        guard let device = site.device(id), let bridge = site.bridge(of: device), let state = sources[bridge.id]
+        else { return false }
+        return state.online == false || state.silent
+    }
+
+    /// Silence counts from the last word, or from when watching began, or from the bridge's
+    /// return, whichever is latest.
+    private func silenceStart(of state: SourceState) -> Date {
+        var start = state.lastSeen ?? state.watchedSince
+        if let device = site.device(state.id), let bridge = site.bridge(of: device),
+            let back = sources[bridge.id]?.onlineSince, back > start
+        {
+            start = back
+        }
+        return start
+    }
+
+    mutating func handleReport(_ report: DeviceReport, at now: Date) -> [Effect] {
+        var state = state(of: report.source, at: now)
+        var events: [DeviceEvent] = []
+        if state.silent || state.online == false {
+            let kind: EventKind = isBridge(report.source) ? .bridgeOnline : .deviceOnline
+            events.append(DeviceEvent(kind: kind, device: report.source, raw: "heard from again"))
+            if isBridge(report.source) { state.onlineSince = now }
+        }
+        state.silent = false
+        state.online = true
+        state.lastSeen = now
+        if let digest = report.digest { state.lastDigest = digest }
+        let explicitBattery = report.events.contains { $0.kind == .batteryLow || $0.kind == .batteryOK }
+        for var event in report.events {
+            if report.reconciled { event.detail["reconciled"] = "true" }
+            switch event.kind {
+            case .batteryLevel:
+                events.append(event)
+                guard let value = event.value else { continue }
+                let percent = Int(value.rounded())
+                state.battery = percent
+                if explicitBattery { continue }
+                if !state.lowBattery, percent <= SourceState.lowBatteryPercent {
+                    state.lowBattery = true
+                    events.append(DeviceEvent(kind: .batteryLow, device: event.device, value: value, raw: event.raw))
+                } else if state.lowBattery, percent >= SourceState.batteryOKPercent {
+                    state.lowBattery = false
+                    events.append(DeviceEvent(kind: .batteryOK, device: event.device, value: value, raw: event.raw))
+                }
+            case .batteryLow, .batteryOK:
+                let low = event.kind == .batteryLow
+                if state.lowBattery != low {
+                    state.lowBattery = low
+                    events.append(event)
+                }
+            case .tamper, .tamperCleared:
+                let tampered = event.kind == .tamper
+                if state.tampered != tampered {
+                    state.tampered = tampered
+                    events.append(event)
+                }
+            case .deviceOffline:
+                // A unit reporting its own sensor lost (Contact ID 381): offline until heard again.
+                state.online = false
+                events.append(event)
+            default:
+                events.append(event)
+            }
+        }
+        sources[report.source] = state
+        return [.saveSource(state)] + events.flatMap { handleDevice($0, at: now) }
+    }
+
+    mutating func handleAvailability(source: String, online: Bool, reason: String, at now: Date) -> [Effect] {
+        var state = state(of: source, at: now)
+        let wasOnline = state.online
+        let wasSilent = state.silent
+        guard wasOnline != online || (online && wasSilent) else { return [] }
+        state.online = online
+        if online {
+            state.silent = false
+            state.lastSeen = now
+            if isBridge(source) { state.onlineSince = now }
+        }
+        sources[source] = state
+        var effects: [Effect] = [.saveSource(state)]
+        // First news of a source being online recovers nothing; a device behind a bridge that
+        // is already down says nothing new by going offline.
+        if online, wasOnline == nil, !wasSilent { return effects }
+        if !online, isHeldBack(source) { return effects }
+        let kind: EventKind =
+            isBridge(source) ? (online ? .bridgeOnline : .bridgeOffline) : (online ? .deviceOnline : .deviceOffline)
+        effects += handleDevice(DeviceEvent(kind: kind, device: source, raw: reason), at: now)
+        return effects
+    }
+
+    mutating func handleRejected(source: String, reason: String, at now: Date) -> [Effect] {
+        var state = state(of: source, at: now)
+        state.rejected += 1
+        state.lastRejection = reason
+        state.lastRejectionAt = now
+        sources[source] = state
+        return [.saveSource(state)]
+    }
+
+    mutating func handleInventory(bridge id: String, problems: [String: String], at now: Date) -> [Effect] {
+        guard let bridge = site.bridge(id) else { return [] }
+        var effects: [Effect] = []
+        for device in site.devices(behind: bridge) {
+            var state = state(of: device.id, at: now)
+            guard state.warning != problems[device.id] else { continue }
+            state.warning = problems[device.id]
+            sources[device.id] = state
+            effects.append(.saveSource(state))
+        }
+        return effects
+    }
+
+    /// Starts watching sources never watched, and raises the silence of those past their limit:
+    /// bridges first, so devices behind a bridge that just fell silent are held back.
+    mutating func handleSupervise(at now: Date) -> [Effect] {
+        var effects: [Effect] = []
+        for id in supervisedIDs() {
+            guard let limit = silenceLimit(of: id) else { continue }
+            guard var state = sources[id] else {
+                let state = SourceState(id: id, watchedSince: now)
+                sources[id] = state
+                effects.append(.saveSource(state))
+                continue
+            }
+            guard !state.silent, state.online != false, !isHeldBack(id) else { continue }
+            let start = silenceStart(of: state)
+            guard now >= start.addingTimeInterval(limit.seconds) else { continue }
+            state.silent = true
+            sources[id] = state
+            effects.append(.saveSource(state))
+            let heard = state.lastSeen.map { "last heard \(RFC3339.string(from: $0, in: site.timeZone))" }
+            effects += handleDevice(
+                DeviceEvent(
+                    kind: limit.event, device: id, raw: heard ?? "never heard",
+                    detail: ["max_silence": String(Int(limit.seconds)) + "s"]),
+                at: now)
+        }
+        return effects
+    }
+}
