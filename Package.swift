@@ -74,7 +74,8 @@ let package = Package(
             ]),
 
         // Micro-benchmarks run by scripts/bench (release build).
-        .executableTarget(name: "vakt-bench", dependencies: ["VaktCore", "VaktConfig", "VaktDashboard"]),
+        .executableTarget(
+            name: "vakt-bench", dependencies: ["VaktCore", "VaktConfig", "VaktDashboard", "VaktDevices"]),
         .testTarget(name: "VaktCoreTests", dependencies: ["VaktCore", "VaktTesting"]),
         .testTarget(name: "VaktConfigTests", dependencies: ["VaktConfig", "VaktTesting"]),
         .testTarget(name: "VaktDevicesTests", dependencies: ["VaktDevices", "VaktConfig", "VaktTesting"]),

@@ -103,7 +103,9 @@ public enum DashboardLayout {
         let low = model.devices.filter { $0.value.lowBattery }.sorted { $0.key < $1.key }
             .map { "\($0.key) \($0.value.battery.map { "\($0)%" } ?? "")" }
         if offline.isEmpty && low.isEmpty {
-            return [Span(fit(texts.devicesFine(heard: model.devices.count, of: model.site.devices.count), width), .dim)]
+            let watched = Set(model.site.devices.map(\.id) + model.site.bridges.map(\.id))
+            let heard = model.devices.filter { watched.contains($0.key) && $0.value.heard }.count
+            return [Span(fit(texts.devicesFine(heard: heard, of: watched.count), width), .dim)]
         }
         return [Span(fit(texts.devicesTrouble(offline: offline, low: low), width), .high)]
     }

@@ -144,6 +144,8 @@ public struct DashboardModel: Sendable {
         public var online: Bool?
         public var battery: Int?
         public var lowBattery: Bool
+        /// The hub has heard from it at least once.
+        public var heard: Bool = false
     }
     public private(set) var devices: [String: DeviceHealth] = [:]
 
@@ -155,7 +157,7 @@ public struct DashboardModel: Sendable {
         }
         devices[id] = DeviceHealth(
             online: object["online"] as? Bool, battery: object["battery"] as? Int,
-            lowBattery: object["low_battery"] as? Bool ?? false)
+            lowBattery: object["low_battery"] as? Bool ?? false, heard: object["last_seen"] is String)
     }
 
     /// A channel's health from `channels/<id>`.

@@ -5,7 +5,9 @@ import VaktDashboard
 
 // Micro-benchmarks for scripts/bench, printed as one JSON object per line.
 //   vakt-bench dashboard-frame --config DIR [--alarms 500] [--iterations 300] [--output FILE]
-// Lays out (and, in a terminal, draws) a dashboard frame with N open alarms.
+//     Lays out (and, in a terminal, draws) a dashboard frame with N open alarms.
+//   vakt-bench decode --devices DIR [--seconds 1]
+//     Decode throughput per device profile, from its recorded samples.
 
 func argument(_ name: String, default value: Int) -> Int {
     let arguments = CommandLine.arguments
@@ -24,11 +26,20 @@ func milliseconds(_ body: () -> Void) -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
 }
 
+if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "decode" {
+    try DecodeBench.run()
+    exit(0)
+}
 guard CommandLine.arguments.count > 1, CommandLine.arguments[1] == "dashboard-frame",
     let configIndex = CommandLine.arguments.firstIndex(of: "--config"), configIndex + 1 < CommandLine.arguments.count
 else {
     FileHandle.standardError.write(
-        Data("usage: vakt-bench dashboard-frame --config DIR [--alarms N] [--iterations N]\n".utf8))
+        Data(
+            """
+            usage: vakt-bench dashboard-frame --config DIR [--alarms N] [--iterations N] [--output FILE]
+                   vakt-bench decode --devices DIR [--seconds N]
+
+            """.utf8))
     exit(2)
 }
 let site = try SiteLoader.load(directory: CommandLine.arguments[configIndex + 1])

@@ -42,7 +42,7 @@ struct Simulate: ParsableCommand {
         guard let scenario else {
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
                 .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
-            print(names.isEmpty ? "No scenarios in \(folder)." : names.joined(separator: "\n"))
+            say(names.isEmpty ? "No scenarios in \(folder)." : names.joined(separator: "\n"))
             return
         }
         let path = resolve(scenario, folder: folder)
@@ -55,23 +55,26 @@ struct Simulate: ParsableCommand {
         }
         let address = try HubRunner.brokerAddressOrExit(broker ?? site.broker.url, command: "simulate")
         let logger = LogSetup.bootstrap(level: .error)
-        let needsBroker = script.steps.contains {
-            switch $0 {
-            case .publish, .availability: true
-            case .bridge(let id, _): site.bridge(id)?.baseTopic != nil
-            default: false
+        // With --keep-open later scenarios may publish too, so the broker is always wanted then.
+        let needsBroker =
+            keepOpen
+            || script.steps.contains {
+                switch $0 {
+                case .publish, .availability: true
+                case .bridge(let id, _): site.bridge(id)?.baseTopic != nil
+                default: false
+                }
             }
-        }
         let simulator: Simulator
         do {
-            simulator = try Simulator(site: site, address: needsBroker ? address : nil, logger: logger) { print($0) }
+            simulator = try Simulator(site: site, address: needsBroker ? address : nil, logger: logger) { say($0) }
             try simulator.openPorts()
         } catch let error as StartupError {
             printError("vakt simulate: \(error)")
             throw ExitCode(error.exitCode)
         }
         defer { simulator.close() }
-        if !script.description.isEmpty { print(script.description) }
+        if !script.description.isEmpty { say(script.description) }
         do {
             try simulator.run(script)
         } catch {
@@ -79,7 +82,7 @@ struct Simulate: ParsableCommand {
             throw ExitCode(1)
         }
         if keepOpen {
-            print("serial ports stay open; Ctrl-C to stop")
+            say("serial ports stay open; Ctrl-C to stop")
             StopSignal.install()
             let requests = ScenarioRequests()
             if isatty(STDIN_FILENO) == 0 { requests.startReading() }
@@ -87,7 +90,7 @@ struct Simulate: ParsableCommand {
                 while let name = requests.next() {
                     do {
                         let more = try ScenarioLoader.load(path: resolve(name, folder: folder), site: site)
-                        if !more.description.isEmpty { print(more.description) }
+                        if !more.description.isEmpty { say(more.description) }
                         try simulator.run(more)
                     } catch {
                         printError("vakt simulate: \(name): \(error)")
@@ -99,7 +102,8 @@ struct Simulate: ParsableCommand {
     }
 
     private func resolve(_ name: String, folder: String) -> String {
-        FileManager.default.fileExists(atPath: name) ? name : (folder as NSString).appendingPathComponent(name + ".yaml")
+        FileManager.default.fileExists(atPath: name)
+            ? name : (folder as NSString).appendingPathComponent(name + ".yaml")
     }
 }
 
@@ -131,4 +135,10 @@ private final class ScenarioRequests: @unchecked Sendable {
     func next() -> String? {
         lock.withLock { queue.isEmpty ? nil : queue.removeFirst() }
     }
+}
+
+/// Writes a line to standard output at once (unbuffered), so people and scripts reading
+/// through a pipe see each step as it happens.
+private func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

@@ -27,7 +27,8 @@ import VaktCore
         #expect(site.bridges.map(\.id) == ["zigbee", "receiver"])
         #expect(site.bridge(of: try #require(site.device("room101-door")))?.id == "zigbee")
         #expect(site.device(receiver: "receiver", account: "1107", zone: "003")?.id == "room107-alarm")
-        #expect(site.device("room108-dispenser")?.link == .serial(port: Repository.demoConfig + "/run/ttyVAKT-dispenser"))
+        #expect(
+            site.device("room108-dispenser")?.link == .serial(port: Repository.demoConfig + "/run/ttyVAKT-dispenser"))
         #expect(site.device(onTopic: "zigbee2mqtt/room104/fall")?.profile == "zigbee2mqtt/heiman-hs2fd-ef1")
         #expect(site.device(onTopic: "zigbee2mqtt/room103/fall")?.profile == "zigbee2mqtt/tuya-mir-he200-ty-fall")
         #expect(site.profiles.count == 15)
@@ -45,9 +46,10 @@ import VaktCore
         #expect(site.rules[1].severity == .high)
         let offline = try #require(site.rules.first { $0.id == "device-offline" })
         #expect(offline.policy == "technical" && offline.clears == [.deviceOnline] && offline.isTechnical)
-        #expect(site.rules.filter(\.isTechnical).map(\.id) == [
-            "bridge-offline", "device-offline", "low-battery", "tamper", "dispenser-jammed", "refill-low",
-        ])
+        #expect(
+            site.rules.filter(\.isTechnical).map(\.id) == [
+                "bridge-offline", "device-offline", "low-battery", "tamper", "dispenser-jammed", "refill-low",
+            ])
     }
 
     @Test func everyStaffMemberAndNextOfKinCanBeReachedOnTheWebhook() throws {

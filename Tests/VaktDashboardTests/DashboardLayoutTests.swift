@@ -111,10 +111,16 @@ import VaktCore
         var model = Demo.model()
         #expect(
             frame(model).text[21]
-                == "Enheter: ingen frakoblet eller med lavt batteri (0 av 23 har meldt seg)")
+                == "Enheter: ingen frakoblet eller med lavt batteri (0 av 25 har meldt seg)")
+        // Watched but never heard (the hub publishes that too): not counted as reported.
         model.receiveDevice(
-            id: "room101-sos", payload: Array(#"{"battery":100,"low_battery":false,"online":true}"#.utf8))
-        #expect(frame(model).text[21].contains("(1 av 23"))
+            id: "room102-sos",
+            payload: Array(#"{"battery":null,"last_seen":null,"low_battery":false,"online":null}"#.utf8))
+        model.receiveDevice(
+            id: "room101-sos",
+            payload: Array(
+                #"{"battery":100,"last_seen":"2026-11-26T02:14:00+01:00","low_battery":false,"online":true}"#.utf8))
+        #expect(frame(model).text[21].contains("(1 av 25"))
         model.receiveDevice(
             id: "room103-fall", payload: Array(#"{"battery":null,"low_battery":false,"online":false}"#.utf8))
         model.receiveDevice(id: "room105-sos", payload: Array(#"{"battery":15,"low_battery":true,"online":true}"#.utf8))

@@ -169,7 +169,9 @@ import VaktTesting
             #expect(models.contains(model), "no profile for \(model)")
         }
         let formats = Set(Self.catalogue.profiles.values.map(\.format))
-        #expect(formats == Set(PayloadFormat.allCases), "formats without a profile: \(Set(PayloadFormat.allCases).subtracting(formats))")
+        #expect(
+            formats == Set(PayloadFormat.allCases),
+            "formats without a profile: \(Set(PayloadFormat.allCases).subtracting(formats))")
         let kinds = Set(Self.catalogue.profiles.values.flatMap { $0.samples.flatMap(\.events) })
         for kind: EventKind in [.smokeDetected, .waterLeak, .presenceDetected, .doseMissed, .sos, .fallDetected] {
             #expect(kinds.contains(kind), "no profile yields \(kind)")

@@ -16,7 +16,10 @@ struct DeviceSupervisionTests {
 
         // zigbee2mqtt 2.x availability (JSON): offline raises a technical alarm for the operator.
         try publish(broker, "zigbee2mqtt/room103/fall/availability", #"{"state":"offline"}"#)
-        try devices.waitForLine(containing: #"vakt/marker/devices/room103-fall {"battery":null,"last_seen":null,"low_battery":false,"online":false"#)
+        try devices.waitForLine(
+            containing:
+                #"vakt/marker/devices/room103-fall {"battery":null,"last_seen":null,"low_battery":false,"online":false"#
+        )
         let raised = try waitForAlarm(site) { $0["kind"] as? String == "device-offline" }
         #expect(raised["device"] as? String == "room103-fall")
         #expect(raised["severity"] as? String == "medium")
@@ -128,7 +131,10 @@ struct DeviceSupervisionTests {
             webhookURL: receiver.url,
             edits: [
                 "escalation.yaml": [
-                    ("rules:\n", "rules:\n  - { id: door, events: [door.opened], alarm: door, severity: high, policy: standard }\n")
+                    (
+                        "rules:\n",
+                        "rules:\n  - { id: door, events: [door.opened], alarm: door, severity: high, policy: standard }\n"
+                    )
                 ]
             ])
         defer { site.remove() }
@@ -137,8 +143,11 @@ struct DeviceSupervisionTests {
         try hub.waitForLine(containing: "subscribed")
         try retained(broker, "zigbee2mqtt/room103/fall", Payloads.tuyaFall)
         let fall = try waitForAlarm(site) { $0["kind"] as? String == "fall" }
-        #expect(try VaktCLI.run(["resolve", try #require(fall["id"] as? String), "--as", "ns1", "--outcome", "false-alarm",
-            "--config", site.configPath, "--broker", broker.url]).status == 0)
+        #expect(
+            try VaktCLI.run([
+                "resolve", try #require(fall["id"] as? String), "--as", "ns1", "--outcome", "false-alarm",
+                "--config", site.configPath, "--broker", broker.url,
+            ]).status == 0)
         #expect(hub.stop() == 0)
 
         try retained(broker, "zigbee2mqtt/room101/door", Payloads.door(open: true, linkquality: 80))

@@ -66,7 +66,9 @@ struct SerialDeviceTests {
         #expect(alarm["room"] as? String == "107")
         #expect(alarm["resident"] as? String == "r-5d31")
         #expect(alarm["device"] as? String == "room107-alarm")
-        let timeline = try VaktCLI.run(["timeline", try #require(alarm["id"] as? String), "--data", serial.site.dataPath])
+        let timeline = try VaktCLI.run([
+            "timeline", try #require(alarm["id"] as? String), "--data", serial.site.dataPath,
+        ])
         #expect(timeline.stdout.contains("1107"))
 
         // A heartbeat is acknowledged too, and counts as a sign of life.
@@ -122,7 +124,9 @@ struct SerialDeviceTests {
         #expect(reply.hasPrefix("$VAKT,ack*"))
         let alarm = try waitForAlarm(serial.site) { $0["kind"] as? String == "missed-dose" }
         #expect(alarm["room"] as? String == "108")
-        let timeline = try VaktCLI.run(["timeline", try #require(alarm["id"] as? String), "--data", serial.site.dataPath])
+        let timeline = try VaktCLI.run([
+            "timeline", try #require(alarm["id"] as? String), "--data", serial.site.dataPath,
+        ])
         #expect(timeline.stdout.contains("2026-11-27-0800"))
 
         // A corrupted line is refused with the reason; the dispenser would resend it.
@@ -142,7 +146,8 @@ struct SerialDeviceTests {
         defer { webhooks.stop() }
         let site = try DemoSiteCopy(webhookURL: webhooks.url, serial: true)
         defer { site.remove() }
-        try FileManager.default.createDirectory(atPath: site.configPath + "/scenarios", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: site.configPath + "/scenarios", withIntermediateDirectories: true)
         try FileManager.default.copyItem(
             atPath: RepositoryPaths.demoConfig.path + "/scenarios/legacy.yaml",
             toPath: site.configPath + "/scenarios/legacy.yaml")

@@ -56,7 +56,9 @@ private struct StepReader {
         }
         if let garbage = fields["garbage"] {
             guard let id = garbage.nonEmptyString(diagnostics), let text = fields["text"]?.string(diagnostics) else {
-                if fields["text"] == nil { diagnostics.report("\(value.path): garbage needs 'text'", at: value.position) }
+                if fields["text"] == nil {
+                    diagnostics.report("\(value.path): garbage needs 'text'", at: value.position)
+                }
                 return nil
             }
             guard site.bridge(id) != nil || site.device(id)?.link.isSerial == true else {

@@ -98,7 +98,9 @@ extension SiteReader {
             return nil
         }
         let digits = Set("0123456789ABCDEF")
-        var account = accountValue.nonEmptyString(diagnostics).map { $0.uppercased().replacingOccurrences(of: "A", with: "0") }
+        var account = accountValue.nonEmptyString(diagnostics).map {
+            $0.uppercased().replacingOccurrences(of: "A", with: "0")
+        }
         if let text = account, text.count != 4 || !text.allSatisfy(digits.contains) {
             diagnostics.report(
                 "\(accountValue.path): a Contact ID account is four digits (0-9, B-F), like \"1234\"; got '\(text)'",
@@ -139,7 +141,8 @@ extension SiteReader {
         case .zigbee2mqtt:
             for key in ["profile", "port"] where fields[key] != nil {
                 diagnostics.report(
-                    "\(fields.value.path): '\(key)' does not apply to a zigbee2mqtt bridge", at: fields.keyPosition(key))
+                    "\(fields.value.path): '\(key)' does not apply to a zigbee2mqtt bridge", at: fields.keyPosition(key)
+                )
             }
             if let topic = fields["topic"]?.nonEmptyString(diagnostics) {
                 kind = .zigbee2mqtt(baseTopic: topic)

@@ -58,14 +58,29 @@ public struct Messages: Sendable {
         }
     }
 
+    /// The alarm kinds the shipped rules use, by language: (bokmål, English).
+    private static let kindNames: [String: (String, String)] = [
+        "fall": ("Fall", "Fall"),
+        "sos": ("Trygghetsknapp", "SOS button"),
+        "medical": ("Medisinsk alarm", "Medical alarm"),
+        "smoke": ("Røykvarsler", "Smoke alarm"),
+        "water-leak": ("Vannlekkasje", "Water leak"),
+        "inactivity": ("Manglende aktivitet", "No activity"),
+        "missed-dose": ("Glemt dose", "Missed dose"),
+        "door": ("Dør åpnet", "Door opened"),
+        "device-offline": ("Enhet frakoblet", "Device offline"),
+        "bridge-offline": ("Mottaker/gateway frakoblet", "Receiver or gateway offline"),
+        "low-battery": ("Lavt batteri", "Low battery"),
+        "tamper": ("Sabotasje", "Tamper"),
+        "dispenser-jammed": ("Medisindispenser fastkjørt", "Dispenser jammed"),
+        "refill-low": ("Medisindispenser snart tom", "Dispenser refill low"),
+    ]
+
     public func kindName(_ kind: String) -> String {
-        switch (kind, site.language) {
-        case ("fall", .norwegianBokmal): "Fall"
-        case ("fall", .english): "Fall"
-        case ("sos", .norwegianBokmal): "Trygghetsknapp"
-        case ("sos", .english): "SOS button"
-        case (_, _): kind.prefix(1).uppercased() + kind.dropFirst()
+        if let names = Self.kindNames[kind] {
+            return site.language == .norwegianBokmal ? names.0 : names.1
         }
+        return kind.prefix(1).uppercased() + kind.dropFirst()
     }
 
     public func severityName(_ severity: Severity) -> String {

@@ -140,7 +140,8 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
     }
 
     func publish(source: SourceState) {
-        publishRetained("\(hub.site.topicPrefix)/devices/\(source.id)", DeviceStatus.json(source, in: hub.site.timeZone))
+        publishRetained(
+            "\(hub.site.topicPrefix)/devices/\(source.id)", DeviceStatus.json(source, in: hub.site.timeZone))
     }
 
     func publish(channel: String, health: ChannelHealth) {

@@ -42,7 +42,9 @@ public final class SerialService: Service, @unchecked Sendable {
                     hub: hub, owner: owner, port: port, settings: profile.serial ?? SerialSettings(), format: format))
         }
         for bridge in site.bridges {
-            if case .receiver(let profile, let port) = bridge.kind { try make(.receiver(bridge), port: port, profileID: profile) }
+            if case .receiver(let profile, let port) = bridge.kind {
+                try make(.receiver(bridge), port: port, profileID: profile)
+            }
         }
         for device in site.devices {
             if case .serial(let port) = device.link { try make(.device(device), port: port, profileID: device.profile) }

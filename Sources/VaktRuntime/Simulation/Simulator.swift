@@ -87,7 +87,8 @@ public final class Simulator {
             }
             try send(.contactID(message), owner: receiver, note: "\(device): Contact ID \(text)")
         case .fields(let device, let fields):
-            try send(.fields(fields), owner: device, note: "\(device): \(fields.sorted { $0.key < $1.key })")
+            let text = fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            try send(.fields(fields), owner: device, note: "\(device): \(text)")
         case .line(let device, let text):
             try write(Array((text + "\r\n").utf8), owner: device, note: "\(device): \(text)")
         case .garbage(let owner, let bytes):
@@ -175,7 +176,11 @@ public final class Simulator {
                 return
             }
             if String(decoding: reply, as: UTF8.self).contains("$VAKT,nak") {
-                if let note { say("\(note) (refused: \(String(decoding: reply, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))") }
+                if let note {
+                    say(
+                        "\(note) (refused: \(String(decoding: reply, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))"
+                    )
+                }
                 return
             }
             logger.debug("\(owner): no acknowledgement (attempt \(attempt)); sending again")
