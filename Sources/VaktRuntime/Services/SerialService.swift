@@ -58,6 +58,8 @@ public final class SerialService: Service, @unchecked Sendable {
             onState: { [self] state in
                 switch state {
                 case .connected:
+                    // A frame cut short by an unplug must not be glued to what comes next.
+                    decoder = LineDecoder(format: format)
                     hub.noteLink(owner, port: port, up: true, reason: "serial port \(port) open (\(settings))")
                 case .disconnected(let reason):
                     hub.noteLink(owner, port: port, up: false, reason: reason)
