@@ -156,4 +156,60 @@ import VaktCore
             #expect(error.errors.first?.message.contains("is a file, not a directory") == true)
         }
     }
+
+    /// Every way a device or bridge can be wired wrongly is named, at its position.
+    @Test func devicesAndBridgesWiredWronglyAreReported() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        try directory.write("site.yaml", "site: { id: test, name: Test, time_zone: Europe/Oslo }\nprofiles: profiles\n")
+        try directory.write("rooms.yaml", "rooms:\n  - { id: \"101\", name: Rom 101 }\n")
+        try directory.write("profiles/zigbee2mqtt/door.yaml", Self.door)
+        try directory.write(
+            "profiles/contactid/unit.yaml",
+            "vendor: G\nmodel: U\ndescription: Unit\nformat: contact-id\ncodes: { \"101\": { event: sos } }\n")
+        try directory.write(
+            "profiles/contactid/mlr2.yaml", "vendor: S\nmodel: MLR2\ndescription: Receiver\nformat: surgard-mlr2\n")
+        try directory.write(
+            "devices.yaml",
+            """
+            bridges:
+              - { id: rx, type: receiver, profile: zigbee2mqtt/door, port: /dev/ttyS9, room: "101" }
+              - { id: z2m, type: zigbee2mqtt, room: "101" }
+              - { id: rx2, type: receiver, profile: contactid/mlr2, port: /dev/ttyS8, topic: x, room: "101" }
+            devices:
+              - { id: a, profile: zigbee2mqtt/door, room: "101", topic: z/a, port: /dev/ttyS1 }
+              - { id: b, profile: zigbee2mqtt/door, room: "101", port: /dev/ttyS2 }
+              - { id: c, profile: contactid/unit, room: "101", receiver: rx2, account: "12345" }
+              - { id: d, profile: contactid/unit, room: "101", receiver: rx2, account: "1234", zone: "7" }
+              - { id: e, profile: contactid/mlr2, room: "101", port: /dev/ttyS3 }
+              - { id: f, profile: contactid/unit, room: "101", receiver: rx2, account: "12A4" }
+              - { id: g, profile: contactid/unit, room: "101", receiver: rx2, account: "1204" }
+              - { id: rx2, profile: zigbee2mqtt/door, room: "101", topic: z/rx2 }
+
+            """)
+        let errors: ConfigErrors
+        do {
+            _ = try SiteLoader.load(directory: directory.path)
+            Issue.record("the broken config loaded")
+            return
+        } catch {
+            errors = error
+        }
+        let prefix = directory.path + "/"
+        let lines = errors.description.split(separator: "\n").map { String($0.dropFirst(prefix.count)) }
+        #expect(
+            lines == [
+                "devices.yaml:2:40: bridges[0].profile: 'zigbee2mqtt/door' is not a receiver profile (its format is json)",
+                "devices.yaml:3:5: bridges[1]: a zigbee2mqtt bridge needs 'topic' (its base topic, usually zigbee2mqtt)",
+                "devices.yaml:4:75: bridges[2]: 'topic' does not apply to a receiver",
+                "devices.yaml:6:5: devices[0]: a device has topic and port; give only one",
+                "devices.yaml:7:54: devices[1]: a device with a json profile needs 'topic', not 'port'",
+                "devices.yaml:8:76: devices[2].account: a Contact ID account is four digits (0-9, B-F), like \"1234\"; got '12345'",
+                "devices.yaml:9:90: devices[3].zone: a Contact ID zone is three digits, like \"001\"; got '7'",
+                "devices.yaml:10:23: devices[4].profile: 'contactid/mlr2' describes an alarm receiver; list it under 'bridges'",
+                // An account with an A is the account with a 0: receivers print it so.
+                "devices.yaml:12:5: devices[6]: duplicate Contact ID account and zone 'account 1204 (all zones) on rx2' (first at line 11)",
+                "devices.yaml:13:11: devices[7].id: 'rx2' is already the id of a bridge or receiver",
+            ], "\(errors)")
+    }
 }

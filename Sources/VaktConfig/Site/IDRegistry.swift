@@ -28,7 +28,7 @@ final class IDRegistry {
     /// Records an id; a second declaration of the same kind is reported at its own position.
     func declare(_ kind: Kind, _ id: String, at value: YAMLValue, _ diagnostics: Diagnostics) {
         if let first = declared[kind]?[id] {
-            let noun = kind == .topic ? kind.rawValue : "\(kind.rawValue) id"
+            let noun = [.topic, .port, .contactID].contains(kind) ? kind.rawValue : "\(kind.rawValue) id"
             let place = first.file == value.file ? "line \(first.line)" : first.description
             diagnostics.report("\(value.path): duplicate \(noun) '\(id)' (first at \(place))", at: value.position)
             return

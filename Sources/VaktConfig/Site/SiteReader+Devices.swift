@@ -119,7 +119,9 @@ extension SiteReader {
             }
         }
         guard let receiver, let account else { return nil }
-        registry.declare(.contactID, "\(receiver) \(account) \(zone ?? "any zone")", at: value, diagnostics)
+        registry.declare(
+            .contactID, "account \(account) \(zone.map { "zone \($0)" } ?? "(all zones)") on \(receiver)", at: value,
+            diagnostics)
         return .contactID(receiver: receiver, account: account, zone: zone)
     }
 
