@@ -43,11 +43,12 @@ public struct ContactIDDecoder: Sendable {
         return "\(message.account) 18 \(qualifier)\(message.code) \(message.group) \(message.zone)"
     }
 
-    /// Parses the profile-sample form `AAAA 18 QXYZ GG CCC` (spaces optional).
+    /// Parses the profile-sample form `AAAA 18 QXYZ GG CCC` (spaces optional; four-digit
+    /// accounts, as the receivers carry them).
     public static func message(from text: String) -> ContactIDMessage? {
         let digits = Array(text.filter { $0 != " " }.uppercased())
-        guard digits.count >= 15 else { return nil }
-        let accountLength = digits.count - 11
+        guard digits.count == 15, digits.allSatisfy(\.isHexDigit) else { return nil }
+        let accountLength = 4
         let account = String(digits[0..<accountLength])
         let rest = Array(digits[accountLength...])
         guard String(rest[0...1]) == "18" || String(rest[0...1]) == "98" else { return nil }
