@@ -104,10 +104,13 @@ extension Hub {
             if message.retain {
                 // Retained state replayed on (re)subscribe. The same state the hub stored last
                 // is old news; a different one is a change the hub missed while away.
-                if sources[device.id]?.lastDigest == digest { return }
+                let stored = sources[device.id]?.lastDigest
+                if stored == digest { return }
                 reconciled = true
                 logger.notice(
-                    "device \(device.id): its retained state differs from the last one stored; raising what was missed",
+                    stored == nil
+                        ? "device \(device.id): first state seen, from the broker's retained copy"
+                        : "device \(device.id): its retained state differs from the last one stored; raising what was missed",
                     metadata: ["events": "\(events.map(\.kind.rawValue).joined(separator: ","))"])
             }
             try handle(
