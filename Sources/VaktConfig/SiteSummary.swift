@@ -3,7 +3,8 @@ import VaktCore
 /// A one-paragraph English description of a loaded site, as `vakt check` prints it.
 public enum SiteSummary {
     /// Names the site and its time zone, then counts rooms, residents, staff (and how many are
-    /// on duty), devices by profile, rules, policies with their tier delays, and channels.
+    /// on duty), devices by profile, bridges and receivers (and their ports), rules, policies
+    /// with their tier delays, and channels.
     public static func describe(_ site: Site) -> String {
         let onDuty = site.staff.filter(\.onDuty).count
         var byProfile: [String: Int] = [:]
@@ -20,6 +21,15 @@ public enum SiteSummary {
         text += "\(site.staff.count) staff (\(onDuty) on duty), \(count(site.groups.count, "group")), "
         text += count(site.devices.count, "device")
         text += devices.isEmpty ? "" : " (\(devices.joined(separator: ", ")))"
+        if !site.bridges.isEmpty {
+            let bridges = site.bridges.map { bridge -> String in
+                switch bridge.kind {
+                case .zigbee2mqtt(let base): "\(bridge.id) (zigbee2mqtt on \(base)/)"
+                case .receiver(let profile, let port): "\(bridge.id) (\(profile) on \(port))"
+                }
+            }
+            text += ", \(count(site.bridges.count, "bridge")): \(bridges.joined(separator: ", "))"
+        }
         text += ", \(count(site.rules.count, "rule")). "
         text += "Policies: \(policies.isEmpty ? "none" : policies.joined(separator: "; ")). "
         text += "Channels: \(channels.isEmpty ? "none" : channels.joined(separator: ", "))."

@@ -162,3 +162,21 @@ struct SerialDeviceTests {
         #expect(kinds.contains("missed-dose"))
     }
 }
+
+/// `vakt simulate` never takes over a path that is a real serial port.
+@Suite struct SimulateSafetyTests {
+    @Test func aRealPortIsNeverReplaced() throws {
+        let site = try DemoSiteCopy(webhookURL: "http://127.0.0.1:9/vakt", serial: true)
+        defer { site.remove() }
+        try FileManager.default.createDirectory(atPath: site.configPath + "/run", withIntermediateDirectories: true)
+        let port = site.configPath + "/run/ttyVAKT-receiver"
+        try "not a pty".write(toFile: port, atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(
+            atPath: site.configPath + "/scenarios", withIntermediateDirectories: true)
+        try "steps: []\n".write(toFile: site.configPath + "/scenarios/ports.yaml", atomically: true, encoding: .utf8)
+        let run = try VaktCLI.run(["simulate", "--config", site.configPath, "ports"])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("is not a simulated port"))
+        #expect(try String(contentsOfFile: port, encoding: .utf8) == "not a pty")
+    }
+}

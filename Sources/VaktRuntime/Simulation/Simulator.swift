@@ -59,6 +59,16 @@ public final class Simulator {
     }
 
     private func plugIn(_ owner: String, at path: String) throws {
+        // Only a link left by an earlier simulation may be replaced, never a real port.
+        if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
+            guard target.hasPrefix("/dev/pts/") else {
+                throw StartupError(
+                    "\(owner): \(path) links to \(target), a real serial device; vakt simulate does not replace it")
+            }
+        } else if FileManager.default.fileExists(atPath: path) {
+            throw StartupError(
+                "\(owner): \(path) exists and is not a simulated port; vakt simulate does not replace it")
+        }
         let terminal = try PseudoTerminal()
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
