@@ -17,7 +17,16 @@ struct Simulate: ParsableCommand {
             acknowledges them, as a real receiver does.
 
             SCENARIO is a file, or the name of one in the config's scenarios/ folder. Without \
-            it, the scenarios there are listed. See a scenario file for the step forms.
+            it, the scenarios there are listed. A scenario is `description:` and `steps:`, one \
+            mapping per step:
+              {device: ID, sample: KIND}     a recorded sample of its profile
+              {device: ID, payload: TEXT}    as written: JSON, a vakt-line, or
+                                             Contact ID as AAAA 18 QXYZ GG CCC
+              {device: ID, fields: {K: V}}   a vakt-line frame, or JSON
+              {device: ID, availability: online|offline}
+              {bridge: ID, state: online|offline}
+              {garbage: ID, text: TEXT}      no frame, on that serial port
+              {wait: DURATION}
 
             With --keep-open the serial ports stay after the last step, with Sur-Gard \
             heartbeats every 30 s, until Ctrl-C or SIGTERM: the hub would otherwise see its \
