@@ -174,7 +174,7 @@ import VaktCore
             """
             bridges:
               - { id: rx, type: receiver, profile: zigbee2mqtt/door, port: /dev/ttyS9, room: "101" }
-              - { id: z2m, type: zigbee2mqtt, room: "101" }
+              - { id: z2m, type: zigbee2mqtt, room: "101", max_silence: 1h }
               - { id: rx2, type: receiver, profile: contactid/mlr2, port: /dev/ttyS8, topic: x, room: "101" }
             devices:
               - { id: a, profile: zigbee2mqtt/door, room: "101", topic: z/a, port: /dev/ttyS1 }
@@ -201,6 +201,7 @@ import VaktCore
             lines == [
                 "devices.yaml:2:40: bridges[0].profile: 'zigbee2mqtt/door' is not a receiver profile (its format is json)",
                 "devices.yaml:3:5: bridges[1]: a zigbee2mqtt bridge needs 'topic' (its base topic, usually zigbee2mqtt)",
+                "devices.yaml:3:48: bridges[1]: 'max_silence' does not apply to a zigbee2mqtt bridge (it is watched through its bridge/state)",
                 "devices.yaml:4:75: bridges[2]: 'topic' does not apply to a receiver",
                 "devices.yaml:6:5: devices[0]: a device has topic and port; give only one",
                 "devices.yaml:7:54: devices[1]: a device with a json profile needs 'topic', not 'port'",

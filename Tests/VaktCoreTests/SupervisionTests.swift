@@ -137,9 +137,12 @@ import VaktCore
             .availability(source: "room103-fall", online: false, reason: "zigbee2mqtt availability"), at: at(8100))
         #expect(raised(offline).isEmpty)
 
-        // Back: the bridge alarm clears, and its devices get a full window from now.
+        // Back: the bridge alarm clears, the device that went offline meanwhile is raised now,
+        // and the others get a full window from now.
         let up = engine.handle(.availability(source: "zigbee", online: true, reason: "bridge state"), at: at(9000))
         #expect(up.savedAlarms.first { $0.kind == "bridge-offline" }?.state == .resolved)
+        #expect(raised(up).map(\.device) == ["room103-fall"])
+        #expect(raised(up).first?.kind == "device-offline")
         _ = engine.handle(report("receiver"), at: at(10_700))
         #expect(raised(engine.handle(.supervise, at: at(10_700))).filter { $0.device == "room101-fall" }.isEmpty)
         #expect(raised(engine.handle(.supervise, at: at(10_800))).contains { $0.device == "room101-fall" })
@@ -220,5 +223,52 @@ import VaktCore
             report("room101-fall", [DeviceEvent(kind: .fallCleared, device: "room101-fall")]), at: at(30))
         #expect(effects.savedAlarms.isEmpty)
         #expect(engine.openAlarms.values.contains { $0.kind == "fall" })
+    }
+
+    /// zigbee2mqtt repeats its retained "online" on every reconnect, long after a battery device
+    /// died: that must not clear the device's silence. Only the device speaking does.
+    @Test func aRepeatedOnlineDoesNotClearSilence() {
+        var engine = Engine(site: Self.site())
+        _ = engine.handle(.supervise, at: t0)
+        _ = engine.handle(.availability(source: "room102-sos", online: true, reason: "z2m"), at: t0)
+        _ = engine.handle(report("receiver"), at: at(7100))
+        let silent = engine.handle(.supervise, at: at(7200))
+        #expect(raised(silent).contains { $0.device == "room102-sos" })
+        #expect(engine.handle(.availability(source: "room102-sos", online: true, reason: "z2m"), at: at(7300)).isEmpty)
+        #expect(engine.sources["room102-sos"]?.silent == true)
+        // Retained state replayed by the broker is not the device speaking either.
+        let replay = engine.handle(
+            .report(DeviceReport(source: "room102-sos", events: [], digest: "old", retained: true)), at: at(7400))
+        #expect(replay.savedAlarms.isEmpty)
+        #expect(engine.sources["room102-sos"]?.silent == true)
+        let spoke = engine.handle(report("room102-sos"), at: at(7500))
+        #expect(spoke.savedAlarms.first { $0.device == "room102-sos" }?.state == .resolved)
+    }
+
+    /// A Contact ID unit reporting its pendant lost (381) is still speaking itself: its next
+    /// periodic test must not clear the alarm; the pendant's restore does.
+    @Test func aLostPendantStaysLostUntilItsRestore() {
+        var engine = Engine(site: Self.site())
+        let unit = "room101-pendant"
+        let lost = engine.handle(report(unit, [DeviceEvent(kind: .deviceOffline, device: unit)]), at: t0)
+        #expect(raised(lost).map(\.kind) == ["device-offline"])
+        let test = engine.handle(report(unit, [DeviceEvent(kind: .testPeriodic, device: unit)]), at: at(3600))
+        #expect(test.savedAlarms.isEmpty)
+        #expect(engine.openAlarms.values.contains { $0.device == unit })
+        let restore = engine.handle(report(unit, [DeviceEvent(kind: .deviceOnline, device: unit)]), at: at(3700))
+        #expect(restore.savedAlarms.first?.state == .resolved)
+    }
+
+    /// The hub's own downtime is not its devices' silence: after a restart, silence counts
+    /// from the restart.
+    @Test func silenceCountsFromTheRestartAtTheEarliest() {
+        var engine = Engine(site: Self.site())
+        _ = engine.handle(.supervise, at: t0)
+        var restarted = Engine(site: Self.site(), sources: Array(engine.sources.values))
+        restarted.resumedAt = at(5000)
+        #expect(raised(restarted.handle(.supervise, at: at(5001))).isEmpty)
+        #expect(restarted.nextSupervisionDeadline(now: at(5001)) == at(5120))
+        let later = restarted.handle(.supervise, at: at(5000 + 1800))
+        #expect(raised(later).contains { $0.device == "room101-fall" })
     }
 }

@@ -79,8 +79,11 @@ struct SerialDeviceTests {
         #expect(!noise.contains(0x06))
         // An account nobody configured: on record, so acknowledged, and counted with its reason.
         #expect(try serial.send(Self.mlr2("4321 18 1101 01 001"), to: serial.receiver) == [0x06])
-        // The same pendant sending again (the receiver resends) joins the open alarm.
+        // The same message again at once: a resend (the receiver missed the ACK). Acknowledged,
+        // not recorded twice.
         #expect(try serial.send(Self.mlr2("1107 18 1101 01 001"), to: serial.receiver) == [0x06])
+        let again = try VaktCLI.run(["timeline", try #require(alarm["id"] as? String), "--data", serial.site.dataPath])
+        #expect(!again.stdout.contains("alarm.joined"))
 
         let listing = try deviceList(serial.site)
         let receiver = try #require(listing.first { $0["id"] as? String == "receiver" })

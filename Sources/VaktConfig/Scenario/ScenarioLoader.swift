@@ -86,12 +86,17 @@ private struct StepReader {
         var payload: String?
         if let sample = fields["sample"] {
             payload = samplePayload(sample, profile: profile)
+            // A Contact ID sample is written for account 1234: send it as this unit's.
+            if case .contactID(_, let account, let zone) = device.link, let text = payload {
+                payload = Self.retarget(text, account: account, zone: zone)
+            }
         } else if let text = fields["payload"] {
             payload = text.string(diagnostics)
         } else if let object = fields["fields"] {
             guard let pairs = stringPairs(object) else { return nil }
             if case .serial = device.link { return .fields(device: id, fields: pairs) }
-            payload = String(decoding: WireJSON.bytes(pairs), as: UTF8.self)
+            // Over MQTT the values keep their YAML types: numbers and booleans stay so.
+            payload = String(decoding: WireJSON.bytes(pairs.mapValues(Self.typed)), as: UTF8.self)
         } else {
             diagnostics.report(
                 "\(value.path): a device step needs sample, payload, fields or availability", at: value.position)
@@ -105,6 +110,24 @@ private struct StepReader {
         case .serial: return .line(device: id, text: payload)
         case .contactID(let receiver, _, _): return .contactID(device: id, receiver: receiver, message: payload)
         }
+    }
+
+    /// A Contact ID message (`AAAA 18 QXYZ GG CCC`) with another account, and zone if given.
+    static func retarget(_ text: String, account: String, zone: String?) -> String {
+        var parts = text.split(separator: " ").map(String.init)
+        guard parts.count == 5 else { return text }
+        parts[0] = account
+        if let zone { parts[4] = zone }
+        return parts.joined(separator: " ")
+    }
+
+    /// A scalar as JSON would carry it: a number, a boolean, or the text.
+    static func typed(_ text: String) -> Any {
+        if text == "true" { return true }
+        if text == "false" { return false }
+        if let number = Int(text) { return number }
+        if let number = Double(text), number.isFinite { return number }
+        return text
     }
 
     private func online(_ value: YAMLValue?, at step: YAMLValue) -> Bool? {

@@ -136,15 +136,16 @@ extension SiteReader {
         guard let value = fields["id"], let id = value.nonEmptyString(diagnostics) else { return nil }
         registry.declare(.bridge, id, at: value, diagnostics)
         let room = reference(.room, "room", in: fields)
-        let maxSilence = fields["max_silence"].flatMap { $0.duration(diagnostics) }
+        var maxSilence = fields["max_silence"].flatMap { $0.duration(diagnostics) }
         let type = fields["type"].flatMap { $0.choice(BridgeType.self, diagnostics) }
         var kind: Bridge.Kind?
         switch type {
         case .zigbee2mqtt:
-            for key in ["profile", "port"] where fields[key] != nil {
+            maxSilence = nil
+            for key in ["profile", "port", "max_silence"] where fields[key] != nil {
                 diagnostics.report(
-                    "\(fields.value.path): '\(key)' does not apply to a zigbee2mqtt bridge", at: fields.keyPosition(key)
-                )
+                    "\(fields.value.path): '\(key)' does not apply to a zigbee2mqtt bridge (it is watched through its bridge/state)",
+                    at: fields.keyPosition(key))
             }
             if let topic = fields["topic"]?.nonEmptyString(diagnostics) {
                 kind = .zigbee2mqtt(baseTopic: topic)

@@ -57,9 +57,11 @@ extension Engine {
     }
 
     /// Silence counts from the last word, or from when watching began, or from the bridge's
-    /// return, whichever is latest.
+    /// return, or from when the hub last started, whichever is latest: the hub's own downtime is
+    /// not the devices' silence (it is in the audit as a start without a stop).
     private func silenceStart(of state: SourceState) -> Date {
         var start = state.lastSeen ?? state.watchedSince
+        if let resumedAt, resumedAt > start { start = resumedAt }
         if let device = site.device(state.id), let bridge = site.bridge(of: device),
             let back = sources[bridge.id]?.onlineSince, back > start
         {
@@ -71,14 +73,21 @@ extension Engine {
     mutating func handleReport(_ report: DeviceReport, at now: Date) -> [Effect] {
         var state = state(of: report.source, at: now)
         var events: [DeviceEvent] = []
-        if state.silent || state.online == false {
-            let kind: EventKind = isBridge(report.source) ? .bridgeOnline : .deviceOnline
-            events.append(DeviceEvent(kind: kind, device: report.source, raw: "heard from again"))
-            if isBridge(report.source) { state.onlineSince = now }
+        var heldBackBridge: String?
+        // Retained state replayed by the broker is not the device speaking now.
+        if !report.retained {
+            if state.silent || state.online == false {
+                let kind: EventKind = isBridge(report.source) ? .bridgeOnline : .deviceOnline
+                events.append(DeviceEvent(kind: kind, device: report.source, raw: "heard from again"))
+                if isBridge(report.source) {
+                    state.onlineSince = now
+                    heldBackBridge = report.source
+                }
+            }
+            state.silent = false
+            state.online = true
+            state.lastSeen = now
         }
-        state.silent = false
-        state.online = true
-        state.lastSeen = now
         if let digest = report.digest { state.lastDigest = digest }
         let explicitBattery = report.events.contains { $0.kind == .batteryLow || $0.kind == .batteryOK }
         for var event in report.events {
@@ -109,38 +118,54 @@ extension Engine {
                     state.tampered = tampered
                     events.append(event)
                 }
-            case .deviceOffline:
-                // A unit reporting its own sensor lost (Contact ID 381): offline until heard again.
-                state.online = false
-                events.append(event)
             default:
+                // A unit reporting one of its sensors lost (Contact ID 381) raises its alarm, but
+                // the unit itself is speaking: its own health is untouched, and the sensor's
+                // restore (a `device.online` from the code table) clears the alarm.
                 events.append(event)
             }
         }
         sources[report.source] = state
-        return [.saveSource(state)] + events.flatMap { handleDevice($0, at: now) }
+        var effects: [Effect] = [.saveSource(state)] + events.flatMap { handleDevice($0, at: now) }
+        if let heldBackBridge { effects += raiseHeldBack(behind: heldBackBridge, at: now) }
+        return effects
     }
 
     mutating func handleAvailability(source: String, online: Bool, reason: String, at now: Date) -> [Effect] {
         var state = state(of: source, at: now)
         let wasOnline = state.online
-        let wasSilent = state.silent
-        guard wasOnline != online || (online && wasSilent) else { return [] }
+        // Only a change counts. A repeated "online" (zigbee2mqtt's retained availability after a
+        // reconnect, a serial port opening) says nothing about a device that fell silent: it
+        // takes a message from the device to clear that.
+        guard wasOnline != online else { return [] }
         state.online = online
         if online {
-            state.silent = false
             state.lastSeen = now
             if isBridge(source) { state.onlineSince = now }
         }
         sources[source] = state
         var effects: [Effect] = [.saveSource(state)]
         // First news of a source being online recovers nothing; a device behind a bridge that
-        // is already down says nothing new by going offline.
-        if online, wasOnline == nil, !wasSilent { return effects }
+        // is already down says nothing new by going offline (it is raised when the bridge is back).
+        if online, wasOnline == nil, !state.silent { return effects }
         if !online, isHeldBack(source) { return effects }
+        let bridge = isBridge(source)
         let kind: EventKind =
-            isBridge(source) ? (online ? .bridgeOnline : .bridgeOffline) : (online ? .deviceOnline : .deviceOffline)
+            bridge ? (online ? .bridgeOnline : .bridgeOffline) : (online ? .deviceOnline : .deviceOffline)
         effects += handleDevice(DeviceEvent(kind: kind, device: source, raw: reason), at: now)
+        if bridge, online { effects += raiseHeldBack(behind: source, at: now) }
+        return effects
+    }
+
+    /// A bridge is back: devices that went offline while it was down were held back; now they
+    /// are raised.
+    private mutating func raiseHeldBack(behind id: String, at now: Date) -> [Effect] {
+        guard let bridge = site.bridge(id) else { return [] }
+        var effects: [Effect] = []
+        for device in site.devices(behind: bridge) where sources[device.id]?.online == false {
+            effects += handleDevice(
+                DeviceEvent(kind: .deviceOffline, device: device.id, raw: "offline while \(id) was down"), at: now)
+        }
         return effects
     }
 

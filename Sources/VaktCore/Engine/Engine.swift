@@ -13,6 +13,8 @@ public struct Engine: Sendable {
     public internal(set) var nextNumber: Int
     /// The health of every device and bridge heard of or watched, by id.
     public internal(set) var sources: [String: SourceState]
+    /// When the hub (re)started: silence is counted from here at the earliest.
+    public var resumedAt: Date?
 
     /// Creates an engine, restoring the open alarms, numbering and device health from the store.
     public init(site: Site, openAlarms: [Alarm] = [], nextNumber: Int = 1, sources: [SourceState] = []) {

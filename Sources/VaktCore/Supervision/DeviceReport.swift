@@ -8,14 +8,20 @@ public struct DeviceReport: Sendable, Equatable {
     public var events: [DeviceEvent]
     /// A digest of the message, kept to recognise it when it is replayed as retained state.
     public var digest: String?
-    /// The message is retained state replayed on (re)connect that differs from the last one the
-    /// hub stored: a change that happened while the hub was not listening.
+    /// The message is retained state the broker replayed on (re)subscribe, not something the
+    /// device just said: it proves nothing about the device being alive now.
+    public var retained: Bool
+    /// Retained state that differs from the last one the hub stored: a change that happened
+    /// while the hub was not listening. Its events are marked `reconciled` in the audit.
     public var reconciled: Bool
 
-    public init(source: String, events: [DeviceEvent], digest: String? = nil, reconciled: Bool = false) {
+    public init(
+        source: String, events: [DeviceEvent], digest: String? = nil, retained: Bool = false, reconciled: Bool = false
+    ) {
         self.source = source
         self.events = events
         self.digest = digest
+        self.retained = retained || reconciled
         self.reconciled = reconciled
     }
 }

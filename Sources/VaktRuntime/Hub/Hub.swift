@@ -41,6 +41,7 @@ public final class Hub: @unchecked Sendable {
         engine = Engine(
             site: site, openAlarms: try store.openAlarms(), nextNumber: try store.nextAlarmNumber(),
             sources: try store.sources())
+        engine.resumedAt = clock.now()
         let session = try store.mqttSession()
         tracker = MQTTSessionTracker(epoch: session.epoch, lastMid: session.lastMid, wraps: session.wraps)
     }

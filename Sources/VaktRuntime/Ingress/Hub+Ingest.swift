@@ -100,25 +100,35 @@ extension Hub {
         switch PayloadDecoder(profile: profile).decode(message.payload, device: device.id) {
         case .success(let events):
             let digest = MQTTSessionTracker.digest(topic: message.topic, payload: message.payload)
-            var reconciled = false
+            var report = DeviceReport(source: device.id, events: events, digest: digest)
+            var reason: String?
             if message.retain {
-                // Retained state replayed on (re)subscribe. The same state the hub stored last
-                // is old news; a different one is a change the hub missed while away.
+                // Retained state replayed on (re)subscribe. The state the hub stored last is old
+                // news. A different one is a change the hub missed while away. With nothing
+                // stored (a new device, a new database) it is only the starting point: it may be
+                // days old, so it raises nothing beyond the battery level it shows.
                 let stored = sources[device.id]?.lastDigest
                 if stored == digest { return }
-                reconciled = true
-                logger.notice(
-                    stored == nil
-                        ? "device \(device.id): first state seen, from the broker's retained copy"
-                        : "device \(device.id): its retained state differs from the last one stored; raising what was missed",
-                    metadata: ["events": "\(events.map(\.kind.rawValue).joined(separator: ","))"])
+                if stored == nil {
+                    report = DeviceReport(
+                        source: device.id, events: events.filter { $0.kind == .batteryLevel }, digest: digest,
+                        retained: true)
+                    reason = "retained state seen first: taken as the starting state"
+                    logger.notice("device \(device.id): first state seen, from the broker's retained copy")
+                } else {
+                    report = DeviceReport(source: device.id, events: events, digest: digest, reconciled: true)
+                    reason = "retained state differs from the stored state"
+                    logger.notice(
+                        "device \(device.id): its retained state differs from the last one stored; raising what was missed",
+                        metadata: ["events": "\(events.map(\.kind.rawValue).joined(separator: ","))"])
+                }
             }
             try handle(
-                [.report(DeviceReport(source: device.id, events: events, digest: digest, reconciled: reconciled))],
+                [.report(report)],
                 event: EventRecord(
                     key: key, receivedAt: now, source: message.topic, device: device.id,
                     kind: events.map(\.kind.rawValue).joined(separator: ","), payload: payload,
-                    status: .accepted, reason: reconciled ? "retained state differs from the stored state" : nil),
+                    status: .accepted, reason: reason),
                 session: session)
         case .failure(let error):
             try reject(message, key: key, session: session, source: device.id, reason: error.description)

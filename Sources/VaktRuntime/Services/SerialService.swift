@@ -18,6 +18,12 @@ public final class SerialService: Service, @unchecked Sendable {
     let format: LineFormat
     /// Touched only on the link's thread.
     private var decoder: LineDecoder
+    /// Frames recorded lately, by their bytes, and when: touched only on the link's thread.
+    private var recent: [[UInt8]: Date] = [:]
+
+    /// A frame that comes again within this many seconds is a resend (its acknowledgement was
+    /// lost or late: Sur-Gard receivers retry after 4 s), not a new report.
+    static let resendWindow = 30.0
 
     public init(hub: Hub, owner: SerialOwner, port: String, settings: SerialSettings, format: LineFormat) {
         self.hub = hub
@@ -72,10 +78,25 @@ public final class SerialService: Service, @unchecked Sendable {
     }
 
     /// Frames the bytes, has each frame committed, and returns the acknowledgements to write.
+    ///
+    /// A frame identical to one recorded within `resendWindow` is acknowledged again without
+    /// being recorded twice: the sender did not hear the first acknowledgement.
     private func read(_ bytes: [UInt8]) -> [UInt8]? {
         var reply: [UInt8] = []
+        let now = hub.clock.now()
+        recent = recent.filter { now.timeIntervalSince($0.value) < Self.resendWindow }
         for decoded in decoder.feed(bytes) {
-            guard hub.ingest(decoded, from: owner, port: port) else { continue }
+            if case .frame(let frame, let raw) = decoded, frame != .heartbeat {
+                if recent[raw] != nil {
+                    hub.logger.info(
+                        "\(owner.id): the same frame again within \(Int(Self.resendWindow)) s; a resend, acknowledged")
+                } else {
+                    guard hub.ingest(decoded, from: owner, port: port) else { continue }
+                    recent[raw] = now
+                }
+            } else {
+                guard hub.ingest(decoded, from: owner, port: port) else { continue }
+            }
             if let ack = format.acknowledgement(for: decoded) { reply += ack }
         }
         return reply.isEmpty ? nil : reply
