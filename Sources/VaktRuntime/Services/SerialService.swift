@@ -74,7 +74,13 @@ public final class SerialService: Service, @unchecked Sendable {
             onBytes: { [self] bytes in read(bytes) })
         link.start()
         try? await gracefulShutdown()
-        link.stop()
+        // Stopping waits for the link's thread (a write in progress, a commit): off the pool.
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                link.stop()
+                done.resume()
+            }
+        }
     }
 
     /// Frames the bytes, has each frame committed, and returns the acknowledgements to write.
