@@ -183,3 +183,67 @@ struct SerialDeviceTests {
         #expect(try String(contentsOfFile: port, encoding: .utf8) == "not a pty")
     }
 }
+
+/// The other receiver formats end to end: a raw Contact ID DTMF line with a bad checksum is
+/// rejected and counted on the receiver; an Ademco 685 line raises its alarm.
+@Suite(.serialized)
+struct ReceiverFormatTests {
+    static func run(profile: String, _ body: (PseudoTerminal, DemoSiteCopy) throws -> Void) throws {
+        let broker = try MosquittoBroker()
+        defer { broker.stop() }
+        let webhooks = try WebhookReceiver()
+        defer { webhooks.stop() }
+        let site = try DemoSiteCopy(
+            webhookURL: webhooks.url,
+            edits: ["devices.yaml": [("profile: contactid/surgard-mlr2", "profile: \(profile)")]],
+            serial: true)
+        defer { site.remove() }
+        try FileManager.default.createDirectory(atPath: site.configPath + "/run", withIntermediateDirectories: true)
+        let receiver = try PseudoTerminal()
+        defer { receiver.close() }
+        try receiver.link(at: site.configPath + "/run/ttyVAKT-receiver")
+        let dispenser = try PseudoTerminal()
+        defer { dispenser.close() }
+        try dispenser.link(at: site.configPath + "/run/ttyVAKT-dispenser")
+        let hub = try VaktCLI.startHub(config: site.configPath, broker: broker.url, data: site.dataPath)
+        defer { _ = hub.stop() }
+        try hub.waitForLine(containing: "serial port \(site.configPath)/run/ttyVAKT-receiver open")
+        try body(receiver, site)
+        #expect(hub.isRunning)
+    }
+
+    @Test func aBadContactIDChecksumIsRejectedAndCounted() throws {
+        try Self.run(profile: "contactid/contact-id-dtmf") { receiver, site in
+            // 1107 18 1101 01 001 with its checksum digit, then the same with one digit wrong.
+            let good = "110718110101001" + String(ContactIDMessage.checksumDigit(for: "110718110101001") ?? "0")
+            var bad = Array(good)
+            bad[14] = bad[14] == "1" ? "2" : "1"
+            try receiver.write(Array((String(bad) + "\r\n").utf8))
+            let deadline = Date().addingTimeInterval(20)
+            var entry: [String: Any]?
+            while Date() < deadline {
+                entry = try deviceList(site).first { $0["id"] as? String == "receiver" }
+                if entry?["rejected"] as? Int == 1 { break }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            #expect(entry?["rejected"] as? Int == 1)
+            #expect((entry?["last_rejection"] as? String)?.contains("bad Contact ID checksum") == true)
+            #expect(try alarms(data: site.dataPath).isEmpty)
+            try receiver.write(Array((good + "\r\n").utf8))
+            let alarm = try waitForAlarm(site) { $0["kind"] as? String == "sos" }
+            #expect(alarm["room"] as? String == "107")
+        }
+    }
+
+    @Test func anAdemco685LineRaisesItsAlarm() throws {
+        try Self.run(profile: "contactid/ademco-685") { receiver, site in
+            guard let message = ContactIDDecoder.message(from: "1107 18 1100 01 002") else {
+                Issue.record("the sample does not parse")
+                return
+            }
+            try receiver.write(LineEncoder.encode(.contactID(message), format: .ademco685))
+            let alarm = try waitForAlarm(site) { $0["kind"] as? String == "medical" }
+            #expect(alarm["resident"] as? String == "r-5d31")
+        }
+    }
+}
