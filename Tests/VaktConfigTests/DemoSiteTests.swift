@@ -49,7 +49,10 @@ import VaktCore
         #expect(
             site.rules.filter(\.isTechnical).map(\.id) == [
                 "bridge-offline", "device-offline", "low-battery", "tamper", "dispenser-jammed", "refill-low",
+                "proof-expired",
             ])
+        #expect(site.proof.maxAge(profile: "zigbee2mqtt/tuya-ts0215a-sos") == 30.0 * 86_400)
+        #expect(site.proof.maxAge(profile: "zigbee2mqtt/heiman-hs2fd-ef1") == 7.0 * 86_400)
     }
 
     @Test func everyStaffMemberAndNextOfKinCanBeReachedOnTheWebhook() throws {

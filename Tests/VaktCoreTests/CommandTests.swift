@@ -26,6 +26,9 @@ struct CommandTests {
         acked.acknowledgedBy = "ns1"
         acked.notified = ["ns1", "ns2"]
         acked.escalatesAt = nil  // acknowledged: no next escalation
+        var proven = SourceState(id: "room101-fall", watchedSince: at)
+        proven.chainProvenAt = at
+        proven.chainProof = "A1 (fall) answered by ns1"
         #expect(
             effects == [
                 .saveAlarm(acked),
@@ -33,6 +36,8 @@ struct CommandTests {
                 .audit(
                     AuditEntry(
                         at: at, actor: "staff:ns1", action: .alarmAcknowledged, alarm: "A1", detail: ["request": "c1"])),
+                // The first answer proves the fall sensor's chain (ProofTests).
+                .saveSource(proven),
                 .reply(CommandReply(id: "c1", staff: "ns1", ok: true, message: "A1 acknowledged", alarm: acked)),
             ])
         #expect(engine.openAlarms["A1"] == acked)

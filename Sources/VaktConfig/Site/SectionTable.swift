@@ -5,7 +5,7 @@ struct SectionTable {
     /// Every known section, in the order they are read.
     static let known = [
         "site", "broker", "data", "profiles", "rooms", "residents", "staff", "groups", "bridges", "devices",
-        "channels", "policies", "rules",
+        "channels", "policies", "rules", "proof",
     ]
 
     private var values: [String: YAMLValue] = [:]

@@ -35,13 +35,14 @@ final class SiteReader {
         let devices = readList("devices", readDevice)
         let policies = readList("policies", readPolicy)
         let rules = readList("rules", readRule)
+        let proof = readProof()
         registry.checkReferences(diagnostics, skipping: profiles == nil ? [.profile] : [])
         guard let header else { return nil }
         return Site(
             id: header.id, name: header.name, timeZone: header.timeZone, language: header.language,
             broker: broker, dataDirectory: dataDirectory, rooms: rooms, residents: residents,
             staff: staff, groups: groups, channels: channels, policies: policies, rules: rules,
-            devices: devices, bridges: bridges, profiles: profiles ?? [:])
+            devices: devices, bridges: bridges, proof: proof, profiles: profiles ?? [:])
     }
 
     /// Reads a section that is a sequence of items, skipping items that could not be read.

@@ -11,6 +11,7 @@ extension Engine {
             return reject(command, "no open alarm '\(command.alarm)'", code: "no-open-alarm", at: now)
         }
         let actor = "staff:\(staff.id)"
+        let wasRaised = alarm.state == .raised
         var effects: [Effect] = []
         var detail: [String: String] = ["request": command.id]
 
@@ -69,6 +70,8 @@ extension Engine {
         } else {
             openAlarms[alarm.id] = nil
         }
+        // The first answer proves the device's chain, end to end.
+        if wasRaised { effects += proveChain(alarm, by: staff.id, at: now) }
         let verb = command.action == .acknowledge ? "acknowledged" : alarm.state.rawValue
         return [.saveAlarm(alarm)] + effects + [
             .reply(

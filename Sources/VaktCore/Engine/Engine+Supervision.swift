@@ -26,10 +26,14 @@ extension Engine {
         return nil
     }
 
-    /// The instant the next supervised source falls silent, if nothing is heard from it;
-    /// `now` when a source has never been watched (its watch must start).
+    /// The instant the next supervised source falls silent, if nothing is heard from it, or a
+    /// device's proof expires; `now` when a source has never been watched (its watch must start).
     public func nextSupervisionDeadline(now: Date) -> Date? {
         var next: Date?
+        for device in site.devices {
+            guard let due = proofDeadline(of: device) else { continue }
+            if next.map({ due < $0 }) ?? true { next = due }
+        }
         for id in supervisedIDs() {
             guard let limit = silenceLimit(of: id) else { continue }
             guard let state = sources[id] else { return now }
@@ -191,10 +195,66 @@ extension Engine {
         return effects
     }
 
+    /// When a device's chain proof expires, unless proven again; `nil` when it has no maximum
+    /// proof age, has already expired, or is not watched yet.
+    private func proofDeadline(of device: Device) -> Date? {
+        guard let maxAge = site.proof.maxAge(profile: device.profile), let state = sources[device.id],
+            !state.proofExpired
+        else { return nil }
+        return (state.chainProvenAt ?? state.watchedSince).addingTimeInterval(maxAge)
+    }
+
+    /// An alarm raised by the device was answered by a person: its whole chain (sensor,
+    /// transport, rules, notification, the person) is proven now. Technical alarms do not count:
+    /// they prove the notification path, not the sensor's.
+    mutating func proveChain(_ alarm: Alarm, by staff: String, at now: Date) -> [Effect] {
+        guard site.device(alarm.device) != nil,
+            site.rules.first(where: { $0.id == alarm.rule })?.isTechnical != true
+        else { return [] }
+        var state = state(of: alarm.device, at: now)
+        state.chainProvenAt = now
+        state.chainProof = "\(alarm.id) (\(alarm.kind)) answered by \(staff)"
+        let renewed = state.proofExpired
+        state.proofExpired = false
+        sources[alarm.device] = state
+        var effects: [Effect] = [.saveSource(state)]
+        if renewed {
+            effects += handleDevice(
+                DeviceEvent(kind: .proofRenewed, device: alarm.device, raw: state.chainProof), at: now)
+        }
+        return effects
+    }
+
+    /// Raises `proof.expired` for devices whose last proof is older than their maximum age.
+    private mutating func expireProofs(at now: Date) -> [Effect] {
+        var effects: [Effect] = []
+        for device in site.devices {
+            guard let due = proofDeadline(of: device), now >= due, var state = sources[device.id] else { continue }
+            state.proofExpired = true
+            sources[device.id] = state
+            effects.append(.saveSource(state))
+            let since = state.chainProvenAt.map { "last proven \(RFC3339.string(from: $0, in: site.timeZone))" }
+            effects += handleDevice(
+                DeviceEvent(
+                    kind: .proofExpired, device: device.id, raw: since ?? "never proven",
+                    detail: ["max_age": String(Int(site.proof.maxAge(profile: device.profile) ?? 0)) + "s"]),
+                at: now)
+        }
+        return effects
+    }
+
     /// Starts watching sources never watched, and raises the silence of those past their limit:
-    /// bridges first, so devices behind a bridge that just fell silent are held back.
+    /// bridges first, so devices behind a bridge that just fell silent are held back. Then
+    /// expired proofs.
     mutating func handleSupervise(at now: Date) -> [Effect] {
         var effects: [Effect] = []
+        // Devices with a maximum proof age are watched even when they have no silence limit.
+        for device in site.devices where sources[device.id] == nil && site.proof.maxAge(profile: device.profile) != nil
+        {
+            let state = SourceState(id: device.id, watchedSince: now)
+            sources[device.id] = state
+            effects.append(.saveSource(state))
+        }
         for id in supervisedIDs() {
             guard let limit = silenceLimit(of: id) else { continue }
             guard var state = sources[id] else {
@@ -216,6 +276,6 @@ extension Engine {
                     detail: ["max_silence": String(Int(limit.seconds)) + "s"]),
                 at: now)
         }
-        return effects
+        return effects + expireProofs(at: now)
     }
 }

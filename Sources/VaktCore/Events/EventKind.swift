@@ -58,6 +58,11 @@ public struct EventKind: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     /// A whole bridge or receiver (zigbee2mqtt, an alarm receiver) went away or came back.
     public static let bridgeOffline: EventKind = "bridge.offline"
     public static let bridgeOnline: EventKind = "bridge.online"
+    /// Nobody has proven the device's chain (sensor to a person's answer) for longer than its
+    /// maximum proof age.
+    public static let proofExpired: EventKind = "proof.expired"
+    /// The chain was proven again (an alarm from the device was answered).
+    public static let proofRenewed: EventKind = "proof.renewed"
     public static let unknownState: EventKind = "state.unknown"
 
     /// Every kind Vakt knows. Profiles and rules naming anything else fail `vakt check`.
@@ -67,17 +72,19 @@ public struct EventKind: RawRepresentable, Hashable, Sendable, Codable, CustomSt
         .smokeCleared, .checkInMissed, .inactivity, .inactivityCleared, .doseDue, .doseTaken, .doseMissed,
         .refillLow, .dispenserJammed, .dispenserCleared, .batteryLevel, .batteryLow, .batteryOK, .tamper,
         .tamperCleared, .deviceOnline, .deviceOffline, .deviceSilent, .testPeriodic, .testMissed, .bridgeOffline,
-        .bridgeOnline, .unknownState,
+        .bridgeOnline, .proofExpired, .proofRenewed, .unknownState,
     ]
 
     /// Kinds about the equipment rather than a resident: a rule listening only to these raises a
     /// technical alarm.
     public static let technical: Set<EventKind> = [
         .batteryLow, .tamper, .deviceOffline, .deviceSilent, .testMissed, .bridgeOffline, .dispenserJammed,
-        .refillLow,
+        .refillLow, .proofExpired,
     ]
 
     /// Kinds the hub itself derives from supervision; a device's profile may not produce them,
     /// so a device cannot claim its own bridge went away.
-    public static let hubOnly: Set<EventKind> = [.deviceSilent, .testMissed, .bridgeOffline, .bridgeOnline]
+    public static let hubOnly: Set<EventKind> = [
+        .deviceSilent, .testMissed, .bridgeOffline, .bridgeOnline, .proofExpired, .proofRenewed,
+    ]
 }

@@ -26,6 +26,8 @@ public struct Site: Sendable, Equatable {
     public var devices: [Device]
     /// zigbee2mqtt bridges and alarm receivers that carry devices' messages.
     public var bridges: [Bridge]
+    /// How old the proof that each device's chain works may get.
+    public var proof: ProofSettings
     /// Device profiles by id (`<ecosystem>/<model-file-name>`), as loaded from `Devices/`.
     public var profiles: [String: DeviceProfile]
 
@@ -34,7 +36,7 @@ public struct Site: Sendable, Equatable {
         broker: BrokerSettings = BrokerSettings(), dataDirectory: String? = nil,
         rooms: [Room] = [], residents: [Resident] = [], staff: [Staff] = [],
         groups: [StaffGroup] = [], channels: [Channel] = [], policies: [Policy] = [],
-        rules: [Rule] = [], devices: [Device] = [], bridges: [Bridge] = [],
+        rules: [Rule] = [], devices: [Device] = [], bridges: [Bridge] = [], proof: ProofSettings = ProofSettings(),
         profiles: [String: DeviceProfile] = [:]
     ) {
         self.id = id
@@ -52,6 +54,7 @@ public struct Site: Sendable, Equatable {
         self.rules = rules
         self.devices = devices
         self.bridges = bridges
+        self.proof = proof
         self.profiles = profiles
     }
 }
@@ -131,4 +134,21 @@ public struct BrokerSettings: Sendable, Equatable {
         self.username = username
         self.passwordFile = passwordFile
     }
+}
+
+/// The longest a device may go without its chain being proven end to end (an alarm it raised
+/// answered by a person). Past it the hub raises `proof.expired`.
+public struct ProofSettings: Sendable, Equatable {
+    /// Seconds, for every device; `nil`: proof age is shown but never alarmed.
+    public var maxAge: Double?
+    /// Seconds, per device profile id, overriding `maxAge` (a fall sensor 7 days, a button 30).
+    public var byProfile: [String: Double]
+
+    public init(maxAge: Double? = nil, byProfile: [String: Double] = [:]) {
+        self.maxAge = maxAge
+        self.byProfile = byProfile
+    }
+
+    /// The maximum proof age of a device with this profile, if any.
+    public func maxAge(profile: String) -> Double? { byProfile[profile] ?? maxAge }
 }

@@ -28,6 +28,12 @@ public struct SourceState: Sendable, Equatable, Codable, Identifiable {
     /// What the bridge's own device list says is wrong with this device (not paired, another
     /// model), if anything.
     public var warning: String?
+    /// When the device's whole chain last worked: an alarm it raised was answered by a person.
+    public var chainProvenAt: Date?
+    /// How: which alarm, answered by whom.
+    public var chainProof: String?
+    /// The proof is older than the device's maximum proof age; cleared by a new proof.
+    public var proofExpired: Bool
 
     public init(id: String, watchedSince: Date) {
         self.id = id
@@ -44,6 +50,36 @@ public struct SourceState: Sendable, Equatable, Codable, Identifiable {
         self.lastRejectionAt = nil
         self.lastDigest = nil
         self.warning = nil
+        self.chainProvenAt = nil
+        self.chainProof = nil
+        self.proofExpired = false
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, online, battery, lowBattery, tampered, lastSeen, watchedSince, onlineSince, silent, rejected
+        case lastRejection, lastRejectionAt, lastDigest, warning, chainProvenAt, chainProof, proofExpired
+    }
+
+    /// Reads stored state; fields added later default, so rows stored by an older hub load.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        online = try c.decodeIfPresent(Bool.self, forKey: .online)
+        battery = try c.decodeIfPresent(Int.self, forKey: .battery)
+        lowBattery = try c.decodeIfPresent(Bool.self, forKey: .lowBattery) ?? false
+        tampered = try c.decodeIfPresent(Bool.self, forKey: .tampered) ?? false
+        lastSeen = try c.decodeIfPresent(Date.self, forKey: .lastSeen)
+        watchedSince = try c.decode(Date.self, forKey: .watchedSince)
+        onlineSince = try c.decodeIfPresent(Date.self, forKey: .onlineSince)
+        silent = try c.decodeIfPresent(Bool.self, forKey: .silent) ?? false
+        rejected = try c.decodeIfPresent(Int.self, forKey: .rejected) ?? 0
+        lastRejection = try c.decodeIfPresent(String.self, forKey: .lastRejection)
+        lastRejectionAt = try c.decodeIfPresent(Date.self, forKey: .lastRejectionAt)
+        lastDigest = try c.decodeIfPresent(String.self, forKey: .lastDigest)
+        warning = try c.decodeIfPresent(String.self, forKey: .warning)
+        chainProvenAt = try c.decodeIfPresent(Date.self, forKey: .chainProvenAt)
+        chainProof = try c.decodeIfPresent(String.self, forKey: .chainProof)
+        proofExpired = try c.decodeIfPresent(Bool.self, forKey: .proofExpired) ?? false
     }
 
     /// Battery at or below this percentage is low.

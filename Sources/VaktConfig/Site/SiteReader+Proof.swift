@@ -1,0 +1,37 @@
+import VaktCore
+
+extension SiteReader {
+    /// `proof: {max_age, profiles: {PROFILE: DURATION}}`: how old the proof that a device's chain
+    /// works may get. Absent: proof ages are shown (`vakt proof`) but never alarmed.
+    func readProof() -> ProofSettings {
+        var settings = ProofSettings()
+        guard let value = sections["proof"],
+            let fields = value.fields(allowed: ["max_age", "profiles"], diagnostics)
+        else { return settings }
+        if let item = fields["max_age"] { settings.maxAge = positiveDuration(item) }
+        if let item = fields["profiles"] {
+            guard case .mapping(let mapping) = item.node else {
+                item.reportType("a mapping of device profile ids to durations", diagnostics)
+                return settings
+            }
+            for (keyNode, valueNode) in mapping {
+                let key = YAMLValue(node: keyNode, file: item.file, path: item.path)
+                guard let profile = key.nonEmptyString(diagnostics) else { continue }
+                registry.refer(.profile, profile, at: key)
+                if let seconds = positiveDuration(item.child(profile, valueNode)) {
+                    settings.byProfile[profile] = seconds
+                }
+            }
+        }
+        return settings
+    }
+
+    private func positiveDuration(_ value: YAMLValue) -> Double? {
+        guard let seconds = value.duration(diagnostics) else { return nil }
+        guard seconds > 0 else {
+            diagnostics.report("\(value.path): must be longer than 0", at: value.position)
+            return nil
+        }
+        return seconds
+    }
+}
