@@ -96,18 +96,20 @@ public enum DashboardLayout {
         }
     }
 
-    /// Offline devices and low batteries first; otherwise how many have reported at all.
+    /// Offline devices, low batteries and devices whose proof expired first; otherwise how many
+    /// have reported at all.
     private static func devices(_ model: DashboardModel, width: Int) -> [Span] {
         let texts = model.texts
         let offline = model.devices.filter { $0.value.online == false }.keys.sorted()
         let low = model.devices.filter { $0.value.lowBattery }.sorted { $0.key < $1.key }
             .map { "\($0.key) \($0.value.battery.map { "\($0)%" } ?? "")" }
-        if offline.isEmpty && low.isEmpty {
+        let unproven = model.devices.filter { $0.value.proofExpired }.keys.sorted()
+        if offline.isEmpty && low.isEmpty && unproven.isEmpty {
             let watched = Set(model.site.devices.map(\.id) + model.site.bridges.map(\.id))
             let heard = model.devices.filter { watched.contains($0.key) && $0.value.heard }.count
             return [Span(fit(texts.devicesFine(heard: heard, of: watched.count), width), .dim)]
         }
-        return [Span(fit(texts.devicesTrouble(offline: offline, low: low), width), .high)]
+        return [Span(fit(texts.devicesTrouble(offline: offline, low: low, unproven: unproven), width), .high)]
     }
 
     /// Column widths: waited, severity, room, resident (flexible), kind, state, tier.

@@ -146,6 +146,8 @@ public struct DashboardModel: Sendable {
         public var lowBattery: Bool
         /// The hub has heard from it at least once.
         public var heard: Bool = false
+        /// Nobody has answered an alarm from it for longer than its maximum proof age.
+        public var proofExpired: Bool = false
     }
     public private(set) var devices: [String: DeviceHealth] = [:]
 
@@ -157,7 +159,8 @@ public struct DashboardModel: Sendable {
         }
         devices[id] = DeviceHealth(
             online: object["online"] as? Bool, battery: object["battery"] as? Int,
-            lowBattery: object["low_battery"] as? Bool ?? false, heard: object["last_seen"] is String)
+            lowBattery: object["low_battery"] as? Bool ?? false, heard: object["last_seen"] is String,
+            proofExpired: object["proof_expired"] as? Bool ?? false)
     }
 
     /// A channel's health from `channels/<id>`.

@@ -94,10 +94,13 @@ struct DashboardTexts {
             ? "Enheter: ingen frakoblet eller med lavt batteri (\(heard) av \(total) har meldt seg)"
             : "Devices: none offline or low on battery (\(heard) of \(total) have reported)"
     }
-    func devicesTrouble(offline: [String], low: [String]) -> String {
+    func devicesTrouble(offline: [String], low: [String], unproven: [String] = []) -> String {
         var parts: [String] = []
         if !offline.isEmpty { parts.append((nb ? "FRAKOBLET: " : "OFFLINE: ") + offline.joined(separator: ", ")) }
         if !low.isEmpty { parts.append((nb ? "LAVT BATTERI: " : "LOW BATTERY: ") + low.joined(separator: ", ")) }
+        if !unproven.isEmpty {
+            parts.append((nb ? "IKKE TESTET: " : "NOT PROVEN: ") + unproven.joined(separator: ", "))
+        }
         return (nb ? "Enheter – " : "Devices – ") + parts.joined(separator: " · ")
     }
     var keys: String {

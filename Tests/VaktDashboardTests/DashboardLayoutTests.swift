@@ -127,6 +127,11 @@ import VaktCore
         let screen = frame(model, width: 120)
         #expect(screen.text[21] == "Enheter – FRAKOBLET: room103-fall · LAVT BATTERI: room105-sos 15%")
         #expect(screen.lines[21].first?.style == .high)
+        // A device whose chain has not been proven for too long is named too.
+        model.receiveDevice(
+            id: "room104-fall",
+            payload: Array(#"{"battery":null,"low_battery":false,"online":true,"proof_expired":true}"#.utf8))
+        #expect(frame(model, width: 160).text[21].hasSuffix(" · IKKE TESTET: room104-fall"))
     }
 
     @Test func manyAlarmsScrollToKeepTheSelectionInView() {

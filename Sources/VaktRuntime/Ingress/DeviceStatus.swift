@@ -4,7 +4,8 @@ import VaktCore
 /// The retained status the hub publishes on `vakt/<site>/devices/<id>` for each device and
 /// bridge, built from its `SourceState`.
 ///
-/// `{"online", "battery", "low_battery", "last_seen", "silent", "tampered", "rejected"}`:
+/// `{"online", "battery", "low_battery", "last_seen", "silent", "tampered", "rejected",
+/// "proof_expired"}`:
 /// `online` is false while a device is offline or past its maximum silence, `null` until
 /// anything is known.
 enum DeviceStatus {
@@ -13,7 +14,7 @@ enum DeviceStatus {
         let object: [String: Any] = [
             "online": online, "battery": state.battery.map { $0 as Any } ?? NSNull(),
             "low_battery": state.lowBattery, "tampered": state.tampered, "silent": state.silent,
-            "rejected": state.rejected,
+            "rejected": state.rejected, "proof_expired": state.proofExpired,
             "last_seen": state.lastSeen.map { RFC3339.string(from: $0, in: zone) as Any } ?? NSNull(),
         ]
         return WireJSON.bytes(object)
