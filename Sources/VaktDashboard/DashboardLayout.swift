@@ -139,7 +139,7 @@ public enum DashboardLayout {
             let tier = alarm.round > 0 ? "\(alarm.tier + 1)+\(alarm.round)" : "\(alarm.tier + 1)"
             let cells = [
                 waited, texts.severity(alarm.severity), alarm.room, alarm.residentName ?? alarm.resident ?? "–",
-                texts.kind(alarm.kind), texts.state(alarm), tier,
+                (alarm.isTest ? "TEST " : "") + texts.kind(alarm.kind), texts.state(alarm), tier,
             ]
             let style: Style =
                 alarm.id == model.selectedID
@@ -158,7 +158,7 @@ public enum DashboardLayout {
     {
         let texts = model.texts
         let zone = model.site.timeZone
-        var first = "\(alarm.id) · \(texts.kind(alarm.kind)) · \(alarm.room)"
+        var first = "\(alarm.id) · \(alarm.isTest ? "TEST " : "")\(texts.kind(alarm.kind)) · \(alarm.room)"
         if let name = alarm.residentName { first += " · \(name)" }
         if let raised = RFC3339.date(from: alarm.raisedAt) { first += " · \(clock(raised, in: zone, seconds: true))" }
         if alarm.repeats > 0 { first += " · +\(alarm.repeats)" }

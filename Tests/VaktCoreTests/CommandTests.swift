@@ -29,6 +29,7 @@ struct CommandTests {
         var proven = SourceState(id: "room101-fall", watchedSince: at)
         proven.chainProvenAt = at
         proven.chainProof = "A1 (fall) answered by ns1"
+        proven.chainProofKind = "alarm"
         #expect(
             effects == [
                 .saveAlarm(acked),

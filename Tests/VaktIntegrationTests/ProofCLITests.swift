@@ -42,4 +42,38 @@ struct ProofCLITests {
         #expect(table.stdout.contains("Devices, worst first:"))
         #expect(table.stdout.contains("answered by ns1"))
     }
+
+    /// `vakt test start`, a real button press, the test recipient alone notified, the answer
+    /// proving the chain as a test, `vakt test end`.
+    @Test func aChainTestFromTheCommandLine() throws {
+        let running = try RunningHub()
+        defer { running.close() }
+        let (broker, receiver, site, _) = running.parts
+        let cli = ["--config", site.configPath, "--broker", broker.url]
+
+        let start = try VaktCLI.run(["test", "start", "--room", "105", "--as", "ns1", "--for", "15m"] + cli)
+        #expect(start.status == 0, "\(start.stderr)")
+        #expect(start.stdout.contains("room 105 is in test mode until"))
+
+        try publish(broker, "zigbee2mqtt/room105/sos", Payloads.sosPress)
+        let alarm = try waitForAlarm(site) { $0["kind"] as? String == "sos" }
+        #expect(alarm["test"] as? Bool == true)
+        #expect(alarm["policy"] as? String == "technical")
+        let notice = try #require(try receiver.waitForRequests(count: 1).first)
+        #expect((notice["recipient"] as? [String: Any])?["id"] as? String == "op1")
+        #expect((notice["title"] as? String)?.hasPrefix("TEST – ") == true)
+
+        let id = try #require(alarm["id"] as? String)
+        #expect(try VaktCLI.run(["ack", id, "--as", "ns1"] + cli).status == 0)
+        let proof = try VaktCLI.run(["proof", "--config", site.configPath, "--data", site.dataPath])
+        #expect(proof.stdout.contains("\(id) (sos, test) answered by ns1"))
+
+        let end = try VaktCLI.run(["test", "end", "--room", "105", "--as", "ns1"] + cli)
+        #expect(end.status == 0, "\(end.stderr)")
+        let again = try VaktCLI.run(["test", "end", "--room", "105", "--as", "ns1"] + cli)
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("not in test mode"))
+        let audit = try VaktCLI.run(["audit", "export", "--data", site.dataPath, "--format", "jsonl"])
+        #expect(audit.stdout.contains("test.started") && audit.stdout.contains("test.ended"))
+    }
 }

@@ -1,14 +1,20 @@
 import VaktCore
 
 extension SiteReader {
-    /// `proof: {max_age, profiles: {PROFILE: DURATION}}`: how old the proof that a device's chain
-    /// works may get. Absent: proof ages are shown (`vakt proof`) but never alarmed.
+    /// `proof: {max_age, profiles: {PROFILE: DURATION}, test_policy, max_test_duration}`: how old
+    /// the proof that a device's chain works may get, and how chain tests run. Absent: proof
+    /// ages are shown (`vakt proof`) but never alarmed, and there is no test mode.
     func readProof() -> ProofSettings {
         var settings = ProofSettings()
         guard let value = sections["proof"],
-            let fields = value.fields(allowed: ["max_age", "profiles"], diagnostics)
+            let fields = value.fields(
+                allowed: ["max_age", "profiles", "test_policy", "max_test_duration"], diagnostics)
         else { return settings }
         if let item = fields["max_age"] { settings.maxAge = positiveDuration(item) }
+        settings.testPolicy = reference(.policy, "test_policy", in: fields)
+        if let item = fields["max_test_duration"], let seconds = positiveDuration(item) {
+            settings.maxTestDuration = seconds
+        }
         if let item = fields["profiles"] {
             guard case .mapping(let mapping) = item.node else {
                 item.reportType("a mapping of device profile ids to durations", diagnostics)

@@ -34,6 +34,13 @@ public struct Alarm: Sendable, Equatable, Codable, Identifiable {
     public var escalatesAt: Date?
     /// Who the current tier notified (staff and next-of-kin ids), in policy order.
     public var notified: [String]?
+    /// Raised while its room was in test mode: a chain test. It goes to the test policy, never
+    /// to next of kin, and is not a care event in any statistics. `nil` (stored by an older
+    /// hub) means not a test.
+    public var test: Bool?
+
+    /// Whether this is a chain test rather than a real alarm.
+    public var isTest: Bool { test == true }
 
     public init(
         id: String, kind: String, severity: Severity, state: AlarmState = .raised,

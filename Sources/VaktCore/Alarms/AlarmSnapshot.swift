@@ -30,6 +30,10 @@ public struct AlarmSnapshot: Sendable, Equatable, Codable {
     public var escalatesAt: String?
     /// Who the current tier notified.
     public var notified: [String]
+    /// A chain test, not a real alarm (`nil` in snapshots from a hub before test mode).
+    public var test: Bool?
+
+    public var isTest: Bool { test == true }
 
     enum CodingKeys: String, CodingKey {
         case id, kind, severity, state, resident, room, device, policy, tier, round, repeats, outcome, note
@@ -42,7 +46,7 @@ public struct AlarmSnapshot: Sendable, Equatable, Codable {
         case resolvedAt = "resolved_at"
         case resolvedBy = "resolved_by"
         case escalatesAt = "escalates_at"
-        case notified
+        case notified, test
     }
 
     public init(_ alarm: Alarm, site: Site) {
@@ -70,6 +74,7 @@ public struct AlarmSnapshot: Sendable, Equatable, Codable {
         note = alarm.note
         escalatesAt = stamp(alarm.escalatesAt)
         notified = alarm.notified ?? []
+        test = alarm.isTest
     }
 
     /// Encodes with every key present (absent values as `null`), keys sorted.
@@ -83,7 +88,7 @@ public struct AlarmSnapshot: Sendable, Equatable, Codable {
             ("raised_at", raisedAt), ("acknowledged_at", acknowledgedAt), ("acknowledged_by", acknowledgedBy),
             ("onsite_at", onsiteAt), ("onsite_by", onsiteBy), ("resolved_at", resolvedAt),
             ("resolved_by", resolvedBy), ("outcome", outcome), ("note", note), ("escalates_at", escalatesAt),
-            ("notified", notified),
+            ("notified", notified), ("test", test),
         ]
         for (key, value) in mirror { object[key] = value ?? NSNull() }
         return Data(WireJSON.bytes(object))

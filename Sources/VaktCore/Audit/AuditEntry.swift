@@ -53,4 +53,6 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let notificationFailed: AuditAction = "notification.failed"
     public static let hubStarted: AuditAction = "hub.started"
     public static let hubStopped: AuditAction = "hub.stopped"
+    public static let testStarted: AuditAction = "test.started"
+    public static let testEnded: AuditAction = "test.ended"
 }

@@ -213,7 +213,8 @@ extension Engine {
         else { return [] }
         var state = state(of: alarm.device, at: now)
         state.chainProvenAt = now
-        state.chainProof = "\(alarm.id) (\(alarm.kind)) answered by \(staff)"
+        state.chainProof = "\(alarm.id) (\(alarm.kind)\(alarm.isTest ? ", test" : "")) answered by \(staff)"
+        state.chainProofKind = alarm.isTest ? "test" : "alarm"
         let renewed = state.proofExpired
         state.proofExpired = false
         sources[alarm.device] = state

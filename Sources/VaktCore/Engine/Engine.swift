@@ -35,14 +35,16 @@ public struct Engine: Sendable {
         case .inventory(let bridge, let problems): handleInventory(bridge: bridge, problems: problems, at: now)
         case .supervise: handleSupervise(at: now)
         case .command(let command): handleCommand(command, at: now)
+        case .testMode(let request): handleTestMode(request, at: now)
         case .timer(let fire): handleTimer(fire, at: now)
         case .delivery(let report): handleDelivery(report, at: now)
         }
     }
 
-    /// The open alarm a device's repeat would join, if any.
-    public func openAlarm(device: String, kind: String) -> Alarm? {
-        openAlarms.values.first { $0.device == device && $0.kind == kind }
+    /// The open alarm a device's repeat would join, if any. A chain test and a real alarm never
+    /// join each other: a real fall after a test must not pass for a test.
+    public func openAlarm(device: String, kind: String, test: Bool = false) -> Alarm? {
+        openAlarms.values.first { $0.device == device && $0.kind == kind && $0.isTest == test }
     }
 }
 
@@ -58,7 +60,8 @@ extension Engine {
             }
         }
         guard let rule = site.rules.first(where: { $0.events.contains(event.kind) }) else { return effects }
-        if var alarm = openAlarm(device: event.device, kind: rule.alarm) {
+        let test = !rule.isTechnical && isInTestMode(event.device, at: now)
+        if var alarm = openAlarm(device: event.device, kind: rule.alarm, test: test) {
             return effects + join(&alarm, event: event, rule: rule, at: now)
         }
         return effects + raise(rule: rule, device: event.device, room: room, event: event, at: now)
@@ -92,19 +95,26 @@ extension Engine {
             id: "A\(nextNumber)", kind: rule.alarm, severity: rule.severity,
             resident: site.resident(inRoom: room)?.id, room: room, device: device,
             rule: rule.id, policy: rule.policy, raisedAt: now)
+        // In test mode a care alarm is a chain test, under the test policy.
+        if !rule.isTechnical, isInTestMode(device, at: now), let policy = site.proof.testPolicy {
+            alarm.test = true
+            alarm.policy = policy
+        }
         noteTier(of: &alarm, at: now)
         nextNumber += 1
         openAlarms[alarm.id] = alarm
 
+        var detail = [
+            "event": event.kind.rawValue, "severity": alarm.severity.rawValue, "room": alarm.room, "rule": rule.id,
+            "raw": event.raw ?? "",
+        ]
+        if alarm.isTest { detail["test"] = "true" }
         var effects: [Effect] = [
             .saveAlarm(alarm),
             .audit(
                 AuditEntry(
                     at: now, actor: "device:\(device)", action: .alarmRaised, alarm: alarm.id,
-                    detail: event.detail.merging([
-                        "event": event.kind.rawValue, "severity": alarm.severity.rawValue,
-                        "room": alarm.room, "rule": rule.id, "raw": event.raw ?? "",
-                    ]) { _, new in new })),
+                    detail: event.detail.merging(detail) { _, new in new })),
         ]
         effects += notifyTier(of: alarm, at: now)
         effects += scheduleNextEscalation(of: alarm, at: now)
@@ -163,6 +173,9 @@ extension Engine {
     }
 
     mutating func handleTimer(_ fire: TimerFire, at now: Date) -> [Effect] {
+        if fire.purpose == .testEnd {
+            return endTest(room: String(fire.alarm.dropFirst("room:".count)), actor: "hub", reason: "time up", at: now)
+        }
         guard var alarm = openAlarms[fire.alarm], alarm.state == .raised else { return [] }
         return escalate(&alarm, reason: "unacknowledged", at: now)
     }
@@ -262,7 +275,8 @@ extension Engine {
             case .staff(let id):
                 if let staff = site.staffMember(id) { add(staff: staff) }
             case .nextOfKin:
-                guard let id = alarm.resident, let resident = site.resident(id) else { continue }
+                // A chain test never reaches relatives, whatever the policy says.
+                guard !alarm.isTest, let id = alarm.resident, let resident = site.resident(id) else { continue }
                 for kin in resident.nextOfKin where kin.consentNotify {
                     guard seen.insert("kin:\(kin.id)").inserted else { continue }
                     for contact in kin.contacts {

@@ -16,6 +16,8 @@ public enum Input: Sendable, Equatable {
     /// Time passed: check every supervised source's silence.
     case supervise
     case command(Command)
+    /// Staff put a room in test mode, or take it out.
+    case testMode(TestModeRequest)
     case timer(TimerFire)
     case delivery(DeliveryReport)
 }
@@ -36,4 +38,6 @@ public struct TimerFire: Sendable, Equatable {
 public enum TimerPurpose: String, Sendable, Equatable, Codable {
     /// Move an unacknowledged alarm to its next tier, or repeat the last.
     case escalate
+    /// End a room's test mode (the timer's `alarm` is `room:<id>`).
+    case testEnd = "test-end"
 }

@@ -143,10 +143,19 @@ public struct ProofSettings: Sendable, Equatable {
     public var maxAge: Double?
     /// Seconds, per device profile id, overriding `maxAge` (a fall sensor 7 days, a button 30).
     public var byProfile: [String: Double]
+    /// The policy chain tests escalate under (whoever answers tests); `nil`: no test mode.
+    public var testPolicy: String?
+    /// The longest a room may stay in test mode, in seconds.
+    public var maxTestDuration: Double
 
-    public init(maxAge: Double? = nil, byProfile: [String: Double] = [:]) {
+    public init(
+        maxAge: Double? = nil, byProfile: [String: Double] = [:], testPolicy: String? = nil,
+        maxTestDuration: Double = 7200
+    ) {
         self.maxAge = maxAge
         self.byProfile = byProfile
+        self.testPolicy = testPolicy
+        self.maxTestDuration = maxTestDuration
     }
 
     /// The maximum proof age of a device with this profile, if any.

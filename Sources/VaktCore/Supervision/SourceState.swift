@@ -34,6 +34,10 @@ public struct SourceState: Sendable, Equatable, Codable, Identifiable {
     public var chainProof: String?
     /// The proof is older than the device's maximum proof age; cleared by a new proof.
     public var proofExpired: Bool
+    /// `alarm` (a real alarm answered) or `test` (a chain test answered).
+    public var chainProofKind: String?
+    /// Its room is in test mode until then: alarms it raises are chain tests.
+    public var testUntil: Date?
 
     public init(id: String, watchedSince: Date) {
         self.id = id
@@ -53,11 +57,14 @@ public struct SourceState: Sendable, Equatable, Codable, Identifiable {
         self.chainProvenAt = nil
         self.chainProof = nil
         self.proofExpired = false
+        self.chainProofKind = nil
+        self.testUntil = nil
     }
 
     private enum CodingKeys: String, CodingKey {
         case id, online, battery, lowBattery, tampered, lastSeen, watchedSince, onlineSince, silent, rejected
         case lastRejection, lastRejectionAt, lastDigest, warning, chainProvenAt, chainProof, proofExpired
+        case chainProofKind, testUntil
     }
 
     /// Reads stored state; fields added later default, so rows stored by an older hub load.
@@ -80,6 +87,8 @@ public struct SourceState: Sendable, Equatable, Codable, Identifiable {
         chainProvenAt = try c.decodeIfPresent(Date.self, forKey: .chainProvenAt)
         chainProof = try c.decodeIfPresent(String.self, forKey: .chainProof)
         proofExpired = try c.decodeIfPresent(Bool.self, forKey: .proofExpired) ?? false
+        chainProofKind = try c.decodeIfPresent(String.self, forKey: .chainProofKind)
+        testUntil = try c.decodeIfPresent(Date.self, forKey: .testUntil)
     }
 
     /// Battery at or below this percentage is low.

@@ -18,6 +18,15 @@ public struct Messages: Sendable {
     public init(site: Site) { self.site = site }
 
     public func notification(for alarm: Alarm, recipient: Reader) -> (title: String, body: String) {
+        let text = plainNotification(for: alarm, recipient: recipient)
+        guard alarm.isTest else { return text }
+        // A chain test says so first, so nobody runs for a drill.
+        return site.language == .norwegianBokmal
+            ? ("TEST – \(text.title)", "TEST av alarmkjeden, ingen reell alarm. \(text.body)")
+            : ("TEST – \(text.title)", "Chain test, not a real alarm. \(text.body)")
+    }
+
+    private func plainNotification(for alarm: Alarm, recipient: Reader) -> (title: String, body: String) {
         let resident = alarm.resident.flatMap { site.resident($0) }
         let who = resident?.displayName ?? room(alarm.room)
         let time = clock(alarm.raisedAt)

@@ -37,6 +37,19 @@ public final class CommandClient: @unchecked Sendable {
 
     /// Publishes `command` on `vakt/<site>/commands/<staff>` and returns the hub's reply.
     public func send(_ command: Command, site: String, timeout: Double = 15) throws -> CommandReplyMessage {
+        try send(
+            CommandPayload.encode(command), id: command.id, staff: command.staff, site: site, timeout: timeout)
+    }
+
+    /// Publishes a test-mode request and returns the hub's reply.
+    public func send(_ request: TestModeRequest, site: String, timeout: Double = 15) throws -> CommandReplyMessage {
+        try send(request.encode(), id: request.id, staff: request.staff, site: site, timeout: timeout)
+    }
+
+    /// Publishes `payload` as `staff` and waits for the reply carrying request `id`.
+    private func send(_ payload: [UInt8], id requestID: String, staff: String, site: String, timeout: Double) throws
+        -> CommandReplyMessage
+    {
         client.onMessage = { [weak self] message in
             guard let self,
                 let object = (try? JSONSerialization.jsonObject(with: Data(message.payload))) as? [String: Any],
@@ -56,17 +69,16 @@ public final class CommandClient: @unchecked Sendable {
         guard client.waitUntilConnected(timeout: .seconds(5)) else {
             throw Failure.unreachable("\(address.description): no connection within 5 s")
         }
-        try client.subscribe("vakt/\(site)/replies/\(command.staff)", qos: 1)
-        try client.publish(
-            "vakt/\(site)/commands/\(command.staff)", payload: CommandPayload.encode(command), qos: 1, retain: false)
+        try client.subscribe("vakt/\(site)/replies/\(staff)", qos: 1)
+        try client.publish("vakt/\(site)/commands/\(staff)", payload: payload, qos: 1, retain: false)
 
         let deadline = Date().addingTimeInterval(timeout)
         condition.lock()
         defer { condition.unlock() }
-        while replies[command.id] == nil {
+        while replies[requestID] == nil {
             if !condition.wait(until: deadline) { throw Failure.noReply(seconds: timeout) }
         }
-        let object = replies[command.id] ?? [:]
+        let object = replies[requestID] ?? [:]
         return CommandReplyMessage(
             ok: object["ok"] as? Bool ?? false, message: object["message"] as? String ?? "",
             alarm: object["alarm"] as? [String: Any])

@@ -1,0 +1,94 @@
+import Foundation
+
+/// Test mode: staff put a room in test mode to prove its devices' chains on purpose. An alarm a
+/// device raises meanwhile is a chain test: it travels the real path (decode, rules,
+/// notification, a person's answer), marked as a test, under the test policy, never to next of
+/// kin. Test mode ends on its own when its time is up.
+extension Engine {
+    /// Whether alarms the device raises now are chain tests.
+    public func isInTestMode(_ device: String, at now: Date) -> Bool {
+        sources[device]?.testUntil.map { $0 > now } ?? false
+    }
+
+    private func testTimerID(_ room: String) -> String { "test:\(room)" }
+
+    mutating func handleTestMode(_ request: TestModeRequest, at now: Date) -> [Effect] {
+        let refuse = { (reason: String, code: String) -> [Effect] in
+            [
+                .audit(
+                    AuditEntry(
+                        at: now, actor: "staff:\(request.staff)", action: .commandRejected, result: "rejected",
+                        detail: [
+                            "action": request.seconds == nil ? "test-end" : "test-start", "room": request.room,
+                            "reason": reason, "request": request.id,
+                        ])),
+                .reply(CommandReply(id: request.id, staff: request.staff, ok: false, message: reason, code: code)),
+            ]
+        }
+        guard site.staffMember(request.staff) != nil else {
+            return refuse("unknown staff id '\(request.staff)'", "unknown-staff")
+        }
+        guard site.room(request.room) != nil else { return refuse("no room '\(request.room)'", "unknown-room") }
+        let devices = site.devices.filter { $0.room == request.room }
+        guard !devices.isEmpty else { return refuse("room \(request.room) has no devices", "no-devices") }
+        let texts = Messages(site: site)
+        guard let seconds = request.seconds else {
+            guard devices.contains(where: { isInTestMode($0.id, at: now) }) else {
+                return refuse("room \(request.room) is not in test mode", "not-in-test")
+            }
+            return endTest(room: request.room, actor: "staff:\(request.staff)", reason: "ended by staff", at: now)
+                + [.cancelTimer(id: testTimerID(request.room))]
+                + [
+                    .reply(
+                        CommandReply(
+                            id: request.id, staff: request.staff, ok: true,
+                            message: "room \(request.room) is out of test mode"))
+                ]
+        }
+        guard site.proof.testPolicy != nil else {
+            return refuse("no test policy is configured (proof: test_policy:)", "no-test-policy")
+        }
+        let until = now.addingTimeInterval(min(seconds, site.proof.maxTestDuration))
+        var effects: [Effect] = []
+        for device in devices {
+            var state = sources[device.id] ?? SourceState(id: device.id, watchedSince: now)
+            state.testUntil = until
+            sources[device.id] = state
+            effects.append(.saveSource(state))
+        }
+        effects.append(
+            .audit(
+                AuditEntry(
+                    at: now, actor: "staff:\(request.staff)", action: .testStarted,
+                    detail: [
+                        "room": request.room, "until": RFC3339.string(from: until, in: site.timeZone),
+                        "devices": devices.map(\.id).joined(separator: ","), "request": request.id,
+                    ])))
+        effects.append(
+            .schedule(
+                ScheduledTimer(
+                    id: testTimerID(request.room), alarm: "room:\(request.room)", purpose: .testEnd, due: until)
+            ))
+        effects.append(
+            .reply(
+                CommandReply(
+                    id: request.id, staff: request.staff, ok: true,
+                    message: "room \(request.room) is in test mode until \(texts.clock(until))")))
+        return effects
+    }
+
+    /// Takes a room out of test mode; audited with who or what ended it.
+    mutating func endTest(room: String, actor: String, reason: String, at now: Date) -> [Effect] {
+        var effects: [Effect] = []
+        for device in site.devices where device.room == room {
+            guard var state = sources[device.id], state.testUntil != nil else { continue }
+            state.testUntil = nil
+            sources[device.id] = state
+            effects.append(.saveSource(state))
+        }
+        guard !effects.isEmpty else { return [] }
+        effects.append(
+            .audit(AuditEntry(at: now, actor: actor, action: .testEnded, detail: ["room": room, "reason": reason])))
+        return effects
+    }
+}

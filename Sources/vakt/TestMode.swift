@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import VaktConfig
+import VaktCore
+import VaktRuntime
+
+/// `vakt test start|end --room ROOM --as STAFF`
+struct TestMode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Put a room in test mode to prove its alarm chain, or end it.",
+        discussion: """
+            While a room is in test mode, a care alarm one of its devices raises is a chain \\
+            test: it travels the real path (decode, rules, notification, a person's answer), \\
+            marked TEST everywhere, under the config's test policy (proof: test_policy:), and \\
+            never reaches next of kin. Answering it proves the device's chain (see `vakt \\
+            proof`). Test mode ends on its own after --for (at most the config's \\
+            max_test_duration) and is audited, as is who started and ended it.
+            """,
+        subcommands: [Start.self, End.self])
+
+    struct Options: ParsableArguments {
+        @Option(help: ArgumentHelp("The room id, e.g. 103.", valueName: "room"))
+        var room: String
+
+        @Option(name: .customLong("as"), help: ArgumentHelp("Your staff id.", valueName: "staff-id"))
+        var staff: String
+
+        @Option(help: ArgumentHelp("Broker URL; defaults to the config's broker.", valueName: "url"))
+        var broker: String?
+
+        @OptionGroup var config: ConfigOption
+
+        /// Sends the request and prints the hub's answer: exit 1 when refused, 3 when unreachable.
+        func send(seconds: Double?) throws {
+            let site = try HubRunner.loadSiteOrExit(config.directory)
+            let address = try HubRunner.brokerAddressOrExit(broker ?? site.broker.url, command: "test")
+            let logger = LogSetup.bootstrap(level: .error)
+            let request = TestModeRequest(
+                id: UUID().uuidString.lowercased(), staff: staff, room: room, seconds: seconds)
+            do {
+                let client = try CommandClient(
+                    address: address, clientID: "vakt-cli-\(staff)-\(request.id.prefix(8))", logger: logger)
+                let reply = try client.send(request, site: site.id)
+                guard reply.ok else {
+                    printError("refused: \(reply.message)")
+                    throw ExitCode(1)
+                }
+                print(reply.message)
+            } catch let failure as CommandClient.Failure {
+                printError("vakt test: \(failure)")
+                throw ExitCode(3)
+            }
+        }
+    }
+
+    struct Start: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start test mode for a room.")
+        @OptionGroup var options: Options
+
+        @Option(name: .customLong("for"), help: ArgumentHelp("How long, e.g. 30m.", valueName: "duration"))
+        var duration = "30m"
+
+        func validate() throws {
+            guard let seconds = parseDuration(duration), seconds > 0 else {
+                throw ValidationError("bad duration '\(duration)'; write e.g. 15m or 1h")
+            }
+        }
+
+        func run() throws { try options.send(seconds: parseDuration(duration) ?? TestModeRequest.defaultSeconds) }
+    }
+
+    struct End: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "End a room's test mode now.")
+        @OptionGroup var options: Options
+        func run() throws { try options.send(seconds: nil) }
+    }
+}
