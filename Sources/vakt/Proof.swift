@@ -17,7 +17,8 @@ struct Proof: ParsableCommand {
             With --config, every configured device is listed with its maximum proof age \\
             (the config's `proof` section); with --data alone, those the hub has watched. With \\
             --json: {"devices": [...], "residents": [...]}; each device has id, room, \\
-            resident, chain_proven_at, chain_proof, chain_age_days, max_age_days, expired, \\
+            resident, chain_proven_at, chain_proof, chain_proof_kind (alarm: a real alarm \
+            answered; test: a chain test answered), chain_age_days, max_age_days, expired, \\
             link_proven_at; each resident has id, name, room, worst_device, chain_proven_at, \\
             chain_age_days, expired. Times are RFC 3339 in the site's time zone.
             """)
@@ -127,7 +128,7 @@ private struct ProofRow {
         let time = { (date: Date?) -> Any in date.map { RFC3339.string(from: $0, in: zone) as Any } ?? NSNull() }
         return [
             "id": id, "room": room, "resident": resident ?? NSNull(), "chain_proven_at": time(state?.chainProvenAt),
-            "chain_proof": state?.chainProof ?? NSNull(),
+            "chain_proof": state?.chainProof ?? NSNull(), "chain_proof_kind": state?.chainProofKind ?? NSNull(),
             "chain_age_days": ageDays.map { ($0 * 100).rounded() / 100 as Any } ?? NSNull(),
             "max_age_days": maxAge.map { $0 / 86_400 as Any } ?? NSNull(), "expired": expired,
             "link_proven_at": time(state?.lastSeen),

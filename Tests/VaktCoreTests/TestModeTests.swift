@@ -115,4 +115,20 @@ import VaktCore
             Array(#"{"id":"x","action":"test-start","room":"1","minutes":-5}"#.utf8), staff: "ns1")
         #expect(throws: CommandPayload.Problem.self) { try bad?.get() }
     }
+
+    /// Nobody answers the test: it escalates under the test policy like a technical fault,
+    /// and still never reaches relatives.
+    @Test func anUnansweredTestEscalatesAsATechnicalFault() throws {
+        var engine = Engine(site: Self.site())
+        _ = start(&engine, room: "106", minutes: 30, at: t0)
+        let raised = sos(&engine, room: "106", at: t0)
+        let alarm = try #require(raised.savedAlarms.first)
+        let timer = try #require(raised.schedules.first { $0.purpose == .escalate })
+        // The technical policy here has one tier repeating hourly.
+        #expect(timer.due == t0.addingTimeInterval(3600))
+        let repeated = engine.handle(.timer(timer.fire), at: timer.due)
+        #expect(repeated.auditActions.contains(.alarmEscalated))
+        #expect(repeated.savedAlarms.first?.id == alarm.id && repeated.savedAlarms.first?.round == 1)
+        #expect(repeated.recipientIDs == ["sp1"])
+    }
 }

@@ -23,6 +23,7 @@ struct ProofCLITests {
         let devices = try #require(object["devices"] as? [[String: Any]])
         let sos = try #require(devices.first { $0["id"] as? String == "room105-sos" })
         #expect(sos["chain_proof"] as? String == "\(id) (sos) answered by ns1")
+        #expect(sos["chain_proof_kind"] as? String == "alarm")
         #expect(sos["max_age_days"] as? Double == 30)
         #expect(sos["expired"] as? Bool == false)
         #expect((sos["chain_age_days"] as? Double).map { $0 < 0.01 } == true)
