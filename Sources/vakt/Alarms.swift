@@ -10,7 +10,8 @@ struct Alarms: ParsableCommand {
         discussion: """
             Reads the hub's database directly; works while the hub runs. With --json, prints \
             a JSON array; each alarm has id, kind, severity, state, resident, room, device, \
-            raised_at, acknowledged_at, acknowledged_by, resolved_at and tier, with RFC 3339 \
+            raised_at, acknowledged_at, acknowledged_by, resolved_at, tier and test (a chain \
+            test, not a real alarm; TEST in the table), with RFC 3339 \
             timestamps in the site's time zone.
             """)
 
@@ -40,7 +41,8 @@ struct Alarms: ParsableCommand {
         let header = ["ID", "KIND", "SEVERITY", "STATE", "ROOM", "RESIDENT", "RAISED", "BY", "TIER"]
         let rows = snapshots.map {
             [
-                $0.id, $0.kind, $0.severity.rawValue, $0.state.rawValue, $0.room, $0.residentName ?? $0.resident ?? "-",
+                $0.id, ($0.isTest ? "TEST " : "") + $0.kind, $0.severity.rawValue, $0.state.rawValue, $0.room,
+                $0.residentName ?? $0.resident ?? "-",
                 $0.raisedAt, $0.acknowledgedBy ?? "-", String($0.tier),
             ]
         }
