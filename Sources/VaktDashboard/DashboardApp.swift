@@ -178,6 +178,8 @@ public final class DashboardApp: @unchecked Sendable {
                 try client.publish(topic, payload: CommandPayload.encode(command), qos: 1, retain: false)
             case .requestTimeline(let id, let alarm):
                 try client.publish(topic, payload: TimelineQuery(id: id, alarm: alarm).encode(), qos: 1, retain: false)
+            case .startTest(let request):
+                try client.publish(topic, payload: request.encode(), qos: 1, retain: false)
             case .alert, .quit:
                 break
             }

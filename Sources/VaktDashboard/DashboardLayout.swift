@@ -56,6 +56,11 @@ public enum DashboardLayout {
         case .timeline(let alarm, let lines): middle = timeline(model, alarm: alarm, lines: lines, width: width)
         case .resolve(let alarm, let outcome, let note):
             middle = resolve(model, alarm: alarm, outcome: outcome, note: note, width: width)
+        case .testRoom(let room):
+            middle = [
+                [Span(fit(texts.testRoomPrompt + room + "_", width), .bold)], [],
+                [Span(fit(texts.testRoomNote, width), .normal)],
+            ]
         }
         if width < 80 || height < 24 {
             middle.insert([Span(fit(texts.tooSmall, width), .error)], at: 0)

@@ -13,6 +13,8 @@ public enum DashboardEffect: Equatable, Sendable {
     case send(Command)
     /// Ask the hub for one alarm's timeline (request id, alarm id).
     case requestTimeline(id: String, alarm: String)
+    /// Put a room in test mode (a chain test), on `commands/<staff>`.
+    case startTest(TestModeRequest)
     /// Ring the terminal bell and flash: a new critical alarm.
     case alert
     case quit
@@ -48,6 +50,8 @@ public struct DashboardModel: Sendable {
         case timeline(alarm: String, lines: [TimelineLine]?)
         /// Choosing an outcome (`note == nil`), then typing a note.
         case resolve(alarm: String, outcome: Int, note: String?)
+        /// Typing the room to put in test mode.
+        case testRoom(room: String)
     }
 
     public struct Status: Equatable, Sendable {
@@ -67,6 +71,8 @@ public struct DashboardModel: Sendable {
     public var alertsEnabled: Bool
     /// Requests awaiting the hub's reply: which alarm, and which action (nil: a timeline).
     private var requests: [String: (alarm: String, action: Command.Action?)] = [:]
+    /// Requests that started test mode (their `alarm` slot holds the room).
+    private var testRequests: Set<String> = []
     private let requestPrefix: String
     private var requestCounter = 0
 
@@ -198,6 +204,13 @@ public struct DashboardModel: Sendable {
         if case .timeline(let alarm, nil) = mode, alarm == request.alarm, !ok {
             mode = .timeline(alarm: alarm, lines: [])
         }
+        if testRequests.remove(id) != nil {
+            status =
+                ok
+                ? Status(text: texts.testStarted(request.alarm), isError: false)
+                : Status(text: texts.refused(message), isError: true)
+            return
+        }
         if ok, let action = request.action {
             status = Status(text: texts.done(action, request.alarm), isError: false)
         } else if let code = object["code"] as? String,
@@ -225,6 +238,29 @@ public struct DashboardModel: Sendable {
         case .list: return handleListKey(key)
         case .help, .timeline:
             if [.escape, .enter, .character("q"), .character("t"), .character("?")].contains(key) { mode = .list }
+            return []
+        case .testRoom(let room):
+            switch key {
+            case .escape:
+                mode = .list
+            case .backspace:
+                mode = .testRoom(room: String(room.dropLast()))
+            case .character(let c) where room.count < 40 && !c.isWhitespace:
+                mode = .testRoom(room: room + String(c))
+            case .enter:
+                mode = .list
+                guard !room.isEmpty else { return [] }
+                let id = nextRequestID()
+                requests[id] = (room, nil)
+                testRequests.insert(id)
+                status = Status(text: texts.startingTest(room), isError: false)
+                return [
+                    .startTest(
+                        TestModeRequest(id: id, staff: staff.id, room: room, seconds: TestModeRequest.defaultSeconds))
+                ]
+            default:
+                break
+            }
             return []
         case .resolve(let alarm, let outcome, nil):
             switch key {
@@ -274,6 +310,9 @@ public struct DashboardModel: Sendable {
             return [.quit]
         case .character("?"):
             mode = .help
+        case .character("T"):
+            // Test mode for a room: the selected alarm's room to start with, editable.
+            mode = .testRoom(room: selectedAlarm?.room ?? "")
         case .character("a"):
             guard let alarm = selectedAlarm else { return noAlarm() }
             return send(.acknowledge, alarm: alarm.id)
@@ -317,6 +356,10 @@ public struct DashboardModel: Sendable {
     /// The request could not be published (no broker connection).
     public mutating func sendFailed(_ effect: DashboardEffect, reason: String) {
         if case .send(let command) = effect { requests[command.id] = nil }
+        if case .startTest(let request) = effect {
+            requests[request.id] = nil
+            testRequests.remove(request.id)
+        }
         if case .requestTimeline(let id, let alarm) = effect {
             requests[id] = nil
             if case .timeline(alarm, nil) = mode { mode = .timeline(alarm: alarm, lines: []) }

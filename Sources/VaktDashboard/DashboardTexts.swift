@@ -130,6 +130,7 @@ struct DashboardTexts {
                 "p               tilstede hos beboeren",
                 "r               avslutt med utfall og notat",
                 "t               tidslinjen til valgt alarm, fra revisjonsloggen",
+                "T               test alarmkjeden for et rom (testmodus i 30 min)",
                 "q               lukk skjermen (alarmene går videre uten deg)",
                 "",
                 "Alarmene står med de mest alvorlige øverst, så den som har ventet lengst.",
@@ -142,6 +143,7 @@ struct DashboardTexts {
                 "p               on site with the resident",
                 "r               resolve with an outcome and a note",
                 "t               the selected alarm's timeline, from the audit log",
+                "T               test a room's alarm chain (test mode for 30 min)",
                 "q               close the screen (alarms go on without you)",
                 "",
                 "Most severe alarms first, then the one waiting longest.",
@@ -180,6 +182,24 @@ struct DashboardTexts {
     func refused(_ reason: String) -> String { (nb ? "Avvist: " : "Refused: ") + reason }
     func notSent(_ reason: String) -> String { (nb ? "Ikke sendt: " : "Not sent: ") + reason }
     var noAlarmSelected: String { nb ? "Ingen alarm valgt" : "No alarm selected" }
+    var testRoomPrompt: String {
+        nb
+            ? "Test av alarmkjeden: rom i testmodus i 30 min (Enter starter, Esc avbryter): "
+            : "Chain test: room to put in test mode for 30 min (Enter starts, Esc cancels): "
+    }
+    var testRoomNote: String {
+        nb
+            ? "Alarmer fra rommet blir TEST-alarmer til teknisk vakt, aldri til pårørende. Utløs enheten og kvitter."
+            : "Alarms from the room become TEST alarms to the technical policy, never to relatives. Trigger, then acknowledge."
+    }
+    func startingTest(_ room: String) -> String {
+        nb ? "Starter test av rom \(room) ..." : "Starting a test of room \(room) ..."
+    }
+    func testStarted(_ room: String) -> String {
+        nb
+            ? "Rom \(room) er i testmodus i 30 min: utløs enheten og kvitter TEST-alarmen"
+            : "Room \(room) is in test mode for 30 min: trigger the device and acknowledge the TEST alarm"
+    }
     func unreadableSnapshot(_ id: String) -> String {
         nb ? "Kunne ikke lese alarm \(id) fra huben" : "Could not read alarm \(id) from the hub"
     }

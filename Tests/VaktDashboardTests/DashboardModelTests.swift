@@ -191,3 +191,56 @@ enum Demo {
         #expect(model.status == .init(text: "Ikke sendt: no connection", isError: true))
     }
 }
+
+/// `T`: a chain test for a room, from the dashboard.
+@Suite struct DashboardTestModeTests {
+    @Test func tStartsTestModeForTheSelectedAlarmsRoomOrATypedOne() throws {
+        var model = Demo.model()
+        _ = model.receiveAlarm(id: "A1", payload: Demo.payload(Demo.alarm(1, room: "104")))
+        _ = model.handle(.down)
+        #expect(model.handle(.character("T")).isEmpty)
+        #expect(model.mode == .testRoom(room: "104"))
+        // Edit it to 105.
+        _ = model.handle(.backspace)
+        _ = model.handle(.character("5"))
+        let effects = model.handle(.enter)
+        guard case .startTest(let request) = try #require(effects.first) else {
+            Issue.record("no test request: \(effects)")
+            return
+        }
+        #expect(request.room == "105" && request.staff == "ns1" && request.seconds == TestModeRequest.defaultSeconds)
+        #expect(model.mode == .list)
+        #expect(model.status?.text == "Starter test av rom 105 ...")
+
+        model.receiveReply(
+            Array(#"{"id":"\#(request.id)","ok":true,"message":"room 105 is in test mode until 03:00"}"#.utf8))
+        #expect(model.status?.text.hasPrefix("Rom 105 er i testmodus") == true)
+        #expect(model.status?.isError == false)
+    }
+
+    @Test func aRefusedTestSaysWhyAndEscapeCancels() throws {
+        var model = Demo.model()
+        _ = model.handle(.character("T"))
+        #expect(model.mode == .testRoom(room: ""))
+        #expect(model.handle(.enter).isEmpty, "no room typed: nothing sent")
+        _ = model.handle(.character("T"))
+        for c in "999" { _ = model.handle(.character(c)) }
+        guard case .startTest(let request) = try #require(model.handle(.enter).first) else { return }
+        model.receiveReply(
+            Array(#"{"id":"\#(request.id)","ok":false,"message":"no room '999'","code":"unknown-room"}"#.utf8))
+        #expect(model.status?.isError == true)
+        #expect(model.status?.text.contains("no room '999'") == true)
+        _ = model.handle(.character("T"))
+        _ = model.handle(.escape)
+        #expect(model.mode == .list)
+    }
+
+    @Test func thePromptIsShown() {
+        var model = Demo.model()
+        _ = model.handle(.character("T"))
+        _ = model.handle(.character("1"))
+        let screen = DashboardLayout.render(model, width: 100, height: 30, now: Demo.t0)
+        #expect(screen.text.contains { $0.contains("Test av alarmkjeden") && $0.hasSuffix("1_") })
+        #expect(screen.text.contains { $0.contains("aldri til pårørende") })
+    }
+}
