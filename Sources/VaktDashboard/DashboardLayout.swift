@@ -58,7 +58,7 @@ public enum DashboardLayout {
             middle = resolve(model, alarm: alarm, outcome: outcome, note: note, width: width)
         case .testRoom(let room):
             middle = [
-                [Span(fit(texts.testRoomPrompt + room + "_", width), .bold)], [],
+                [Span(fit(texts.testRoomPrompt(minutes: model.testMinutes) + room + "_", width), .bold)], [],
                 [Span(fit(texts.testRoomNote, width), .normal)],
             ]
         }
@@ -109,12 +109,18 @@ public enum DashboardLayout {
         let low = model.devices.filter { $0.value.lowBattery }.sorted { $0.key < $1.key }
             .map { "\($0.key) \($0.value.battery.map { "\($0)%" } ?? "")" }
         let unproven = model.devices.filter { $0.value.proofExpired }.keys.sorted()
-        if offline.isEmpty && low.isEmpty && unproven.isEmpty {
+        let testRooms = Set(model.devices.filter { $0.value.inTest }.compactMap { model.site.device($0.key)?.room })
+            .sorted()
+        if offline.isEmpty && low.isEmpty && unproven.isEmpty && testRooms.isEmpty {
             let watched = Set(model.site.devices.map(\.id) + model.site.bridges.map(\.id))
             let heard = model.devices.filter { watched.contains($0.key) && $0.value.heard }.count
             return [Span(fit(texts.devicesFine(heard: heard, of: watched.count), width), .dim)]
         }
-        return [Span(fit(texts.devicesTrouble(offline: offline, low: low, unproven: unproven), width), .high)]
+        return [
+            Span(
+                fit(texts.devicesTrouble(offline: offline, low: low, unproven: unproven, testRooms: testRooms), width),
+                .high)
+        ]
     }
 
     /// Column widths: waited, severity, room, resident (flexible), kind, state, tier.

@@ -73,6 +73,9 @@ public struct DashboardModel: Sendable {
     private var requests: [String: (alarm: String, action: Command.Action?)] = [:]
     /// Requests that started test mode (their `alarm` slot holds the room).
     private var testRequests: Set<String> = []
+
+    /// How long a test the dashboard starts lasts: the default, capped as the hub caps it.
+    public var testMinutes: Int { Int(min(TestModeRequest.defaultSeconds, site.proof.maxTestDuration) / 60) }
     private let requestPrefix: String
     private var requestCounter = 0
 
@@ -154,6 +157,8 @@ public struct DashboardModel: Sendable {
         public var heard: Bool = false
         /// Nobody has answered an alarm from it for longer than its maximum proof age.
         public var proofExpired: Bool = false
+        /// Its room is in test mode (its first care alarm is a chain test).
+        public var inTest: Bool = false
     }
     public private(set) var devices: [String: DeviceHealth] = [:]
 
@@ -166,7 +171,7 @@ public struct DashboardModel: Sendable {
         devices[id] = DeviceHealth(
             online: object["online"] as? Bool, battery: object["battery"] as? Int,
             lowBattery: object["low_battery"] as? Bool ?? false, heard: object["last_seen"] is String,
-            proofExpired: object["proof_expired"] as? Bool ?? false)
+            proofExpired: object["proof_expired"] as? Bool ?? false, inTest: object["test_until"] is String)
     }
 
     /// A channel's health from `channels/<id>`.
@@ -207,7 +212,7 @@ public struct DashboardModel: Sendable {
         if testRequests.remove(id) != nil {
             status =
                 ok
-                ? Status(text: texts.testStarted(request.alarm), isError: false)
+                ? Status(text: texts.testStarted(request.alarm, minutes: testMinutes), isError: false)
                 : Status(text: texts.refused(message), isError: true)
             return
         }

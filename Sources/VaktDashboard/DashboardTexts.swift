@@ -94,8 +94,13 @@ struct DashboardTexts {
             ? "Enheter: ingen frakoblet eller med lavt batteri (\(heard) av \(total) har meldt seg)"
             : "Devices: none offline or low on battery (\(heard) of \(total) have reported)"
     }
-    func devicesTrouble(offline: [String], low: [String], unproven: [String] = []) -> String {
+    func devicesTrouble(offline: [String], low: [String], unproven: [String] = [], testRooms: [String] = [])
+        -> String
+    {
         var parts: [String] = []
+        if !testRooms.isEmpty {
+            parts.append((nb ? "TESTMODUS: rom " : "TEST MODE: room ") + testRooms.joined(separator: ", "))
+        }
         if !offline.isEmpty { parts.append((nb ? "FRAKOBLET: " : "OFFLINE: ") + offline.joined(separator: ", ")) }
         if !low.isEmpty { parts.append((nb ? "LAVT BATTERI: " : "LOW BATTERY: ") + low.joined(separator: ", ")) }
         if !unproven.isEmpty {
@@ -130,7 +135,7 @@ struct DashboardTexts {
                 "p               tilstede hos beboeren",
                 "r               avslutt med utfall og notat",
                 "t               tidslinjen til valgt alarm, fra revisjonsloggen",
-                "T               test alarmkjeden for et rom (testmodus i 30 min)",
+                "T               test alarmkjeden for et rom (testmodus til testen er kvittert)",
                 "q               lukk skjermen (alarmene går videre uten deg)",
                 "",
                 "Alarmene står med de mest alvorlige øverst, så den som har ventet lengst.",
@@ -143,7 +148,7 @@ struct DashboardTexts {
                 "p               on site with the resident",
                 "r               resolve with an outcome and a note",
                 "t               the selected alarm's timeline, from the audit log",
-                "T               test a room's alarm chain (test mode for 30 min)",
+                "T               test a room's alarm chain (test mode until the test is answered)",
                 "q               close the screen (alarms go on without you)",
                 "",
                 "Most severe alarms first, then the one waiting longest.",
@@ -182,10 +187,10 @@ struct DashboardTexts {
     func refused(_ reason: String) -> String { (nb ? "Avvist: " : "Refused: ") + reason }
     func notSent(_ reason: String) -> String { (nb ? "Ikke sendt: " : "Not sent: ") + reason }
     var noAlarmSelected: String { nb ? "Ingen alarm valgt" : "No alarm selected" }
-    var testRoomPrompt: String {
+    func testRoomPrompt(minutes: Int) -> String {
         nb
-            ? "Test av alarmkjeden: rom i testmodus i 30 min (Enter starter, Esc avbryter): "
-            : "Chain test: room to put in test mode for 30 min (Enter starts, Esc cancels): "
+            ? "Test av alarmkjeden: rom i testmodus i \(minutes) min (Enter starter, Esc avbryter): "
+            : "Chain test: room to put in test mode for \(minutes) min (Enter starts, Esc cancels): "
     }
     var testRoomNote: String {
         nb
@@ -195,10 +200,10 @@ struct DashboardTexts {
     func startingTest(_ room: String) -> String {
         nb ? "Starter test av rom \(room) ..." : "Starting a test of room \(room) ..."
     }
-    func testStarted(_ room: String) -> String {
+    func testStarted(_ room: String, minutes: Int) -> String {
         nb
-            ? "Rom \(room) er i testmodus i 30 min: utløs enheten og kvitter TEST-alarmen"
-            : "Room \(room) is in test mode for 30 min: trigger the device and acknowledge the TEST alarm"
+            ? "Rom \(room) er i testmodus i \(minutes) min: utløs enheten og kvitter TEST-alarmen"
+            : "Room \(room) is in test mode for \(minutes) min: trigger the device and acknowledge the TEST alarm"
     }
     func unreadableSnapshot(_ id: String) -> String {
         nb ? "Kunne ikke lese alarm \(id) fra huben" : "Could not read alarm \(id) from the hub"

@@ -17,7 +17,8 @@ struct Devices: ParsableCommand {
 
             With --json, prints a JSON array; each entry has id, type (device, bridge), room, \
             profile, link, online, silent, battery, low_battery, tampered, last_seen, \
-            watched_since, rejected, last_rejection, last_rejection_at, warning and alarms \
+            watched_since, rejected, last_rejection, last_rejection_at, warning, test_until \
+            (its room is in test mode until then) and alarms \
             (id, kind, severity, state, technical), with RFC 3339 timestamps in the site's \
             time zone. online is false while a device is offline or past its maximum silence.
             """)
@@ -81,11 +82,15 @@ private struct DeviceEntry {
             "last_seen": time(state?.lastSeen), "watched_since": time(state?.watchedSince),
             "rejected": state?.rejected ?? 0, "last_rejection": state?.lastRejection ?? NSNull(),
             "last_rejection_at": time(state?.lastRejectionAt), "warning": state?.warning ?? NSNull(),
+            "test_until": time(state?.testUntil),
             "alarms": alarmObjects,
         ]
         let onlineText =
             state?.silent == true ? "silent" : state?.online.map { $0 ? "yes" : "no" } ?? "-"
         var note = state?.warning ?? ""
+        if let until = state?.testUntil, until > Date() {
+            note = "TEST until \(RFC3339.string(from: until, in: zone))" + (note.isEmpty ? "" : "; ") + note
+        }
         if let reason = state?.lastRejection { note += (note.isEmpty ? "" : "; ") + "last rejected: \(reason)" }
         row = [
             id, device?.room ?? bridge?.room ?? "-", onlineText,

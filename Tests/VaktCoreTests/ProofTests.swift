@@ -109,4 +109,33 @@ import VaktCore
         #expect(engine.sources["room104-sos"]?.chainProvenAt == at(days: 0.001))
         #expect(engine.sources["room104-sos"]?.chainProof?.hasSuffix("answered by ns1") == true)
     }
+
+    /// A door contact yields nothing a care rule raises on: it can never be proven, so its proof
+    /// age is never alarmed; a profile set to 0 is not alarmed either.
+    @Test func devicesThatCannotBeProvenAreNotAlarmed() {
+        var site = Self.site()
+        site.profiles["test/door-contact"] = DeviceProfile(
+            id: "test/door-contact", vendor: "T", model: "D", description: "",
+            fields: [FieldMapping(field: "contact", type: .bool, values: ["false": .doorOpened, "true": .doorClosed])])
+        site.proof.byProfile["test/sos-button"] = 0
+        var engine = Engine(site: site)
+        #expect(engine.proofMaxAge(of: site.device("room101-door")!) == nil)
+        #expect(engine.proofMaxAge(of: site.device("room101-sos")!) == nil)
+        #expect(engine.proofMaxAge(of: site.device("room101-fall")!) == 7 * Self.day)
+        _ = engine.handle(.supervise, at: t0)
+        let later = engine.handle(.supervise, at: at(days: 40))
+        let expired = raised(later, kind: "proof-expired").map(\.device)
+        #expect(expired.contains("room101-fall") && expired.contains("room101-pendant"))
+        #expect(!expired.contains { $0.hasSuffix("-door") || $0.hasSuffix("-sos") })
+    }
+
+    /// Devices stored before proof ages existed count from the first pass that watches them,
+    /// not from when they were first watched for silence: an upgrade does not expire them all.
+    @Test func anUpgradeDoesNotExpireEveryDeviceAtOnce() {
+        var old = SourceState(id: "room101-fall", watchedSince: t0)
+        old.lastSeen = at(days: 59)
+        var engine = Engine(site: Self.site(), sources: [old])
+        #expect(raised(engine.handle(.supervise, at: at(days: 60)), kind: "proof-expired").isEmpty)
+        #expect(engine.sources["room101-fall"]?.proofSince == at(days: 60))
+    }
 }

@@ -22,9 +22,11 @@ import VaktCore
         site.profiles = [
             "test/fall-sensor": DeviceProfile(
                 id: "test/fall-sensor", vendor: "T", model: "F", description: "",
+                fields: [FieldMapping(field: "fall", type: .string, values: ["fall": .fallDetected])],
                 supervision: Supervision(maxSilence: 1800)),
             "test/sos-button": DeviceProfile(
                 id: "test/sos-button", vendor: "T", model: "S", description: "",
+                fields: [FieldMapping(field: "action", type: .string, values: ["emergency": .sos])],
                 supervision: Supervision(maxSilence: 7200)),
             "test/door-contact": DeviceProfile(id: "test/door-contact", vendor: "T", model: "D", description: ""),
             "contactid/mlr2": DeviceProfile(
@@ -32,6 +34,7 @@ import VaktCore
                 supervision: Supervision(maxSilence: 120)),
             "contactid/unit": DeviceProfile(
                 id: "contactid/unit", vendor: "G", model: "U", description: "", format: .contactID,
+                codes: ["101": ContactIDCode(event: .sos, restore: .sosCleared)],
                 supervision: Supervision(maxSilence: 90_000, silentEvent: .testMissed)),
         ]
         site.policies.append(

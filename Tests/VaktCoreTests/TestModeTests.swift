@@ -131,4 +131,40 @@ import VaktCore
         #expect(repeated.savedAlarms.first?.id == alarm.id && repeated.savedAlarms.first?.round == 1)
         #expect(repeated.recipientIDs == ["sp1"])
     }
+
+    /// Only the device's test is a test: the same button pressed again joins it, and once the
+    /// test is answered the room's test mode is over, so what follows is real.
+    @Test func answeringTheTestEndsTestModeAndWhatFollowsIsReal() throws {
+        var engine = Engine(site: Self.site())
+        _ = start(&engine, room: "103", minutes: 30, at: t0)
+        let test = try #require(sos(&engine, room: "103", at: t0.addingTimeInterval(10)).savedAlarms.first)
+        // Pressed again before anyone answers: joins the test, no second alarm.
+        let again = sos(&engine, room: "103", at: t0.addingTimeInterval(20))
+        #expect(again.savedAlarms.map(\.id) == [test.id])
+        #expect(again.auditActions.contains(.alarmJoined))
+        let answer = engine.handle(
+            .command(Command(id: "c1", staff: "ns1", action: .acknowledge, alarm: test.id)),
+            at: t0.addingTimeInterval(60))
+        #expect(answer.auditActions.contains(.testEnded))
+        #expect(answer.audits.first { $0.action == .testEnded }?.detail["reason"] == "test \(test.id) answered")
+        #expect(!engine.isInTestMode("room103-fall", at: t0.addingTimeInterval(61)))
+        // Ten minutes into the window the resident falls: a real alarm, relatives and all.
+        let fall = engine.handle(
+            .report(
+                DeviceReport(source: "room103-fall", events: [DeviceEvent(kind: .fallDetected, device: "room103-fall")])
+            ),
+            at: t0.addingTimeInterval(600))
+        let real = try #require(fall.savedAlarms.first)
+        #expect(!real.isTest && real.policy == "standard")
+        #expect(fall.notifications.allSatisfy { !$0.title.hasPrefix("TEST") })
+    }
+
+    /// A room with a real alarm open is not put in test mode: a test could pass for its sequel.
+    @Test func aRoomWithAnOpenRealAlarmIsNotTested() {
+        var engine = Engine(site: Self.site())
+        _ = sos(&engine, room: "101", at: t0)
+        let refused = start(&engine, room: "101", minutes: 30, at: t0.addingTimeInterval(5))
+        #expect(refused.replies.first?.code == "open-alarm")
+        #expect(!engine.isInTestMode("room101-sos", at: t0.addingTimeInterval(6)))
+    }
 }

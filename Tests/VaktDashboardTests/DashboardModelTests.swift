@@ -244,3 +244,15 @@ enum Demo {
         #expect(screen.text.contains { $0.contains("aldri til pårørende") })
     }
 }
+
+@Suite struct DashboardTestModeLineTests {
+    @Test func aRoomInTestModeIsNamedOnTheDevicesLine() {
+        var model = Demo.model()
+        model.receiveDevice(
+            id: "room104-sos",
+            payload: Array(
+                #"{"battery":100,"low_battery":false,"online":true,"test_until":"2026-11-26T02:44:00+01:00"}"#.utf8))
+        let screen = DashboardLayout.render(model, width: 120, height: 30, now: Demo.t0)
+        #expect(screen.text.contains { $0 == "Enheter – TESTMODUS: rom 104" })
+    }
+}

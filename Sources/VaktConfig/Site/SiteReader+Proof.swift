@@ -24,7 +24,8 @@ extension SiteReader {
                 let key = YAMLValue(node: keyNode, file: item.file, path: item.path)
                 guard let profile = key.nonEmptyString(diagnostics) else { continue }
                 registry.refer(.profile, profile, at: key)
-                if let seconds = positiveDuration(item.child(profile, valueNode)) {
+                // 0 turns proof alarms off for the profile (a model that is tested another way).
+                if let seconds = item.child(profile, valueNode).duration(diagnostics) {
                     settings.byProfile[profile] = seconds
                 }
             }

@@ -198,10 +198,26 @@ extension Engine {
     /// When a device's chain proof expires, unless proven again; `nil` when it has no maximum
     /// proof age, has already expired, or is not watched yet.
     private func proofDeadline(of device: Device) -> Date? {
-        guard let maxAge = site.proof.maxAge(profile: device.profile), let state = sources[device.id],
-            !state.proofExpired
+        guard let maxAge = proofMaxAge(of: device), let state = sources[device.id], !state.proofExpired,
+            let start = state.chainProvenAt ?? state.proofSince
         else { return nil }
-        return (state.chainProvenAt ?? state.watchedSince).addingTimeInterval(maxAge)
+        return start.addingTimeInterval(maxAge)
+    }
+
+    /// The device's maximum proof age, when it has one and can prove its chain at all: a device
+    /// whose profile yields no event a care rule raises on (a door contact with no door rule)
+    /// can never be proven, so its age is shown but never alarmed.
+    public func proofMaxAge(of device: Device) -> Double? {
+        guard let maxAge = site.proof.maxAge(profile: device.profile), maxAge > 0,
+            let profile = site.profiles[device.profile]
+        else { return nil }
+        var yields = Set(profile.fields.flatMap { Array($0.values.values) + ($0.event.map { [$0] } ?? []) })
+        for code in profile.codes.values {
+            yields.insert(code.event)
+            if let restore = code.restore { yields.insert(restore) }
+        }
+        let careEvents = Set(site.rules.filter { !$0.isTechnical }.flatMap(\.events))
+        return yields.isDisjoint(with: careEvents) ? nil : maxAge
     }
 
     /// An alarm raised by the device was answered by a person: its whole chain (sensor,
@@ -209,7 +225,7 @@ extension Engine {
     /// they prove the notification path, not the sensor's.
     mutating func proveChain(_ alarm: Alarm, by staff: String, at now: Date) -> [Effect] {
         guard site.device(alarm.device) != nil,
-            site.rules.first(where: { $0.id == alarm.rule })?.isTechnical != true
+            site.rules.first(where: { $0.id == alarm.rule })?.isTechnical == false
         else { return [] }
         var state = state(of: alarm.device, at: now)
         state.chainProvenAt = now
@@ -222,6 +238,10 @@ extension Engine {
         if renewed {
             effects += handleDevice(
                 DeviceEvent(kind: .proofRenewed, device: alarm.device, raw: state.chainProof), at: now)
+        }
+        // The test answered, the room's test is done: whatever it raises now is real.
+        if alarm.isTest {
+            effects += endTest(room: alarm.room, actor: "staff:\(staff)", reason: "test \(alarm.id) answered", at: now)
         }
         return effects
     }
@@ -238,7 +258,7 @@ extension Engine {
             effects += handleDevice(
                 DeviceEvent(
                     kind: .proofExpired, device: device.id, raw: since ?? "never proven",
-                    detail: ["max_age": String(Int(site.proof.maxAge(profile: device.profile) ?? 0)) + "s"]),
+                    detail: ["max_age": String(Int(proofMaxAge(of: device) ?? 0)) + "s"]),
                 at: now)
         }
         return effects
@@ -249,10 +269,11 @@ extension Engine {
     /// expired proofs.
     mutating func handleSupervise(at now: Date) -> [Effect] {
         var effects: [Effect] = []
-        // Devices with a maximum proof age are watched even when they have no silence limit.
-        for device in site.devices where sources[device.id] == nil && site.proof.maxAge(profile: device.profile) != nil
-        {
-            let state = SourceState(id: device.id, watchedSince: now)
+        // Proof age counts from when it is first watched (also for devices stored before proof
+        // ages existed: an upgrade does not expire them all at once).
+        for device in site.devices where proofMaxAge(of: device) != nil && sources[device.id]?.proofSince == nil {
+            var state = sources[device.id] ?? SourceState(id: device.id, watchedSince: now)
+            state.proofSince = now
             sources[device.id] = state
             effects.append(.saveSource(state))
         }

@@ -12,6 +12,18 @@ extension Engine {
 
     private func testTimerID(_ room: String) -> String { "test:\(room)" }
 
+    /// Whether an event the rule raises from the device is a chain test: the room is in test
+    /// mode, a test policy exists, the rule is about care, and the device has not raised its
+    /// test yet, or this event repeats that test while it is open. Anything else during the
+    /// window is real: a fall after the test button was pressed is a fall.
+    func isChainTest(_ device: String, rule: Rule, at now: Date) -> Bool {
+        guard !rule.isTechnical, site.proof.testPolicy != nil, isInTestMode(device, at: now),
+            let state = sources[device]
+        else { return false }
+        guard let raised = state.testAlarm else { return true }
+        return openAlarms[raised].map { $0.kind == rule.alarm && $0.isTest } ?? false
+    }
+
     mutating func handleTestMode(_ request: TestModeRequest, at now: Date) -> [Effect] {
         let refuse = { (reason: String, code: String) -> [Effect] in
             [
@@ -37,7 +49,6 @@ extension Engine {
                 return refuse("room \(request.room) is not in test mode", "not-in-test")
             }
             return endTest(room: request.room, actor: "staff:\(request.staff)", reason: "ended by staff", at: now)
-                + [.cancelTimer(id: testTimerID(request.room))]
                 + [
                     .reply(
                         CommandReply(
@@ -48,11 +59,19 @@ extension Engine {
         guard site.proof.testPolicy != nil else {
             return refuse("no test policy is configured (proof: test_policy:)", "no-test-policy")
         }
+        // A real alarm in the room comes first: a test now could be mistaken for its follow-up.
+        let careRules = Set(site.rules.filter { !$0.isTechnical }.map(\.id))
+        if let open = openAlarms.values.first(where: {
+            $0.room == request.room && !$0.isTest && careRules.contains($0.rule)
+        }) {
+            return refuse("room \(request.room) has an open alarm \(open.id); answer it first", "open-alarm")
+        }
         let until = now.addingTimeInterval(min(seconds, site.proof.maxTestDuration))
         var effects: [Effect] = []
         for device in devices {
             var state = sources[device.id] ?? SourceState(id: device.id, watchedSince: now)
             state.testUntil = until
+            state.testAlarm = nil
             sources[device.id] = state
             effects.append(.saveSource(state))
         }
@@ -83,12 +102,14 @@ extension Engine {
         for device in site.devices where device.room == room {
             guard var state = sources[device.id], state.testUntil != nil else { continue }
             state.testUntil = nil
+            state.testAlarm = nil
             sources[device.id] = state
             effects.append(.saveSource(state))
         }
         guard !effects.isEmpty else { return [] }
         effects.append(
             .audit(AuditEntry(at: now, actor: actor, action: .testEnded, detail: ["room": room, "reason": reason])))
+        effects.append(.cancelTimer(id: testTimerID(room)))
         return effects
     }
 }

@@ -60,11 +60,11 @@ extension Engine {
             }
         }
         guard let rule = site.rules.first(where: { $0.events.contains(event.kind) }) else { return effects }
-        let test = !rule.isTechnical && isInTestMode(event.device, at: now)
+        let test = isChainTest(event.device, rule: rule, at: now)
         if var alarm = openAlarm(device: event.device, kind: rule.alarm, test: test) {
             return effects + join(&alarm, event: event, rule: rule, at: now)
         }
-        return effects + raise(rule: rule, device: event.device, room: room, event: event, at: now)
+        return effects + raise(rule: rule, device: event.device, room: room, event: event, test: test, at: now)
     }
 
     /// Resolves a technical alarm whose cause went away (the device is back, the battery was
@@ -88,17 +88,23 @@ extension Engine {
         return [.saveAlarm(alarm)] + effects
     }
 
-    private mutating func raise(rule: Rule, device: String, room: String, event: DeviceEvent, at now: Date)
-        -> [Effect]
-    {
+    private mutating func raise(
+        rule: Rule, device: String, room: String, event: DeviceEvent, test: Bool = false, at now: Date
+    ) -> [Effect] {
         var alarm = Alarm(
             id: "A\(nextNumber)", kind: rule.alarm, severity: rule.severity,
             resident: site.resident(inRoom: room)?.id, room: room, device: device,
             rule: rule.id, policy: rule.policy, raisedAt: now)
-        // In test mode a care alarm is a chain test, under the test policy.
-        if !rule.isTechnical, isInTestMode(device, at: now), let policy = site.proof.testPolicy {
+        var testEffects: [Effect] = []
+        if test, let policy = site.proof.testPolicy {
+            // The device's one chain test in this test mode, under the test policy.
             alarm.test = true
             alarm.policy = policy
+            if var state = sources[device] {
+                state.testAlarm = alarm.id
+                sources[device] = state
+                testEffects.append(.saveSource(state))
+            }
         }
         noteTier(of: &alarm, at: now)
         nextNumber += 1
@@ -118,7 +124,7 @@ extension Engine {
         ]
         effects += notifyTier(of: alarm, at: now)
         effects += scheduleNextEscalation(of: alarm, at: now)
-        return effects
+        return testEffects + effects
     }
 
     private mutating func join(_ alarm: inout Alarm, event: DeviceEvent, rule: Rule, at now: Date) -> [Effect] {

@@ -36,8 +36,12 @@ public struct SourceState: Sendable, Equatable, Codable, Identifiable {
     public var proofExpired: Bool
     /// `alarm` (a real alarm answered) or `test` (a chain test answered).
     public var chainProofKind: String?
-    /// Its room is in test mode until then: alarms it raises are chain tests.
+    /// Its room is in test mode until then: the first care alarm it raises is a chain test.
     public var testUntil: Date?
+    /// The chain test it raised in this test mode; after it, its other alarms are real.
+    public var testAlarm: String?
+    /// When proof-age watching began for it (a device never proven counts from here).
+    public var proofSince: Date?
 
     public init(id: String, watchedSince: Date) {
         self.id = id
@@ -59,12 +63,14 @@ public struct SourceState: Sendable, Equatable, Codable, Identifiable {
         self.proofExpired = false
         self.chainProofKind = nil
         self.testUntil = nil
+        self.testAlarm = nil
+        self.proofSince = nil
     }
 
     private enum CodingKeys: String, CodingKey {
         case id, online, battery, lowBattery, tampered, lastSeen, watchedSince, onlineSince, silent, rejected
         case lastRejection, lastRejectionAt, lastDigest, warning, chainProvenAt, chainProof, proofExpired
-        case chainProofKind, testUntil
+        case chainProofKind, testUntil, testAlarm, proofSince
     }
 
     /// Reads stored state; fields added later default, so rows stored by an older hub load.
@@ -89,6 +95,8 @@ public struct SourceState: Sendable, Equatable, Codable, Identifiable {
         proofExpired = try c.decodeIfPresent(Bool.self, forKey: .proofExpired) ?? false
         chainProofKind = try c.decodeIfPresent(String.self, forKey: .chainProofKind)
         testUntil = try c.decodeIfPresent(Date.self, forKey: .testUntil)
+        testAlarm = try c.decodeIfPresent(String.self, forKey: .testAlarm)
+        proofSince = try c.decodeIfPresent(Date.self, forKey: .proofSince)
     }
 
     /// Battery at or below this percentage is low.

@@ -5,7 +5,7 @@ import VaktCore
 /// bridge, built from its `SourceState`.
 ///
 /// `{"online", "battery", "low_battery", "last_seen", "silent", "tampered", "rejected",
-/// "proof_expired"}`:
+/// "proof_expired", "test_until"}`:
 /// `online` is false while a device is offline or past its maximum silence, `null` until
 /// anything is known.
 enum DeviceStatus {
@@ -15,6 +15,7 @@ enum DeviceStatus {
             "online": online, "battery": state.battery.map { $0 as Any } ?? NSNull(),
             "low_battery": state.lowBattery, "tampered": state.tampered, "silent": state.silent,
             "rejected": state.rejected, "proof_expired": state.proofExpired,
+            "test_until": state.testUntil.map { RFC3339.string(from: $0, in: zone) as Any } ?? NSNull(),
             "last_seen": state.lastSeen.map { RFC3339.string(from: $0, in: zone) as Any } ?? NSNull(),
         ]
         return WireJSON.bytes(object)
