@@ -22,7 +22,9 @@ public struct TestModeRequest: Sendable, Equatable {
 
     /// Parses a test-mode request; `nil` when the payload is not one (another command).
     public static func parse(_ bytes: [UInt8], staff: String) -> Result<TestModeRequest, CommandPayload.Problem>? {
-        guard let object = WireJSON.object(bytes), let action = object["action"] as? String,
+        // Oversized payloads are left to the command parser, which refuses them with the limit.
+        guard bytes.count <= CommandPayload.maximumBytes, let object = WireJSON.object(bytes),
+            let action = object["action"] as? String,
             action == "test-start" || action == "test-end"
         else { return nil }
         guard let id = object["id"] as? String, !id.isEmpty else {
