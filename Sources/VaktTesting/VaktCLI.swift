@@ -36,12 +36,14 @@ public enum VaktCLI {
             stderr: String(decoding: errData, as: UTF8.self))
     }
 
-    /// Starts `vakt run` on a config, broker and data directory; waits until it is connected.
+    /// Starts `vakt run` on a config, broker and data directory; waits until it is connected
+    /// and the broker has confirmed its subscriptions, so nothing a test publishes next can
+    /// miss it.
     public static func startHub(config: String, broker: String, data: String? = nil) throws -> ChildProcess {
         var arguments = ["run", "--config", config, "--broker", broker]
         if let data { arguments += ["--data", data] }
         let hub = try ChildProcess(RepositoryPaths.vaktBinary, arguments)
-        try hub.waitForLine(containing: "connected to broker")
+        try hub.waitForLine(containing: "broker confirmed the subscriptions")
         return hub
     }
 }

@@ -22,7 +22,7 @@ struct BrokerAvailabilityTests {
 
         try broker.restart()
         defer { broker.stop() }
-        try hub.waitForLine(containing: "connected to broker")
+        try hub.waitForLine(containing: "broker confirmed the subscriptions")
         try publish(broker, "zigbee2mqtt/room105/sos", Payloads.sosPress)
         let requests = try receiver.waitForRequests(count: 2)
         #expect(requests.allSatisfy { ($0["alarm"] as? [String: Any])?["room"] as? String == "105" })

@@ -15,7 +15,9 @@ struct DeviceSupervisionTests {
         defer { devices.stop() }
 
         // zigbee2mqtt 2.x availability (JSON): offline raises a technical alarm for the operator.
-        try publish(broker, "zigbee2mqtt/room103/fall/availability", #"{"state":"offline"}"#)
+        // zigbee2mqtt retains availability, bridge state and the device list; so do these tests,
+        // which also makes them independent of when the hub's subscription reaches the broker.
+        try retained(broker, "zigbee2mqtt/room103/fall/availability", #"{"state":"offline"}"#)
         try devices.waitForLine(
             containing:
                 #"vakt/marker/devices/room103-fall {"battery":null,"last_seen":null,"low_battery":false,"online":false"#
@@ -29,7 +31,7 @@ struct DeviceSupervisionTests {
         #expect((notice["alarm"] as? [String: Any])?["kind"] as? String == "device-offline")
 
         // zigbee2mqtt 1.x availability (plain text): online clears it, outcome recovered.
-        try publish(broker, "zigbee2mqtt/room103/fall/availability", "online")
+        try retained(broker, "zigbee2mqtt/room103/fall/availability", "online")
         let cleared = try waitForAlarm(site, all: true) {
             $0["id"] as? String == raised["id"] as? String && $0["state"] as? String == "resolved"
         }
@@ -63,14 +65,14 @@ struct DeviceSupervisionTests {
         defer { running.close() }
         let (broker, _, site, hub) = running.parts
 
-        try publish(broker, "zigbee2mqtt/bridge/state", #"{"state":"online"}"#)
-        try publish(broker, "zigbee2mqtt/bridge/state", #"{"state":"offline"}"#)
+        try retained(broker, "zigbee2mqtt/bridge/state", #"{"state":"online"}"#)
+        try retained(broker, "zigbee2mqtt/bridge/state", #"{"state":"offline"}"#)
         let bridge = try waitForAlarm(site) { $0["kind"] as? String == "bridge-offline" }
         #expect(bridge["device"] as? String == "zigbee")
         #expect(bridge["room"] as? String == "tech")
         #expect(bridge["severity"] as? String == "high")
         // With the bridge down, a device reported offline is held back: no second alarm yet.
-        try publish(broker, "zigbee2mqtt/room104/fall/availability", #"{"state":"offline"}"#)
+        try retained(broker, "zigbee2mqtt/room104/fall/availability", #"{"state":"offline"}"#)
         let deadline = Date().addingTimeInterval(20)
         while try deviceList(site).first(where: { $0["id"] as? String == "room104-fall" })?["online"] as? Bool != false
         {
@@ -80,7 +82,7 @@ struct DeviceSupervisionTests {
         #expect(try alarms(data: site.dataPath).count == 1)
         // The bridge is back (1.x plain text): its alarm clears, and the device still offline is
         // raised now.
-        try publish(broker, "zigbee2mqtt/bridge/state", "online")
+        try retained(broker, "zigbee2mqtt/bridge/state", "online")
         _ = try waitForAlarm(site, all: true) {
             $0["id"] as? String == bridge["id"] as? String && $0["state"] as? String == "resolved"
         }
@@ -106,7 +108,7 @@ struct DeviceSupervisionTests {
              {"friendly_name":"hallway/button","ieee_address":"0x00158d0001000009","type":"EndDevice",
               "definition":{"model":"TS0215A_sos","vendor":"Tuya"}}]
             """
-        try publish(broker, "zigbee2mqtt/bridge/devices", list)
+        try retained(broker, "zigbee2mqtt/bridge/devices", list)
         try hub.waitForLine(containing: "paired but not configured in devices.yaml: hallway/button")
         try publish(broker, "zigbee2mqtt/hallway/button", #"{"action":"emergency"}"#)
         try hub.waitForLine(containing: "no device owns topic zigbee2mqtt/hallway/button")

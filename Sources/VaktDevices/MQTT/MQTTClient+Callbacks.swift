@@ -11,6 +11,11 @@ extension MQTTClient {
         mosquitto_disconnect_callback_set(handle) { _, userdata, rc in
             MQTTClient.from(userdata)?.handleDisconnect(rc: rc)
         }
+        mosquitto_subscribe_callback_set(handle) { _, userdata, mid, _, _ in
+            guard let client = MQTTClient.from(userdata) else { return }
+            let handler = client.condition.withLock { client.subscribeHandler }
+            handler?(Int(mid))
+        }
         mosquitto_message_callback_set(handle) { _, userdata, message in
             guard let message else { return }
             MQTTClient.from(userdata)?.handleMessage(message.pointee)

@@ -99,10 +99,14 @@ extension MQTTClient {
 
     /// Subscribes to `topic` (wildcards allowed) at `qos`.
     ///
+    /// - Returns: The request's id; `onSubscribe` is called with it when the broker confirms.
     /// - Throws: `MosquittoError.noConnection` while disconnected; subscribe again in
     ///   `onConnect`, which runs on every reconnection.
-    public func subscribe(_ topic: String, qos: Int) throws {
-        try MosquittoError.check(mosquitto_subscribe(handle, nil, topic, Int32(qos)))
+    @discardableResult
+    public func subscribe(_ topic: String, qos: Int) throws -> Int {
+        var mid: Int32 = 0
+        try MosquittoError.check(mosquitto_subscribe(handle, &mid, topic, Int32(qos)))
+        return Int(mid)
     }
 
     /// Publishes `payload` on `topic`.

@@ -32,6 +32,7 @@ public final class MQTTClient: @unchecked Sendable {
     var loopThread: pthread_t?
     var messageHandler: (@Sendable (MQTTMessage) -> Void)?
     var connectHandler: (@Sendable (_ sessionPresent: Bool) -> Void)?
+    var subscribeHandler: (@Sendable (_ mid: Int) -> Void)?
     var disconnectHandler: (@Sendable (_ code: Int32) -> Void)?
 
     /// Creates a client; nothing is sent until `connect(to:)`.
@@ -94,6 +95,12 @@ public final class MQTTClient: @unchecked Sendable {
     public var onConnect: (@Sendable (_ sessionPresent: Bool) -> Void)? {
         get { condition.withLock { connectHandler } }
         set { condition.withLock { connectHandler = newValue } }
+    }
+
+    /// Called when the broker confirms a subscription (SUBACK), with the id `subscribe` returned.
+    public var onSubscribe: (@Sendable (_ mid: Int) -> Void)? {
+        get { condition.withLock { subscribeHandler } }
+        set { condition.withLock { subscribeHandler = newValue } }
     }
 
     /// Called when an established connection ends; `code` is 0 after `disconnect()`, a

@@ -17,6 +17,8 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
     let client: MQTTClient
     /// A new broker session began but its epoch could not be stored yet.
     private let sessionEpochOwed = Mutex(false)
+    /// Subscriptions sent on the current connection and not yet confirmed by the broker.
+    private let pendingSubscriptions = Mutex(Set<Int>())
     private var stateTopic: String { "\(hub.site.topicPrefix)/hub/state" }
 
     public init(hub: Hub, address: BrokerAddress, password: String?) throws {
@@ -50,11 +52,13 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
                     return
                 }
             }
+            var requested = Set<Int>()
             for topic in hub.subscriptions {
-                do { try self.client.subscribe(topic, qos: 1) } catch {
+                do { requested.insert(try self.client.subscribe(topic, qos: 1)) } catch {
                     hub.logger.error("could not subscribe to \(topic): \(error)")
                 }
             }
+            self.pendingSubscriptions.withLock { $0 = requested }
             self.publishRetained(self.stateTopic, Array("online".utf8))
             for alarm in hub.openAlarms { self.publish(alarm: AlarmSnapshot(alarm, site: hub.site)) }
             for (channel, health) in hub.channelHealthNow { self.publish(channel: channel, health: health) }
@@ -64,6 +68,15 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
             hub.logger.notice(
                 "connected to broker \(self.address.description) (session \(sessionPresent ? "resumed" : "new")); subscribed to \(hub.subscriptions.joined(separator: ", "))"
             )
+        }
+        client.onSubscribe = { [hub, weak self] mid in
+            guard let self else { return }
+            let done = self.pendingSubscriptions.withLock { pending -> Bool in
+                guard pending.remove(mid) != nil else { return false }
+                return pending.isEmpty
+            }
+            // From here on nothing published on the device topics can miss the hub.
+            if done { hub.logger.notice("broker confirmed the subscriptions") }
         }
         client.onMessage = { [hub, client] message in
             // Not on disk: cut the connection before libmosquitto writes the PUBACK, so the
