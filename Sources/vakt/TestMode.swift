@@ -8,7 +8,7 @@ import VaktRuntime
 struct TestMode: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test",
-        abstract: "Put a room in test mode to prove its alarm chain, or end it.",
+        abstract: "Put a room (or one device) in test mode to prove its alarm chain, or end it.",
         discussion: """
             While a room is in test mode, a care alarm one of its devices raises is a chain \\
             test: it travels the real path (decode, rules, notification, a person's answer), \\
@@ -20,8 +20,11 @@ struct TestMode: ParsableCommand {
         subcommands: [Start.self, End.self])
 
     struct Options: ParsableArguments {
-        @Option(help: ArgumentHelp("The room id, e.g. 103.", valueName: "room"))
-        var room: String
+        @Option(help: ArgumentHelp("The room id, e.g. 103: every device in it.", valueName: "room"))
+        var room: String?
+
+        @Option(help: ArgumentHelp("One device id instead of a whole room.", valueName: "device"))
+        var device: String?
 
         @Option(name: .customLong("as"), help: ArgumentHelp("Your staff id.", valueName: "staff-id"))
         var staff: String
@@ -31,13 +34,17 @@ struct TestMode: ParsableCommand {
 
         @OptionGroup var config: ConfigOption
 
+        func validate() throws {
+            guard (room == nil) != (device == nil) else { throw ValidationError("say --room ROOM or --device ID") }
+        }
+
         /// Sends the request and prints the hub's answer: exit 1 when refused, 3 when unreachable.
         func send(seconds: Double?) throws {
             let site = try HubRunner.loadSiteOrExit(config.directory)
             let address = try HubRunner.brokerAddressOrExit(broker ?? site.broker.url, command: "test")
             let logger = LogSetup.bootstrap(level: .error)
             let request = TestModeRequest(
-                id: UUID().uuidString.lowercased(), staff: staff, room: room, seconds: seconds)
+                id: UUID().uuidString.lowercased(), staff: staff, room: room ?? "", device: device, seconds: seconds)
             do {
                 let client = try CommandClient(
                     address: address, clientID: "vakt-cli-\(staff)-\(request.id.prefix(8))", logger: logger)

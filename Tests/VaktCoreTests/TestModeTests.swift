@@ -167,4 +167,22 @@ import VaktCore
         #expect(refused.replies.first?.code == "open-alarm")
         #expect(!engine.isInTestMode("room101-sos", at: t0.addingTimeInterval(6)))
     }
+
+    /// One device rather than the room: the room's other devices stay real.
+    @Test func oneDeviceCanBeTestedAlone() throws {
+        var engine = Engine(site: Self.site())
+        let started = engine.handle(
+            .testMode(TestModeRequest(id: "d", staff: "ns1", room: "", device: "room106-sos", seconds: 600)), at: t0)
+        #expect(started.replies.first?.ok == true)
+        #expect(started.audits.first?.detail["scope"] == "device room106-sos")
+        #expect(engine.isInTestMode("room106-sos", at: t0) && !engine.isInTestMode("room106-fall", at: t0))
+        let test = try #require(sos(&engine, room: "106", at: t0.addingTimeInterval(5)).savedAlarms.first)
+        #expect(test.isTest)
+        let unknown = engine.handle(
+            .testMode(TestModeRequest(id: "x", staff: "ns1", room: "", device: "nope", seconds: 600)), at: t0)
+        #expect(unknown.replies.first?.code == "unknown-device")
+        let both = TestModeRequest.parse(
+            Array(#"{"id":"b","action":"test-start","room":"1","device":"room101-sos"}"#.utf8), staff: "ns1")
+        #expect(throws: CommandPayload.Problem.self) { try both?.get() }
+    }
 }

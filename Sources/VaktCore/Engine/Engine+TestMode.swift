@@ -25,6 +25,21 @@ extension Engine {
     }
 
     mutating func handleTestMode(_ request: TestModeRequest, at now: Date) -> [Effect] {
+        var request = request
+        // One device: its room is where the test happens, and only it is tested.
+        var only: Device?
+        if let id = request.device {
+            guard let device = site.device(id) else {
+                return [
+                    .reply(
+                        CommandReply(
+                            id: request.id, staff: request.staff, ok: false, message: "no device '\(id)'",
+                            code: "unknown-device"))
+                ]
+            }
+            only = device
+            request.room = device.room
+        }
         let refuse = { (reason: String, code: String) -> [Effect] in
             [
                 .audit(
@@ -41,7 +56,7 @@ extension Engine {
             return refuse("unknown staff id '\(request.staff)'", "unknown-staff")
         }
         guard site.room(request.room) != nil else { return refuse("no room '\(request.room)'", "unknown-room") }
-        let devices = site.devices.filter { $0.room == request.room }
+        let devices = only.map { [$0] } ?? site.devices.filter { $0.room == request.room }
         guard !devices.isEmpty else { return refuse("room \(request.room) has no devices", "no-devices") }
         let texts = Messages(site: site)
         guard let seconds = request.seconds else {
@@ -81,6 +96,7 @@ extension Engine {
                     at: now, actor: "staff:\(request.staff)", action: .testStarted,
                     detail: [
                         "room": request.room, "until": RFC3339.string(from: until, in: site.timeZone),
+                        "scope": only.map { "device \($0.id)" } ?? "room",
                         "devices": devices.map(\.id).joined(separator: ","), "request": request.id,
                     ])))
         effects.append(
@@ -92,7 +108,8 @@ extension Engine {
             .reply(
                 CommandReply(
                     id: request.id, staff: request.staff, ok: true,
-                    message: "room \(request.room) is in test mode until \(texts.clock(until))")))
+                    message: only.map { "device \($0.id) is in test mode until \(texts.clock(until))" }
+                        ?? "room \(request.room) is in test mode until \(texts.clock(until))")))
         return effects
     }
 

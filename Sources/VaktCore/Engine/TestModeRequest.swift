@@ -1,19 +1,24 @@
 import Foundation
 
-/// Staff putting a room in test mode (or ending it), as `vakt test start|end` and dashboards
-/// send it on `vakt/<site>/commands/<staff>`:
-/// `{"id": "<request id>", "action": "test-start"|"test-end", "room": "103", "minutes": 30}`.
+/// Staff putting a room, or one device, in test mode (or ending it), as `vakt test start|end`
+/// and dashboards send it on `vakt/<site>/commands/<staff>`:
+/// `{"id": "<request id>", "action": "test-start"|"test-end", "room": "103", "minutes": 30}`,
+/// or with `"device": "room103-sos"` instead of `"room"`.
 public struct TestModeRequest: Sendable, Equatable {
     public var id: String
     public var staff: String
+    /// The room; empty when `device` names one device instead.
     public var room: String
+    /// One device rather than the whole room.
+    public var device: String?
     /// How long, for a start; `nil` ends the room's test mode.
     public var seconds: Double?
 
-    public init(id: String, staff: String, room: String, seconds: Double?) {
+    public init(id: String, staff: String, room: String, device: String? = nil, seconds: Double?) {
         self.id = id
         self.staff = staff
         self.room = room
+        self.device = device
         self.seconds = seconds
     }
 
@@ -30,11 +35,15 @@ public struct TestModeRequest: Sendable, Equatable {
         guard let id = object["id"] as? String, !id.isEmpty else {
             return .failure(CommandPayload.Problem(requestID: nil, reason: "command has no string \"id\""))
         }
-        guard let room = object["room"] as? String, !room.isEmpty else {
-            return .failure(CommandPayload.Problem(requestID: id, reason: "\(action) needs a string \"room\""))
+        let device = (object["device"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+        let room = object["room"] as? String ?? ""
+        guard room.isEmpty != (device == nil) else {
+            return .failure(
+                CommandPayload.Problem(
+                    requestID: id, reason: "\(action) needs a string \"room\" or a string \"device\", not both"))
         }
         guard action == "test-start" else {
-            return .success(TestModeRequest(id: id, staff: staff, room: room, seconds: nil))
+            return .success(TestModeRequest(id: id, staff: staff, room: room, device: device, seconds: nil))
         }
         var seconds = defaultSeconds
         if let minutes = object["minutes"] {
@@ -43,12 +52,13 @@ public struct TestModeRequest: Sendable, Equatable {
             }
             seconds = number * 60
         }
-        return .success(TestModeRequest(id: id, staff: staff, room: room, seconds: seconds))
+        return .success(TestModeRequest(id: id, staff: staff, room: room, device: device, seconds: seconds))
     }
 
     /// Encodes the request for publishing.
     public func encode() -> [UInt8] {
-        var object: [String: Any] = ["id": id, "action": seconds == nil ? "test-end" : "test-start", "room": room]
+        var object: [String: Any] = ["id": id, "action": seconds == nil ? "test-end" : "test-start"]
+        if let device { object["device"] = device } else { object["room"] = room }
         if let seconds { object["minutes"] = seconds / 60 }
         return WireJSON.bytes(object)
     }
