@@ -13,6 +13,28 @@ extension Store {
         }
     }
 
+    /// Every armed timer that can be read, soonest first, and why each other row could not be.
+    ///
+    /// One unreadable row (written by a newer version with a purpose this one does not know, or
+    /// damaged) must not stop every escalation: the hub fires the rest and reports the row.
+    ///
+    /// - Throws: `DatabaseError` only.
+    public func readablePendingTimers() throws -> (timers: [ScheduledTimer], unreadable: [String]) {
+        try pool.read { db in
+            var timers: [ScheduledTimer] = []
+            var unreadable: [String] = []
+            for row in try Row.fetchAll(db, sql: "SELECT id, json FROM timers ORDER BY due_at, id") {
+                do {
+                    timers.append(
+                        try StoredJSON.decode(ScheduledTimer.self, row["json"], table: "timers", id: row["id"]))
+                } catch {
+                    unreadable.append("\(error)")
+                }
+            }
+            return (timers, unreadable)
+        }
+    }
+
     /// Arms `timer`, replacing one with the same id, inside the caller's transaction.
     static func saveTimer(_ timer: ScheduledTimer, _ db: Database) throws {
         try db.cachedStatement(

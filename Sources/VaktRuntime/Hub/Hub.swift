@@ -25,6 +25,8 @@ public final class Hub: @unchecked Sendable {
     private var publisher: (any HubPublisher)?
     private var observers: [@Sendable ([Effect]) -> Void] = []
     private var channelHealth: [String: ChannelHealth] = [:]
+    /// Unreadable timer rows already reported.
+    private var reportedTimerProblems: Set<String> = []
     /// The source states last published, to publish only changes.
     private var announced: [String: SourceState] = [:]
 
@@ -144,10 +146,15 @@ public final class Hub: @unchecked Sendable {
         }
     }
 
-    /// Fires every stored timer that is due, each in its own transaction.
+    /// Fires every stored timer that is due, each in its own transaction. A row that cannot be
+    /// read is reported (once) and skipped, so it does not hold back the others.
     func fireDueTimers() throws {
         let now = clock.now()
-        for timer in try store.pendingTimers() where timer.due <= now {
+        let pending = try store.readablePendingTimers()
+        for problem in pending.unreadable where withLock({ reportedTimerProblems.insert(problem).inserted }) {
+            logger.critical("a stored timer cannot be read and is skipped: \(problem)")
+        }
+        for timer in pending.timers where timer.due <= now {
             try handle([.timer(timer.fire)], prelude: [.cancelTimer(id: timer.id)])
         }
     }

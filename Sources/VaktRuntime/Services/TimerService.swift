@@ -23,7 +23,7 @@ public struct TimerService: Service {
                     try? await hub.clock.sleep(until: hub.clock.now().addingTimeInterval(5))
                     continue
                 }
-                let next = (try? hub.store.pendingTimers().first?.due) ?? nil
+                let next = (try? hub.store.readablePendingTimers().timers.first?.due) ?? nil
                 await hub.timerWake.wait(until: next, clock: hub.clock)
             }
         }
