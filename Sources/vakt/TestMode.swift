@@ -10,11 +10,11 @@ struct TestMode: ParsableCommand {
         commandName: "test",
         abstract: "Put a room (or one device) in test mode to prove its alarm chain, or end it.",
         discussion: """
-            While a room is in test mode, a care alarm one of its devices raises is a chain \\
-            test: it travels the real path (decode, rules, notification, a person's answer), \\
-            marked TEST everywhere, under the config's test policy (proof: test_policy:), and \\
-            never reaches next of kin. Answering it proves the device's chain (see `vakt \\
-            proof`). Test mode ends on its own after --for (at most the config's \\
+            While a room is in test mode, a care alarm one of its devices raises is a chain \
+            test: it travels the real path (decode, rules, notification, a person's answer), \
+            marked TEST everywhere, under the config's test policy (proof: test_policy:), and \
+            never reaches next of kin. Answering it proves the device's chain (see `vakt \
+            proof`). Test mode ends on its own after --for (at most the config's \
             max_test_duration) and is audited, as is who started and ended it.
             """,
         subcommands: [Start.self, End.self])
