@@ -27,7 +27,7 @@ struct Alarms: ParsableCommand {
         let site = try location.site()
         let store = try location.openStore(site: site)
         let stored = try store.alarms(includeResolved: all)
-        let view = site ?? (try? store.siteStub()) ?? Site(id: "unknown", name: "", timeZone: .current)
+        let view = DataOption.view(of: site, store: store)
         let snapshots = stored.map { AlarmSnapshot($0, site: view) }
         if json {
             FileHandle.standardOutput.write(AlarmSnapshot.jsonArray(snapshots, pretty: true))

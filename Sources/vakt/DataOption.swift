@@ -56,4 +56,15 @@ struct DataOption: ParsableArguments {
             throw ExitCode(1)
         }
     }
+
+    /// The site to name things and show times by: the config's, else the one the store
+    /// recorded (its id, name and time zone), else a stub in this machine's time zone.
+    static func view(of site: Site?, store: Store) -> Site {
+        site ?? (try? store.siteStub()) ?? Site(id: "unknown", name: "", timeZone: .current)
+    }
+
+    /// Every device's and bridge's stored health, by id.
+    static func sources(in store: Store) throws -> [String: SourceState] {
+        Dictionary(uniqueKeysWithValues: try store.sources().map { ($0.id, $0) })
+    }
 }

@@ -31,8 +31,8 @@ struct Devices: ParsableCommand {
     func run() throws {
         let site = try location.site()
         let store = try location.openStore(site: site)
-        let states = Dictionary(uniqueKeysWithValues: try store.sources().map { ($0.id, $0) })
-        let view = site ?? (try? store.siteStub()) ?? Site(id: "unknown", name: "", timeZone: .current)
+        let states = try DataOption.sources(in: store)
+        let view = DataOption.view(of: site, store: store)
         let alarms = Dictionary(grouping: try store.openAlarms(), by: \.device)
         var ids = (site?.bridges.map(\.id) ?? []) + (site?.devices.map(\.id) ?? [])
         ids += states.keys.sorted().filter { !ids.contains($0) }
@@ -64,7 +64,7 @@ private struct DeviceEntry {
         let device = site?.device(id)
         let bridge = site?.bridge(id)
         let time = { (date: Date?) -> Any in date.map { RFC3339.string(from: $0, in: zone) as Any } ?? NSNull() }
-        let online: Any = state?.silent == true ? false : state?.online.map { $0 as Any } ?? NSNull()
+        let online: Any = state?.reportedOnline.map { $0 as Any } ?? NSNull()
         let alarmObjects = alarms.map { alarm -> [String: Any] in
             let technical: Any = site?.rules.first { $0.id == alarm.rule }.map { $0.isTechnical as Any } ?? NSNull()
             return [

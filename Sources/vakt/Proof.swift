@@ -31,11 +31,12 @@ struct Proof: ParsableCommand {
     func run() throws {
         let site = try location.site()
         let store = try location.openStore(site: site)
-        let states = Dictionary(uniqueKeysWithValues: try store.sources().map { ($0.id, $0) })
-        let view = site ?? (try? store.siteStub()) ?? Site(id: "unknown", name: "", timeZone: .current)
+        let states = try DataOption.sources(in: store)
+        let view = DataOption.view(of: site, store: store)
         let now = Date()
-        var ids = site?.devices.map(\.id) ?? states.keys.filter { site?.bridge($0) == nil }.sorted()
-        ids = ids.filter { states[$0] != nil || site?.device($0) != nil }
+        // With the config, every device; without it, every source the hub watched (it cannot
+        // tell devices from bridges then).
+        let ids = site?.devices.map(\.id) ?? states.keys.sorted()
         let rows = ids.map { ProofRow(id: $0, site: view, configured: site, state: states[$0], now: now) }
             .sorted(by: ProofRow.worseFirst)
         let residents = view.residents.compactMap { resident -> ResidentProof? in

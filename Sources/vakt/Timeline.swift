@@ -17,7 +17,7 @@ struct Timeline: ParsableCommand {
     func run() throws {
         let site = try location.site()
         let store = try location.openStore(site: site)
-        let zone = site?.timeZone ?? (try? store.siteStub())?.timeZone ?? .current
+        let zone = DataOption.view(of: site, store: store).timeZone
         let records = try store.timeline(alarm: alarm)
         guard !records.isEmpty else {
             printError("no audit records for alarm \(alarm)")

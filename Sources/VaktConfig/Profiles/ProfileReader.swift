@@ -146,13 +146,7 @@ struct ProfileReader {
         guard let fields = value.fields(allowed: ["max_silence", "silent_event"], diagnostics) else {
             return supervision
         }
-        if let item = fields["max_silence"], let seconds = item.duration(diagnostics) {
-            if seconds > 0 {
-                supervision.maxSilence = seconds
-            } else {
-                diagnostics.report("\(item.path): must be longer than 0", at: item.position)
-            }
-        }
+        supervision.maxSilence = fields["max_silence"].flatMap { $0.positiveDuration(diagnostics) }
         if let item = fields["silent_event"] {
             supervision.silentEvent =
                 item.choice(from: [EventKind.deviceSilent, EventKind.testMissed], diagnostics) ?? .deviceSilent

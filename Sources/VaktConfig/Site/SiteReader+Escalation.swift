@@ -26,7 +26,7 @@ extension SiteReader {
         } else if let value = fields["headers"] {
             value.reportType("a mapping", diagnostics)
         }
-        let timeout = positive("timeout", in: fields) ?? 10
+        let timeout = fields["timeout"].flatMap { $0.positiveDuration(diagnostics) } ?? 10
         var maxAttempts = 8
         if let value = fields["max_attempts"], let count = value.int(diagnostics) {
             if count >= 1 {
@@ -57,7 +57,7 @@ extension SiteReader {
                 if let tier = readTier(item, isFirst: index == 0) { tiers.append(tier) } else { tiersComplete = false }
             }
         }
-        let repeatSeconds = positive("repeat", in: fields)
+        let repeatSeconds = fields["repeat"].flatMap { $0.positiveDuration(diagnostics) }
         guard let id, let repeatSeconds, tiersComplete, !tiers.isEmpty else { return nil }
         return Policy(id: id, tiers: tiers, repeatSeconds: repeatSeconds)
     }
@@ -139,16 +139,6 @@ extension SiteReader {
         }
         guard let id, let alarm, let severity, let policy, !events.isEmpty else { return nil }
         return Rule(id: id, events: events, alarm: alarm, severity: severity, policy: policy, clears: clears)
-    }
-
-    /// A duration above zero, or `nil` (reported) if absent, bad or zero.
-    private func positive(_ key: String, in fields: YAMLFields) -> Double? {
-        guard let value = fields[key], let seconds = value.duration(diagnostics) else { return nil }
-        guard seconds > 0 else {
-            diagnostics.report("\(value.path): must be longer than 0", at: value.position)
-            return nil
-        }
-        return seconds
     }
 }
 

@@ -10,9 +10,9 @@ extension SiteReader {
             let fields = value.fields(
                 allowed: ["max_age", "profiles", "test_policy", "max_test_duration"], diagnostics)
         else { return settings }
-        if let item = fields["max_age"] { settings.maxAge = positiveDuration(item) }
+        if let item = fields["max_age"] { settings.maxAge = item.positiveDuration(diagnostics) }
         settings.testPolicy = reference(.policy, "test_policy", in: fields)
-        if let item = fields["max_test_duration"], let seconds = positiveDuration(item) {
+        if let item = fields["max_test_duration"], let seconds = item.positiveDuration(diagnostics) {
             settings.maxTestDuration = seconds
         }
         if let item = fields["profiles"] {
@@ -31,14 +31,5 @@ extension SiteReader {
             }
         }
         return settings
-    }
-
-    private func positiveDuration(_ value: YAMLValue) -> Double? {
-        guard let seconds = value.duration(diagnostics) else { return nil }
-        guard seconds > 0 else {
-            diagnostics.report("\(value.path): must be longer than 0", at: value.position)
-            return nil
-        }
-        return seconds
     }
 }

@@ -53,6 +53,16 @@ extension YAMLValue {
         return seconds
     }
 
+    /// A duration above zero; `nil` (reported) if bad or zero.
+    func positiveDuration(_ diagnostics: Diagnostics) -> Double? {
+        guard let seconds = duration(diagnostics) else { return nil }
+        guard seconds > 0 else {
+            diagnostics.report("\(path): must be longer than 0", at: position)
+            return nil
+        }
+        return seconds
+    }
+
     /// One of an enumeration's raw values, e.g. a staff role or a severity.
     func choice<Choice: RawRepresentable & CaseIterable>(_ type: Choice.Type, _ diagnostics: Diagnostics)
         -> Choice? where Choice.RawValue == String

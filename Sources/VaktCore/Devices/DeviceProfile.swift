@@ -49,6 +49,19 @@ public struct DeviceProfile: Sendable, Equatable, Identifiable {
     }
 }
 
+extension DeviceProfile {
+    /// Every event kind the profile can yield: its fields' values and events, its codes'
+    /// events and restores.
+    public var yieldableEvents: Set<EventKind> {
+        var kinds = Set(fields.flatMap { Array($0.values.values) + ($0.event.map { [$0] } ?? []) })
+        for code in codes.values {
+            kinds.insert(code.event)
+            if let restore = code.restore { kinds.insert(restore) }
+        }
+        return kinds
+    }
+}
+
 public enum PayloadFormat: String, Sendable, Equatable, CaseIterable, Codable {
     /// A JSON object per MQTT message, as zigbee2mqtt publishes.
     case json

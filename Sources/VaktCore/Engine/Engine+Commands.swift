@@ -90,13 +90,22 @@ extension Engine {
     private func reject(
         _ command: Command, _ reason: String, code: String, by: String? = nil, at now: Date
     ) -> [Effect] {
+        Self.refusal(
+            staff: command.staff, request: command.id, action: command.action.rawValue, alarm: command.alarm,
+            reason: reason, code: code, by: by, at: now)
+    }
+
+    /// A staff request refused: audited as `command.rejected` and answered with the reason.
+    static func refusal(
+        staff: String, request: String, action: String, alarm: String? = nil, reason: String, code: String,
+        by: String? = nil, detail: [String: String] = [:], at now: Date
+    ) -> [Effect] {
         [
             .audit(
                 AuditEntry(
-                    at: now, actor: "staff:\(command.staff)", action: .commandRejected,
-                    alarm: command.alarm, result: "rejected",
-                    detail: ["action": command.action.rawValue, "reason": reason, "request": command.id])),
-            .reply(CommandReply(id: command.id, staff: command.staff, ok: false, message: reason, code: code, by: by)),
+                    at: now, actor: "staff:\(staff)", action: .commandRejected, alarm: alarm, result: "rejected",
+                    detail: detail.merging(["action": action, "reason": reason, "request": request]) { _, new in new })),
+            .reply(CommandReply(id: request, staff: staff, ok: false, message: reason, code: code, by: by)),
         ]
     }
 }

@@ -46,7 +46,8 @@ extension Engine {
 
     private func supervisedIDs() -> [String] { site.bridges.map(\.id) + site.devices.map(\.id) }
 
-    private func state(of id: String, at now: Date) -> SourceState {
+    /// A source's stored health, or a fresh one watched from `now`.
+    func state(of id: String, at now: Date) -> SourceState {
         sources[id] ?? SourceState(id: id, watchedSince: now)
     }
 
@@ -208,16 +209,16 @@ extension Engine {
     /// whose profile yields no event a care rule raises on (a door contact with no door rule)
     /// can never be proven, so its age is shown but never alarmed.
     public func proofMaxAge(of device: Device) -> Double? {
-        guard let maxAge = site.proof.maxAge(profile: device.profile), maxAge > 0,
-            let profile = site.profiles[device.profile]
+        guard provableProfiles.contains(device.profile), let maxAge = site.proof.maxAge(profile: device.profile),
+            maxAge > 0
         else { return nil }
-        var yields = Set(profile.fields.flatMap { Array($0.values.values) + ($0.event.map { [$0] } ?? []) })
-        for code in profile.codes.values {
-            yields.insert(code.event)
-            if let restore = code.restore { yields.insert(restore) }
-        }
+        return maxAge
+    }
+
+    /// The profiles whose devices can raise a care alarm, so can have their chain proven.
+    static func provableProfiles(of site: Site) -> Set<String> {
         let careEvents = Set(site.rules.filter { !$0.isTechnical }.flatMap(\.events))
-        return yields.isDisjoint(with: careEvents) ? nil : maxAge
+        return Set(site.profiles.values.filter { !$0.yieldableEvents.isDisjoint(with: careEvents) }.map(\.id))
     }
 
     /// An alarm raised by the device was answered by a person: its whole chain (sensor,
@@ -272,7 +273,7 @@ extension Engine {
         // Proof age counts from when it is first watched (also for devices stored before proof
         // ages existed: an upgrade does not expire them all at once).
         for device in site.devices where proofMaxAge(of: device) != nil && sources[device.id]?.proofSince == nil {
-            var state = sources[device.id] ?? SourceState(id: device.id, watchedSince: now)
+            var state = state(of: device.id, at: now)
             state.proofSince = now
             sources[device.id] = state
             effects.append(.saveSource(state))

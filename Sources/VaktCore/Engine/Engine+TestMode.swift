@@ -26,31 +26,18 @@ extension Engine {
 
     mutating func handleTestMode(_ request: TestModeRequest, at now: Date) -> [Effect] {
         var request = request
+        let refuse = { (reason: String, code: String) -> [Effect] in
+            Self.refusal(
+                staff: request.staff, request: request.id, action: request.seconds == nil ? "test-end" : "test-start",
+                reason: reason, code: code,
+                detail: request.device.map { ["device": $0] } ?? ["room": request.room], at: now)
+        }
         // One device: its room is where the test happens, and only it is tested.
         var only: Device?
         if let id = request.device {
-            guard let device = site.device(id) else {
-                return [
-                    .reply(
-                        CommandReply(
-                            id: request.id, staff: request.staff, ok: false, message: "no device '\(id)'",
-                            code: "unknown-device"))
-                ]
-            }
+            guard let device = site.device(id) else { return refuse("no device '\(id)'", "unknown-device") }
             only = device
             request.room = device.room
-        }
-        let refuse = { (reason: String, code: String) -> [Effect] in
-            [
-                .audit(
-                    AuditEntry(
-                        at: now, actor: "staff:\(request.staff)", action: .commandRejected, result: "rejected",
-                        detail: [
-                            "action": request.seconds == nil ? "test-end" : "test-start", "room": request.room,
-                            "reason": reason, "request": request.id,
-                        ])),
-                .reply(CommandReply(id: request.id, staff: request.staff, ok: false, message: reason, code: code)),
-            ]
         }
         guard site.staffMember(request.staff) != nil else {
             return refuse("unknown staff id '\(request.staff)'", "unknown-staff")
@@ -84,7 +71,7 @@ extension Engine {
         let until = now.addingTimeInterval(min(seconds, site.proof.maxTestDuration))
         var effects: [Effect] = []
         for device in devices {
-            var state = sources[device.id] ?? SourceState(id: device.id, watchedSince: now)
+            var state = state(of: device.id, at: now)
             state.testUntil = until
             state.testAlarm = nil
             sources[device.id] = state

@@ -15,12 +15,15 @@ public struct Engine: Sendable {
     public internal(set) var sources: [String: SourceState]
     /// When the hub (re)started: silence is counted from here at the earliest.
     public var resumedAt: Date?
+    /// Profiles whose devices can raise a care alarm (see `proofMaxAge`), worked out once.
+    let provableProfiles: Set<String>
 
     /// Creates an engine, restoring the open alarms, numbering and device health from the store.
     public init(site: Site, openAlarms: [Alarm] = [], nextNumber: Int = 1, sources: [SourceState] = []) {
         self.site = site
         self.openAlarms = Dictionary(uniqueKeysWithValues: openAlarms.map { ($0.id, $0) })
         self.sources = Dictionary(sources.map { ($0.id, $0) }) { first, _ in first }
+        self.provableProfiles = Self.provableProfiles(of: site)
         self.nextNumber = max(nextNumber, (openAlarms.compactMap(\.number).max() ?? 0) + 1)
     }
 

@@ -99,6 +99,9 @@ public struct SourceState: Sendable, Equatable, Codable, Identifiable {
         proofSince = try c.decodeIfPresent(Date.self, forKey: .proofSince)
     }
 
+    /// Online as people should read it: not while past its maximum silence, `nil` until known.
+    public var reportedOnline: Bool? { silent ? false : online }
+
     /// Battery at or below this percentage is low.
     public static let lowBatteryPercent = 20
     /// A low battery counts as changed once it reads at least this (hysteresis, so a battery

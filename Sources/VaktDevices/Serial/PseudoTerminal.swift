@@ -91,28 +91,7 @@ public final class PseudoTerminal: @unchecked Sendable {
     ///   is not reading), `SerialError.io` after `close()` or on any other failure.
     public func write(_ bytes: [UInt8], timeout: Double = 10) throws(SerialError) {
         let descriptor = lock.withLock { master }
-        guard descriptor >= 0 else { throw SerialError.io(operation: "write", path: devicePath, errno: EBADF) }
-        var offset = 0
-        while offset < bytes.count {
-            let count = bytes.withUnsafeBytes { all in
-                Glibc.write(descriptor, all.baseAddress.map { $0 + offset }, all.count - offset)
-            }
-            if count > 0 {
-                offset += count
-                continue
-            }
-            let code = errno
-            if count < 0 && code == EINTR { continue }
-            guard count == 0 || code == EAGAIN || code == EWOULDBLOCK else {
-                throw SerialError.io(operation: "write", path: devicePath, errno: code)
-            }
-            let deadline = SerialPort.monotonicSeconds() + timeout
-            switch SerialPort.wait(for: Int16(POLLOUT), on: descriptor, until: deadline, wake: nil) {
-            case .ready, .woken: continue
-            case .timedOut: throw SerialError.writeTimedOut(path: devicePath, seconds: timeout)
-            case .failed(let code): throw SerialError.io(operation: "poll", path: devicePath, errno: code)
-            }
-        }
+        _ = try SerialPort.writeAll(bytes, to: descriptor, path: devicePath, timeout: timeout, wake: nil)
     }
 
     /// What the hub wrote: waits up to `timeout` seconds for the first byte, then returns every

@@ -155,6 +155,15 @@ public final class SerialPort {
 
     /// `write(_:timeout:)` that gives up, returning false, as soon as `wake` becomes readable.
     func write(_ bytes: [UInt8], timeout: Double, wake: Int32?) throws(SerialError) -> Bool {
+        try Self.writeAll(bytes, to: descriptor, path: path, timeout: timeout, wake: wake)
+    }
+
+    /// Writes all of `bytes` to a non-blocking descriptor, waiting while the kernel's buffer is
+    /// full; the timeout counts from the last progress. Returns false when `wake` became
+    /// readable first. Shared by the port and the pseudo-terminal that stands in for a device.
+    static func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String, timeout: Double, wake: Int32?)
+        throws(SerialError) -> Bool
+    {
         guard descriptor >= 0 else { throw SerialError.io(operation: "write", path: path, errno: EBADF) }
         var offset = 0
         while offset < bytes.count {

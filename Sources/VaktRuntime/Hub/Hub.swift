@@ -32,7 +32,6 @@ public final class Hub: @unchecked Sendable {
 
     let timerWake = WakeSignal()
     let outboxWake = WakeSignal()
-    let supervisionWake = WakeSignal()
 
     /// Restores the engine from the store: open alarms, alarm numbering, MQTT session.
     public init(site: Site, store: Store, clock: any HubClock, logger: Logger) throws {

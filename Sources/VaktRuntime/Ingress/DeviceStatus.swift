@@ -10,7 +10,7 @@ import VaktCore
 /// anything is known.
 enum DeviceStatus {
     static func json(_ state: SourceState, in zone: TimeZone) -> [UInt8] {
-        let online: Any = state.silent ? false : state.online.map { $0 as Any } ?? NSNull()
+        let online: Any = state.reportedOnline.map { $0 as Any } ?? NSNull()
         let object: [String: Any] = [
             "online": online, "battery": state.battery.map { $0 as Any } ?? NSNull(),
             "low_battery": state.lowBattery, "tampered": state.tampered, "silent": state.silent,

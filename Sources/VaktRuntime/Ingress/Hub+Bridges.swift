@@ -9,33 +9,14 @@ extension Hub {
     func routeHousekeeping(_ message: MQTTMessage, key: String, session: MQTTSessionUpdate) throws {
         let topic = message.topic
         if topic.hasSuffix("/availability"), let device = site.device(onTopic: String(topic.dropLast(13))) {
-            guard let online = DeviceStatus.availability(message.payload) else {
-                try reject(
-                    message, key: key, session: session, source: device.id,
-                    reason: "availability is neither online nor offline")
-                return
-            }
-            try handle(
-                [.availability(source: device.id, online: online, reason: "zigbee2mqtt availability")],
-                event: record(message, key: key, device: device.id, kind: online ? "device.online" : "device.offline"),
-                session: session)
+            try noteAvailability(message, of: device.id, what: "availability", key: key, session: session)
             return
         }
         let bridge = site.bridges.first { bridge in bridge.baseTopic.map { topic.hasPrefix("\($0)/") } ?? false }
         if let bridge, let base = bridge.baseTopic {
             let rest = topic.dropFirst(base.count + 1)
             if rest == "bridge/state" {
-                guard let online = DeviceStatus.availability(message.payload) else {
-                    try reject(
-                        message, key: key, session: session, source: bridge.id,
-                        reason: "bridge state is neither online nor offline")
-                    return
-                }
-                try handle(
-                    [.availability(source: bridge.id, online: online, reason: "zigbee2mqtt bridge state")],
-                    event: record(
-                        message, key: key, device: bridge.id, kind: online ? "bridge.online" : "bridge.offline"),
-                    session: session)
+                try noteAvailability(message, of: bridge.id, what: "bridge state", key: key, session: session)
                 return
             }
             if rest == "bridge/devices" {
@@ -55,6 +36,23 @@ extension Hub {
         }
         if topic.hasSuffix("/availability") || topic.hasSuffix("/set") || topic.hasSuffix("/get") { return }
         try reject(message, key: key, session: session, source: topic, reason: "no device owns topic \(topic)")
+    }
+
+    /// zigbee2mqtt's word that a device (`<topic>/availability`) or the bridge itself
+    /// (`bridge/state`) is online or offline, in either format.
+    private func noteAvailability(
+        _ message: MQTTMessage, of source: String, what: String, key: String, session: MQTTSessionUpdate
+    ) throws {
+        guard let online = DeviceStatus.availability(message.payload) else {
+            try reject(
+                message, key: key, session: session, source: source, reason: "\(what) is neither online nor offline")
+            return
+        }
+        let noun = site.bridge(source) == nil ? "device" : "bridge"
+        try handle(
+            [.availability(source: source, online: online, reason: "zigbee2mqtt \(what)")],
+            event: record(message, key: key, device: source, kind: "\(noun).\(online ? "online" : "offline")"),
+            session: session)
     }
 
     private func record(_ message: MQTTMessage, key: String, device: String, kind: String) -> EventRecord {

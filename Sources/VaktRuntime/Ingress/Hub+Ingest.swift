@@ -40,12 +40,11 @@ extension Hub {
     func ingest(_ message: MQTTMessage) -> Bool {
         withLock {
             var next = tracker
-            let key = next.key(
-                topic: message.topic, payload: message.payload, qos: message.qos, mid: message.mid,
-                retain: message.retain)
+            let digest = MQTTSessionTracker.digest(topic: message.topic, payload: message.payload)
+            let key = next.key(digest: digest, qos: message.qos, mid: message.mid, retain: message.retain)
             let session = MQTTSessionUpdate(epoch: next.epoch, lastMid: next.lastMid ?? 0, wraps: next.wraps)
             do {
-                try route(message, key: key, session: session)
+                try route(message, key: key, digest: digest, session: session)
                 tracker = next
                 return true
             } catch {
@@ -59,7 +58,7 @@ extension Hub {
         }
     }
 
-    private func route(_ message: MQTTMessage, key: String, session: MQTTSessionUpdate) throws {
+    private func route(_ message: MQTTMessage, key: String, digest: String, session: MQTTSessionUpdate) throws {
         let now = clock.now()
         let payload = Data(message.payload)
         let commandPrefix = "\(site.topicPrefix)/commands/"
@@ -117,7 +116,6 @@ extension Hub {
         }
         switch PayloadDecoder(profile: profile).decode(message.payload, device: device.id) {
         case .success(let events):
-            let digest = MQTTSessionTracker.digest(topic: message.topic, payload: message.payload)
             var report = DeviceReport(source: device.id, events: events, digest: digest)
             var reason: String?
             if message.retain {

@@ -46,10 +46,8 @@ extension Hub {
         do {
             try handle(
                 [.availability(source: owner.id, online: up, reason: reason)],
-                event: EventRecord(
-                    key: "serial:\(port):\(UUID().uuidString)", receivedAt: clock.now(), source: "serial:\(port)",
-                    device: owner.id, kind: up ? "link.up" : "link.down", payload: Data(reason.utf8),
-                    status: .accepted, reason: nil))
+                event: serialRecord(
+                    Array(reason.utf8), port: port, device: owner.id, kind: up ? "link.up" : "link.down"))
         } catch {
             logger.critical("could not record that serial port \(port) went \(up ? "up" : "down"): \(error)")
         }
@@ -108,21 +106,29 @@ extension Hub {
     }
 
     private func frameRecord(_ raw: [UInt8], port: String, device: String, kind: [String]) -> EventRecord {
+        serialRecord(raw, port: port, device: device, kind: kind.joined(separator: ","))
+    }
+
+    /// The event-log record of what came over a serial port (or happened to it). Serial lines
+    /// carry no message id, so each record gets a fresh key; resends are caught by
+    /// `SerialService` before they get here.
+    private func serialRecord(
+        _ bytes: [UInt8], port: String, device: String, kind: String?, rejection: String? = nil
+    ) -> EventRecord {
         EventRecord(
             key: "serial:\(port):\(UUID().uuidString)", receivedAt: clock.now(), source: "serial:\(port)",
-            device: device, kind: kind.joined(separator: ","), payload: Data(raw), status: .accepted, reason: nil)
+            device: device, kind: kind,
+            payload: Data(rejection == nil ? bytes : Array(bytes.prefix(Self.rejectedPayloadLimit))),
+            status: rejection == nil ? .accepted : .rejected, reason: rejection)
     }
 
     private func rejectFrame(_ raw: [UInt8], from source: String, port: String, reason: String, also: [Input] = [])
         throws
     {
-        let now = clock.now()
         try handle(
             also + [.rejected(source: source, reason: reason)],
-            event: EventRecord(
-                key: "serial:\(port):\(UUID().uuidString)", receivedAt: now, source: "serial:\(port)", device: source,
-                kind: nil, payload: Data(raw.prefix(Self.rejectedPayloadLimit)), status: .rejected, reason: reason))
-        if let line = rejections.note(source: source, reason: reason, at: now) {
+            event: serialRecord(raw, port: port, device: source, kind: nil, rejection: reason))
+        if let line = rejections.note(source: source, reason: reason, at: clock.now()) {
             logger.warning("\(line)")
         }
     }

@@ -35,7 +35,11 @@ public struct MQTTSessionTracker: Sendable, Equatable {
 
     /// The key for one message; updates the wrap count for QoS 1 and 2 messages.
     public mutating func key(topic: String, payload: [UInt8], qos: Int, mid: Int, retain: Bool) -> String {
-        let digest = Self.digest(topic: topic, payload: payload)
+        key(digest: Self.digest(topic: topic, payload: payload), qos: qos, mid: mid, retain: retain)
+    }
+
+    /// The key for a message whose `digest(topic:payload:)` the caller already has.
+    public mutating func key(digest: String, qos: Int, mid: Int, retain: Bool) -> String {
         if retain {
             return "mqtt:\(epoch):retained:\(digest)"
         }

@@ -3,7 +3,8 @@ import Logging
 import ServiceLifecycle
 import VaktCore
 
-/// Fires stored timers when they fall due: escalation steps, repeats of the last tier.
+/// Fires stored timers when they fall due: escalation steps, repeats of the last tier, the
+/// end of a room's test mode.
 ///
 /// The service sleeps until the earliest due instant in the store, or until the hub says a
 /// timer was scheduled or cancelled. After a restart the first pass fires whatever fell due
@@ -14,18 +15,8 @@ public struct TimerService: Service {
     public init(hub: Hub) { self.hub = hub }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try hub.fireDueTimers()
-                } catch {
-                    hub.logger.error("could not fire due timers: \(error); retrying in 5 s")
-                    try? await hub.clock.sleep(until: hub.clock.now().addingTimeInterval(5))
-                    continue
-                }
-                let next = (try? hub.store.readablePendingTimers().timers.first?.due) ?? nil
-                await hub.timerWake.wait(until: next, clock: hub.clock)
-            }
-        }
+        await hub.runPasses(
+            "fire due timers", wake: hub.timerWake, pass: { [hub] in try hub.fireDueTimers() },
+            next: { [hub] in (try? hub.store.readablePendingTimers().timers.first?.due) ?? nil })
     }
 }
