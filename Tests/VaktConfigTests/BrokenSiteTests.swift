@@ -90,21 +90,25 @@ import VaktCore
         "profiles/zigbee2mqtt/door.yaml": door,
     ]
 
+    /// The errors loading the directory gives, one line each, paths relative to it; a config
+    /// that loads is itself a failure.
+    static func errorLines(loading directory: ScratchDirectory) -> [String] {
+        do {
+            _ = try SiteLoader.load(directory: directory.path)
+            Issue.record("the broken config loaded")
+            return []
+        } catch {
+            let prefix = directory.path + "/"
+            return error.description.split(separator: "\n").map { String($0.dropFirst(prefix.count)) }
+        }
+    }
+
     @Test func everyMistakeIsReportedAtItsPosition() throws {
         let directory = try ScratchDirectory()
         defer { directory.remove() }
         for (name, text) in Self.files { try directory.write(name, text) }
 
-        let errors: ConfigErrors
-        do {
-            _ = try SiteLoader.load(directory: directory.path)
-            Issue.record("the broken config loaded")
-            return
-        } catch {
-            errors = error
-        }
-        let prefix = directory.path + "/"
-        let lines = errors.description.split(separator: "\n").map { String($0.dropFirst(prefix.count)) }
+        let lines = Self.errorLines(loading: directory)
         #expect(
             lines == [
                 "devices.yaml:4:11: devices[0].room: unknown room '999'",
@@ -114,7 +118,7 @@ import VaktCore
                 "rooms.yaml:4:9: rooms[1].id: duplicate room id '101' (first at line 2)",
                 "rooms.yaml:5:11: rooms[1].name: expected a string, got a sequence",
                 "site.yaml:5:3: site: unknown key 'colour'; allowed keys: id, name, time_zone, language",
-            ], "\(errors)")
+            ], "\(lines)")
     }
 
     @Test func aConfigWithoutASiteSectionSaysSo() throws {
@@ -187,16 +191,7 @@ import VaktCore
               - { id: rx2, profile: zigbee2mqtt/door, room: "101", topic: z/rx2 }
 
             """)
-        let errors: ConfigErrors
-        do {
-            _ = try SiteLoader.load(directory: directory.path)
-            Issue.record("the broken config loaded")
-            return
-        } catch {
-            errors = error
-        }
-        let prefix = directory.path + "/"
-        let lines = errors.description.split(separator: "\n").map { String($0.dropFirst(prefix.count)) }
+        let lines = Self.errorLines(loading: directory)
         #expect(
             lines == [
                 "devices.yaml:2:40: bridges[0].profile: 'zigbee2mqtt/door' is not a receiver profile (its format is json)",
@@ -211,6 +206,6 @@ import VaktCore
                 // An account with an A is the account with a 0: receivers print it so.
                 "devices.yaml:12:5: devices[6]: duplicate Contact ID account and zone 'account 1204 (all zones) on rx2' (first at line 11)",
                 "devices.yaml:13:11: devices[7].id: 'rx2' is already the id of a bridge or receiver",
-            ], "\(errors)")
+            ], "\(lines)")
     }
 }

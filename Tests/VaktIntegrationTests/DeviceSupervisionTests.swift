@@ -73,12 +73,7 @@ struct DeviceSupervisionTests {
         #expect(bridge["severity"] as? String == "high")
         // With the bridge down, a device reported offline is held back: no second alarm yet.
         try retained(broker, "zigbee2mqtt/room104/fall/availability", #"{"state":"offline"}"#)
-        let deadline = Date().addingTimeInterval(20)
-        while try deviceList(site).first(where: { $0["id"] as? String == "room104-fall" })?["online"] as? Bool != false
-        {
-            guard Date() < deadline else { throw TestSupportError("room104-fall never went offline") }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
+        try waitForDevice(site, "room104-fall") { $0["online"] as? Bool == false }
         #expect(try alarms(data: site.dataPath).count == 1)
         // The bridge is back (1.x plain text): its alarm clears, and the device still offline is
         // raised now.
@@ -205,12 +200,30 @@ func dropSession(_ broker: MosquittoBroker, clientID: String) throws {
 func waitForAlarm(_ site: DemoSiteCopy, all: Bool = false, timeout: TimeInterval = 20, _ match: ([String: Any]) -> Bool)
     throws -> [String: Any]
 {
+    do {
+        return try eventually(timeout: timeout) { try alarms(data: site.dataPath, all: all).first(where: match) }
+    } catch {
+        throw TestSupportError(
+            "no matching alarm within \(Int(timeout)) s: \(try alarms(data: site.dataPath, all: true))")
+    }
+}
+
+/// Polls `probe` every 0.1 s until it gives a value, for at most `timeout` seconds.
+func eventually<T>(timeout: TimeInterval = 20, _ probe: () throws -> T?) throws -> T {
     let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if let alarm = try alarms(data: site.dataPath, all: all).first(where: match) { return alarm }
+    while true {
+        if let value = try probe() { return value }
+        guard Date() < deadline else { throw TestSupportError("nothing within \(Int(timeout)) s") }
         Thread.sleep(forTimeInterval: 0.1)
     }
-    throw TestSupportError("no matching alarm within \(Int(timeout)) s: \(try alarms(data: site.dataPath, all: true))")
+}
+
+/// The device's entry in `vakt devices --json`, once `match` holds for it.
+@discardableResult
+func waitForDevice(_ site: DemoSiteCopy, _ id: String, _ match: @escaping ([String: Any]) -> Bool) throws
+    -> [String: Any]
+{
+    try eventually { try deviceList(site).first { $0["id"] as? String == id }.flatMap { match($0) ? $0 : nil } }
 }
 
 /// `vakt devices --json` parsed.

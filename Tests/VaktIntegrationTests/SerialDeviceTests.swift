@@ -219,15 +219,9 @@ struct ReceiverFormatTests {
             var bad = Array(good)
             bad[14] = bad[14] == "1" ? "2" : "1"
             try receiver.write(Array((String(bad) + "\r\n").utf8))
-            let deadline = Date().addingTimeInterval(20)
-            var entry: [String: Any]?
-            while Date() < deadline {
-                entry = try deviceList(site).first { $0["id"] as? String == "receiver" }
-                if entry?["rejected"] as? Int == 1 { break }
-                Thread.sleep(forTimeInterval: 0.1)
-            }
-            #expect(entry?["rejected"] as? Int == 1)
-            #expect((entry?["last_rejection"] as? String)?.contains("bad Contact ID checksum") == true)
+            let entry = try waitForDevice(site, "receiver") { $0["rejected"] as? Int == 1 }
+            #expect(entry["rejected"] as? Int == 1)
+            #expect((entry["last_rejection"] as? String)?.contains("bad Contact ID checksum") == true)
             #expect(try alarms(data: site.dataPath).isEmpty)
             try receiver.write(Array((good + "\r\n").utf8))
             let alarm = try waitForAlarm(site) { $0["kind"] as? String == "sos" }

@@ -20,7 +20,7 @@ private typealias F = FramingFixtures
     }
 
     @Test func everyChecksumDigitCompletesAMultipleOfFifteen() {
-        var random = FramingRandom(seed: 15)
+        var random = SplitMix64(seed: 15)
         let digits = Array("0123456789BCDEF")
         for _ in 0..<2000 {
             let fifteen = String((0..<15).map { _ in digits[Int.random(in: 0..<digits.count, using: &random)] })

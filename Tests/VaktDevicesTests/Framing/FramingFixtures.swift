@@ -27,7 +27,7 @@ enum FramingFixtures {
 
     /// Feeds `bytes` in chunks of random sizes (1 to `maximumChunk`).
     static func decodeChunked(
-        _ bytes: [UInt8], _ format: LineFormat, maximumChunk: Int, using random: inout FramingRandom
+        _ bytes: [UInt8], _ format: LineFormat, maximumChunk: Int, using random: inout SplitMix64
     ) -> [DecodedFrame] {
         var decoder = LineDecoder(format: format)
         var decoded: [DecodedFrame] = []
@@ -74,24 +74,7 @@ enum FramingFixtures {
     }
 
     /// `count` random bytes.
-    static func randomBytes(_ count: Int, using random: inout FramingRandom) -> [UInt8] {
+    static func randomBytes(_ count: Int, using random: inout SplitMix64) -> [UInt8] {
         (0..<count).map { _ in UInt8.random(in: 0...255, using: &random) }
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so a failing random case can be replayed.
-struct FramingRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -26,7 +26,7 @@ private typealias F = FramingFixtures
 
     @Test(arguments: LineFormat.allCases)
     func randomBytesNeverCrashAndMemoryStaysBounded(format: LineFormat) {
-        var random = FramingRandom(seed: 0xDEC0DE)
+        var random = SplitMix64(seed: 0xDEC0DE)
         var decoder = LineDecoder(format: format)
         var fed = 0
         var rejectedBytes = 0
@@ -49,7 +49,7 @@ private typealias F = FramingFixtures
     /// uniform bytes: it looks like frames.
     @Test(arguments: LineFormat.allCases)
     func frameLikeGarbageNeverCrashes(format: LineFormat) {
-        var random = FramingRandom(seed: 0x5EED)
+        var random = SplitMix64(seed: 0x5EED)
         let alphabet = Array("0123456789 18EeRrPpCU@$*,=VAKT\r\n\u{14}\0".utf8)
         var decoder = LineDecoder(format: format)
         for _ in 0..<400 {
@@ -66,7 +66,7 @@ private typealias F = FramingFixtures
     /// order, and nothing else but rejections.
     @Test(arguments: LineFormat.allCases)
     func framesAfterGarbageStillDecode(format: LineFormat) {
-        var random = FramingRandom(seed: 0xF00D)
+        var random = SplitMix64(seed: 0xF00D)
         let samples = Self.sampleFrames(format)
         var stream: [UInt8] = []
         var expected: [SerialFrame] = []
@@ -90,7 +90,7 @@ private typealias F = FramingFixtures
         let firstDifference = zip(frames, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
         #expect(firstDifference == nil, "frame \(firstDifference ?? 0): \(frames[firstDifference ?? 0])")
         #expect(frames.count == expected.count)
-        var chunking = FramingRandom(seed: 7)
+        var chunking = SplitMix64(seed: 7)
         #expect(F.decodeChunked(stream, format, maximumChunk: 97, using: &chunking) == decoded)
         #expect(F.decodeByteByByte(stream, format) == decoded)
     }
@@ -98,7 +98,7 @@ private typealias F = FramingFixtures
     /// However a stream of frames and garbage is cut into chunks, the output is the same.
     @Test(arguments: LineFormat.allCases)
     func chunkingNeverChangesTheOutput(format: LineFormat) {
-        var random = FramingRandom(seed: 42)
+        var random = SplitMix64(seed: 42)
         var stream: [UInt8] = []
         for frame in Self.sampleFrames(format) + Self.sampleFrames(format) {
             stream += LineEncoder.encode(frame, format: format)

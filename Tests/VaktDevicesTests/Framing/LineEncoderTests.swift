@@ -38,7 +38,7 @@ private typealias F = FramingFixtures
 
     /// Whatever the encoder writes, the decoder reads back as the same frame.
     @Test func randomMessagesRoundTripInEveryFormat() {
-        var random = FramingRandom(seed: 685)
+        var random = SplitMix64(seed: 685)
         let digits = Array("0123456789BCDEF")
         func digitString(_ count: Int) -> String {
             String((0..<count).map { _ in digits[Int.random(in: 0..<digits.count, using: &random)] })
