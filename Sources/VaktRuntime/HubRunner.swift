@@ -56,6 +56,8 @@ public enum HubRunner {
     ) async throws {
         let site = try loadSite(options.configDirectory)
         let dataDirectory = dataDirectory(site: site, options: options)
+        let lock = try HubLock.acquire(dataDirectory: dataDirectory)
+        defer { withExtendedLifetime(lock) {} }
         let store: Store
         do {
             store = try Store(directory: dataDirectory)
@@ -108,14 +110,27 @@ public enum HubRunner {
                     .init(service: TimerService(hub: hub)),
                     .init(service: SupervisionService(hub: hub)),
                     .init(service: Dispatcher(hub: hub, notifiers: notifiers)),
+                    .init(service: RecordKeeperService(hub: hub)),
                     .init(service: mqtt),
                 ] + serial.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try audit(hub, .hubStarted, detail: ["version": version, "open_alarms": "\(hub.openAlarms.count)"])
+        try audit(
+            hub, .configLoaded,
+            detail: [
+                "config_sha256": ConfigDigest.sha256(
+                    configDirectory: options.configDirectory, profilesDirectory: site.profilesDirectory),
+                "devices": "\(site.devices.count)", "rules": "\(site.rules.count)",
+            ])
         try await group.run()
         // A `hub.started` without a `hub.stopped` before it marks a crash or power cut.
         try audit(hub, .hubStopped, detail: ["open_alarms": "\(hub.openAlarms.count)"])
+        do {
+            try hub.writeCheckpointNow()
+        } catch {
+            logger.error("cannot write the audit checkpoint at shutdown: \(error)")
+        }
         logger.notice("hub stopped")
     }
 

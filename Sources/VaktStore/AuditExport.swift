@@ -11,13 +11,17 @@ public enum AuditExport {
     /// exactly the bytes the hash covers.
     public static func jsonl(_ records: [AuditRecord]) -> String {
         var out: [UInt8] = []
-        for record in records {
-            let members =
-                record.canonicalMembers + [("prev_hash", .string(record.prevHash)), ("hash", .string(record.hash))]
-            CanonicalJSON.write(.object(members), to: &out)
-            out.append(UInt8(ascii: "\n"))
-        }
+        for record in records { appendJSONL(record, to: &out) }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends one record as a JSON Lines line; without `chain`, the hash fields are left out
+    /// (for pseudonymised records, which no longer match them).
+    public static func appendJSONL(_ record: AuditRecord, chain: Bool = true, to out: inout [UInt8]) {
+        var members = record.canonicalMembers
+        if chain { members += [("prev_hash", .string(record.prevHash)), ("hash", .string(record.hash))] }
+        CanonicalJSON.write(.object(members), to: &out)
+        out.append(UInt8(ascii: "\n"))
     }
 
     /// The CSV header, in column order.
@@ -29,17 +33,25 @@ public enum AuditExport {
     /// quote, CR or LF (quotes doubled). Absent values are empty fields; `detail` is its
     /// canonical JSON object; `at` is RFC 3339 UTC with milliseconds.
     public static func csv(_ records: [AuditRecord]) -> String {
-        var lines = [csvColumns.joined(separator: ",")]
-        for record in records {
-            let fields: [String] = [
-                String(record.seq), UTCMilliseconds.string(record.at), record.actor, record.action,
-                record.alarm ?? "", record.channel ?? "", record.recipient ?? "", record.result ?? "",
-                String(decoding: CanonicalJSON.bytes(.strings(record.detail)), as: UTF8.self),
-                record.prevHash, record.hash,
-            ]
-            lines.append(fields.map(csvField).joined(separator: ","))
-        }
-        return lines.joined(separator: "\r\n") + "\r\n"
+        var out = csvHeader()
+        for record in records { out += csvRow(record) }
+        return out
+    }
+
+    /// The header line, CRLF-terminated; without `chain`, no hash columns.
+    public static func csvHeader(chain: Bool = true) -> String {
+        (chain ? csvColumns : Array(csvColumns.dropLast(2))).joined(separator: ",") + "\r\n"
+    }
+
+    /// One record as a CSV line, CRLF-terminated; without `chain`, no hash columns.
+    public static func csvRow(_ record: AuditRecord, chain: Bool = true) -> String {
+        var fields: [String] = [
+            String(record.seq), UTCMilliseconds.string(record.at), record.actor, record.action,
+            record.alarm ?? "", record.channel ?? "", record.recipient ?? "", record.result ?? "",
+            String(decoding: CanonicalJSON.bytes(.strings(record.detail)), as: UTF8.self),
+        ]
+        if chain { fields += [record.prevHash, record.hash] }
+        return fields.map(csvField).joined(separator: ",") + "\r\n"
     }
 
     private static let csvSpecial: Set<UInt8> = [UInt8(ascii: ","), UInt8(ascii: "\""), 0x0A, 0x0D]

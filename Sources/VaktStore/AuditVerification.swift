@@ -29,6 +29,14 @@ public struct AuditChainVerifier: Sendable {
     /// The hash of the last record checked (64 zeros before the first).
     public var lastHash: String { previousHash ?? AuditRecord.genesisHash }
 
+    /// A verifier for a log whose records before `seq` were pruned: the first record must be
+    /// `seq`, chained to `previousHash` (the hash of the last record removed, as the
+    /// `audit.pruned` record kept it).
+    public init(startingAt seq: Int, previousHash: String) {
+        expectedSeq = seq
+        self.previousHash = previousHash
+    }
+
     /// Checks the next record; returns why it breaks the chain, or `nil` when it holds.
     public mutating func check(_ record: AuditRecord) -> String? {
         if let expectedSeq, record.seq != expectedSeq {

@@ -9,13 +9,49 @@ extension Store {
     ///   millisecond precision, as records are stored).
     /// - Throws: `DatabaseError`; `StoreError.Code.corruptRow` when a row cannot be decoded.
     public func auditRecords(since: Date? = nil) throws -> [AuditRecord] {
-        try pool.read { db in
-            if let since {
-                let bound = Double(UTCMilliseconds.milliseconds(since)) / 1000
-                return try Self.fetchAudit(db, "WHERE at >= ? ORDER BY seq", [bound])
-            }
-            return try Self.fetchAudit(db, "ORDER BY seq", [])
+        var records: [AuditRecord] = []
+        try forEachAuditRecord(AuditFilter(since: since)) { records.append($0) }
+        return records
+    }
+
+    /// Calls `body` with each audit record the filter lets through, in order, reading the
+    /// table with a cursor: an export of millions of records never sits in memory at once.
+    ///
+    /// - Throws: `DatabaseError`; `StoreError.Code.corruptRow` when a row cannot be decoded;
+    ///   whatever `body` throws.
+    public func forEachAuditRecord(_ filter: AuditFilter, _ body: (AuditRecord) throws -> Void) throws {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let since = filter.since {
+            conditions.append("at >= ?")
+            arguments += [Double(UTCMilliseconds.milliseconds(since)) / 1000]
         }
+        if let until = filter.until {
+            conditions.append("at < ?")
+            arguments += [Double(UTCMilliseconds.milliseconds(until)) / 1000]
+        }
+        if let resident = filter.resident {
+            var about = ["alarm IN (SELECT id FROM alarms WHERE resident = ?)"]
+            arguments += [resident]
+            if let room = filter.room {
+                about.append("json_extract(detail, '$.room') = ?")
+                arguments += [room]
+            }
+            conditions.append("(" + about.joined(separator: " OR ") + ")")
+        }
+        let clause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        try pool.read { db in
+            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM audit \(clause) ORDER BY seq", arguments: arguments)
+            while let row = try rows.next() { try body(try Self.auditRecord(row)) }
+        }
+    }
+
+    /// Appends one entry to the audit log on its own (maintenance: a restore, a prune).
+    ///
+    /// - Throws: `DatabaseError`; `StoreError.Code.diskFull`.
+    @discardableResult
+    public func appendAudit(_ entry: AuditEntry) throws -> AuditRecord {
+        try writeTransaction { db in try Self.appendAudit(entry, db) }
     }
 
     /// Everything the audit log holds about one alarm, in order.
@@ -29,14 +65,30 @@ extension Store {
     /// each `prev_hash` equal to the previous record's `hash` (64 zeros for the first), and
     /// each `hash` equal to `hex(SHA-256(prev_hash ++ canonical bytes))`.
     ///
+    /// A log pruned for retention starts later: its first record must be the one the latest
+    /// `audit.pruned` record names (`first_kept_seq`), chained to the hash it kept
+    /// (`anchor_hash`); that record is itself checked as part of the chain.
+    ///
+    /// With a `checkpoint`, the log must still reach the checkpoint's record and that record
+    /// must carry the checkpoint's hash: a cut tail or a rewritten log is caught even though
+    /// what remains chains correctly.
+    ///
     /// Reads the table with a cursor, so a long log never sits in memory at once.
     ///
     /// - Returns: `.intact` with the count and chain head, or `.broken` at the first record that
     ///   fails, with the reason.
     /// - Throws: `DatabaseError` when the table cannot be read (not when its content is wrong).
-    public func verifyAudit() throws -> AuditVerification {
+    public func verifyAudit(checkpoint: AuditCheckpoint? = nil) throws -> AuditVerification {
         try pool.read { db in
             var verifier = AuditChainVerifier()
+            let firstSeq = try Int.fetchOne(db, sql: "SELECT MIN(seq) FROM audit")
+            if let firstSeq, firstSeq != 1 {
+                switch try Self.pruneAnchor(db, firstSeq: firstSeq) {
+                case .success(let anchor): verifier = anchor
+                case .failure(let error): return .broken(seq: firstSeq, reason: error.description)
+                }
+            }
+            var checkpointHash: String?
             let rows = try Row.fetchCursor(db, sql: "SELECT * FROM audit ORDER BY seq")
             while let row = try rows.next() {
                 let record: AuditRecord
@@ -46,8 +98,71 @@ extension Store {
                     return .broken(seq: (try? row.decode(Int.self, forColumn: "seq")) ?? 0, reason: "\(error)")
                 }
                 if let reason = verifier.check(record) { return .broken(seq: record.seq, reason: reason) }
+                if record.seq == checkpoint?.seq { checkpointHash = record.hash }
+            }
+            if let checkpoint, let reason = Self.checkAgainst(checkpoint, found: checkpointHash, firstSeq: firstSeq, count: verifier.count) {
+                return .broken(seq: checkpoint.seq, reason: reason)
             }
             return .intact(count: verifier.count, lastHash: verifier.lastHash)
+        }
+    }
+
+    /// Why the log does not agree with a checkpoint written earlier, or `nil` when it does.
+    private static func checkAgainst(_ checkpoint: AuditCheckpoint, found hash: String?, firstSeq: Int?, count: Int)
+        -> String?
+    {
+        let written = UTCMilliseconds.string(checkpoint.writtenAt)
+        if let hash {
+            return hash == checkpoint.hash
+                ? nil
+                : "record \(checkpoint.seq) does not carry the hash the checkpoint of \(written) wrote down: "
+                    + "the log was rewritten from record \(checkpoint.seq) or before"
+        }
+        if let firstSeq, checkpoint.seq < firstSeq {
+            // Pruned since the checkpoint was written: nothing left to compare it with.
+            return nil
+        }
+        let last = (firstSeq ?? 1) + count - 1
+        return "the log ends at record \(last), but the checkpoint of \(written) saw record \(checkpoint.seq): "
+            + "records \(last + 1)-\(checkpoint.seq) (at least) were cut off the end"
+    }
+
+    /// A verifier starting at the first record a prune kept, from the latest `audit.pruned`
+    /// record; the reason the gap at the start is not accounted for otherwise.
+    private static func pruneAnchor(_ db: Database, firstSeq: Int) throws -> Result<AuditChainVerifier, AnchorError> {
+        let row = try Row.fetchOne(
+            db, sql: "SELECT * FROM audit WHERE action = ? ORDER BY seq DESC LIMIT 1",
+            arguments: [AuditAction.auditPruned.rawValue])
+        guard let row, let record = try? auditRecord(row), let kept = record.detail["first_kept_seq"].flatMap(Int.init),
+            let anchor = record.detail["anchor_hash"]
+        else {
+            return .failure(
+                AnchorError(
+                    "records 1-\(firstSeq - 1) are missing and no audit.pruned record accounts for them"))
+        }
+        guard kept == firstSeq else {
+            return .failure(
+                AnchorError(
+                    "the log starts at record \(firstSeq) but the last prune (record \(record.seq)) kept records from \(kept) on"
+                ))
+        }
+        return .success(AuditChainVerifier(startingAt: firstSeq, previousHash: anchor))
+    }
+
+    struct AnchorError: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    /// The chain head: the last record's seq and hash; `nil` for an empty log.
+    ///
+    /// - Throws: `DatabaseError`.
+    public func auditHead() throws -> (seq: Int, hash: String)? {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1") else {
+                return nil
+            }
+            return (row["seq"], row["hash"])
         }
     }
 

@@ -17,6 +17,7 @@ public final class ManualClock: HubClock, @unchecked Sendable {
     private var current: Date
     private var sleepers: [Sleeper] = []
     private var nextID: UInt64 = 0
+    private var monotonic: Double = 1000
 
     public init(now: Date) { current = now }
 
@@ -60,10 +61,27 @@ public final class ManualClock: HubClock, @unchecked Sendable {
         return nextID
     }
 
+    public func monotonicSeconds() -> Double? {
+        condition.lock()
+        defer { condition.unlock() }
+        return monotonic
+    }
+
+    /// Steps the wall clock alone, as NTP or an operator would: the monotonic clock does not
+    /// move. Wakes sleepers whose deadline the new wall time has reached.
+    public func stepWall(by seconds: TimeInterval) {
+        move(wall: seconds, monotonic: 0)
+    }
+
     /// Moves time forward and wakes every sleeper whose deadline has come.
     public func advance(by seconds: TimeInterval) {
+        move(wall: seconds, monotonic: seconds)
+    }
+
+    private func move(wall seconds: TimeInterval, monotonic elapsed: TimeInterval) {
         condition.lock()
         current = current.addingTimeInterval(seconds)
+        monotonic += elapsed
         let due = sleepers.filter { $0.deadline <= current }
         sleepers.removeAll { $0.deadline <= current }
         condition.broadcast()

@@ -90,6 +90,7 @@ extension SiteReader {
                 at: position)
             return nil
         }
+        profilesDirectory = path
         let catalog = ProfileCatalog.load(directory: path)
         diagnostics.append(catalog.errors)
         registry.declare(.profile, catalog.profiles.keys)

@@ -12,6 +12,8 @@ final class SiteReader {
     let registry = IDRegistry()
     /// The device profile catalogue, once read: devices are checked against their profile.
     var profiles: [String: DeviceProfile]?
+    /// Where the profiles were read from.
+    var profilesDirectory: String?
 
     init(directory: String, sections: SectionTable, diagnostics: Diagnostics) {
         self.directory = directory
@@ -36,13 +38,18 @@ final class SiteReader {
         let policies = readList("policies", readPolicy)
         let rules = readList("rules", readRule)
         let proof = readProof()
+        let audit = readAudit()
+        let report = readReport()
         registry.checkReferences(diagnostics, skipping: profiles == nil ? [.profile] : [])
         guard let header else { return nil }
-        return Site(
+        var site = Site(
             id: header.id, name: header.name, timeZone: header.timeZone, language: header.language,
             broker: broker, dataDirectory: dataDirectory, rooms: rooms, residents: residents,
             staff: staff, groups: groups, channels: channels, policies: policies, rules: rules,
-            devices: devices, bridges: bridges, proof: proof, profiles: profiles ?? [:])
+            devices: devices, bridges: bridges, proof: proof,
+            audit: audit, report: report, profiles: profiles ?? [:])
+        site.profilesDirectory = profilesDirectory
+        return site
     }
 
     /// Reads a section that is a sequence of items, skipping items that could not be read.

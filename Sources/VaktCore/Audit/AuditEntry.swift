@@ -55,4 +55,15 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let hubStopped: AuditAction = "hub.stopped"
     public static let testStarted: AuditAction = "test.started"
     public static let testEnded: AuditAction = "test.ended"
+    /// A device or bridge stopped being heard (offline, silent) or came back.
+    public static let deviceOffline: AuditAction = "device.offline"
+    public static let deviceOnline: AuditAction = "device.online"
+    /// The hub loaded its configuration; `detail.config_sha256` names exactly which.
+    public static let configLoaded: AuditAction = "config.loaded"
+    /// The wall clock moved against the monotonic clock (NTP step, an operator, a dead RTC).
+    public static let clockJumped: AuditAction = "clock.jumped"
+    /// Records older than the retention period were removed; `detail` anchors what remains.
+    public static let auditPruned: AuditAction = "audit.pruned"
+    /// The store was restored from a backup.
+    public static let storeRestored: AuditAction = "store.restored"
 }

@@ -55,8 +55,8 @@ public struct Engine: Sendable {
 
 extension Engine {
     mutating func handleDevice(_ event: DeviceEvent, at now: Date) -> [Effect] {
-        guard let room = site.room(ofSource: event.device) else { return [] }
-        var effects: [Effect] = []
+        var effects = availabilityRecord(event, at: now)
+        guard let room = site.room(ofSource: event.device) else { return effects }
         for rule in site.rules where rule.clears.contains(event.kind) {
             if var alarm = openAlarm(device: event.device, kind: rule.alarm), alarm.rule == rule.id {
                 effects += clear(&alarm, event: event, at: now)
@@ -68,6 +68,25 @@ extension Engine {
             return effects + join(&alarm, event: event, rule: rule, at: now)
         }
         return effects + raise(rule: rule, device: event.device, room: room, event: event, test: test, at: now)
+    }
+
+    /// A device or bridge going offline, silent, or coming back is in the audit whatever the
+    /// rules make of it: reports read device uptime from these records.
+    private func availabilityRecord(_ event: DeviceEvent, at now: Date) -> [Effect] {
+        let action: AuditAction
+        switch event.kind {
+        case .deviceOffline, .deviceSilent, .testMissed, .bridgeOffline: action = .deviceOffline
+        case .deviceOnline, .bridgeOnline: action = .deviceOnline
+        default: return []
+        }
+        // Silence is the hub's finding; the rest the device or its bridge said.
+        let actor = event.kind == .deviceSilent || event.kind == .testMissed ? "hub" : "device:\(event.device)"
+        return [
+            .audit(
+                AuditEntry(
+                    at: now, actor: actor, action: action,
+                    detail: ["source": event.device, "event": event.kind.rawValue, "reason": event.raw ?? ""]))
+        ]
     }
 
     /// Resolves a technical alarm whose cause went away (the device is back, the battery was

@@ -28,6 +28,12 @@ public struct Site: Sendable, Equatable {
     public var bridges: [Bridge]
     /// How old the proof that each device's chain works may get.
     public var proof: ProofSettings
+    /// Checkpoints and retention of the audit log.
+    public var audit: AuditSettings
+    /// Shifts and response-time targets for reports.
+    public var report: ReportSettings
+    /// Where the device profiles were loaded from, when loaded from files.
+    public var profilesDirectory: String?
     /// Device profiles by id (`<ecosystem>/<model-file-name>`), as loaded from `Devices/`.
     public var profiles: [String: DeviceProfile]
 
@@ -37,6 +43,7 @@ public struct Site: Sendable, Equatable {
         rooms: [Room] = [], residents: [Resident] = [], staff: [Staff] = [],
         groups: [StaffGroup] = [], channels: [Channel] = [], policies: [Policy] = [],
         rules: [Rule] = [], devices: [Device] = [], bridges: [Bridge] = [], proof: ProofSettings = ProofSettings(),
+        audit: AuditSettings = AuditSettings(), report: ReportSettings = ReportSettings(),
         profiles: [String: DeviceProfile] = [:]
     ) {
         self.id = id
@@ -55,6 +62,8 @@ public struct Site: Sendable, Equatable {
         self.devices = devices
         self.bridges = bridges
         self.proof = proof
+        self.audit = audit
+        self.report = report
         self.profiles = profiles
     }
 }

@@ -8,6 +8,13 @@ public protocol HubClock: Sendable {
     func now() -> Date
     /// Returns at or after `deadline`, or throws `CancellationError` when the task is cancelled.
     func sleep(until deadline: Date) async throws
+    /// Seconds on a clock that never steps (it counts from an arbitrary origin), to notice
+    /// the wall clock stepping against it; `nil` when the clock has none.
+    func monotonicSeconds() -> Double?
+}
+
+extension HubClock {
+    public func monotonicSeconds() -> Double? { nil }
 }
 
 /// The real clock.
@@ -19,6 +26,13 @@ public struct SystemClock: HubClock {
     public init() {}
 
     public func now() -> Date { Date() }
+
+    /// `CLOCK_BOOTTIME`: monotonic, and it keeps counting while the box is suspended.
+    public func monotonicSeconds() -> Double? {
+        var spec = timespec()
+        guard clock_gettime(CLOCK_BOOTTIME, &spec) == 0 else { return nil }
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
 
     public func sleep(until deadline: Date) async throws {
         while true {

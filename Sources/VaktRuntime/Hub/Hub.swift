@@ -220,6 +220,8 @@ protocol HubPublisher: Sendable {
     func publish(source: SourceState)
     /// A notification channel's health, retained on `channels/<id>`.
     func publish(channel: String, health: ChannelHealth)
+    /// The audit chain head, retained on `audit/checkpoint`.
+    func publish(checkpoint: AuditCheckpoint)
 }
 
 /// Whether a notification channel's last attempt got through, for dashboards' banners.

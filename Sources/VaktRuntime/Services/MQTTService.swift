@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 import VaktCore
+import VaktStore
 import VaktDevices
 
 /// The hub's connection to the broker: takes device messages and commands in, publishes
@@ -159,6 +160,10 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
 
     func publish(channel: String, health: ChannelHealth) {
         publishRetained("\(hub.site.topicPrefix)/channels/\(channel)", health.json(in: hub.site.timeZone))
+    }
+
+    func publish(checkpoint: AuditCheckpoint) {
+        publishRetained("\(hub.site.topicPrefix)/audit/checkpoint", Array(checkpoint.json()))
     }
 
     func publish(reply object: [String: Any], staff: String) {

@@ -1,0 +1,84 @@
+import Foundation
+import GRDB
+
+extension Store {
+    /// Copies the whole store to `file` through SQLite's online backup API, while the hub
+    /// keeps writing: the copy is the database as of one instant (one read transaction).
+    ///
+    /// The copy is written next to `file` first and renamed into place when complete, so a
+    /// failed backup never leaves a half-written file under the name asked for.
+    ///
+    /// - Parameter progress: Called after each step with the pages copied and the total.
+    /// - Throws: `StoreError.Code.diskFull`; `DatabaseError`; a `StoreError` when `file`
+    ///   already exists.
+    public func backup(to file: String, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws {
+        guard !FileManager.default.fileExists(atPath: file) else {
+            throw StoreError(.cannotCreateDirectory, "\(file) already exists; choose a new file name for the backup")
+        }
+        let partial = file + ".partial"
+        try? FileManager.default.removeItem(atPath: partial)
+        do {
+            try StoreError.wrappingDiskFull(path: file) {
+                let destination = try DatabaseQueue(path: partial)
+                try pool.backup(to: destination, pagesPerStep: 256) { step in
+                    progress?(step.completedPageCount, step.totalPageCount)
+                }
+                // A backup is one self-contained file: no WAL beside it.
+                try destination.writeWithoutTransaction { db in
+                    try db.execute(sql: "PRAGMA journal_mode = DELETE")
+                }
+                try destination.close()
+            }
+            guard rename(partial, file) == 0 else {
+                throw StoreError(.cannotCreateDirectory, "cannot move the backup into place at \(file): \(String(cString: strerror(errno)))")
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw error
+        }
+    }
+
+    /// Replaces the store in `directory` with the backup in `file`, through the backup API
+    /// (so the result is a consistent database whatever state the file's journal is in).
+    ///
+    /// The store that was there is kept as `vakt.sqlite.before-restore-<time>` beside it.
+    /// The hub must not be running on `directory` (the caller checks the hub's lock).
+    ///
+    /// - Returns: The path the previous store was moved to, if there was one.
+    /// - Throws: `DatabaseError` when `file` is not a database; `StoreError`.
+    @discardableResult
+    public static func restore(from file: String, into directory: String, at now: Date) throws -> String? {
+        guard FileManager.default.fileExists(atPath: file) else {
+            throw StoreError(.corruptRow, "no backup at \(file)")
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        let source = try DatabaseQueue(path: file, configuration: configuration)
+        defer { try? source.close() }
+        // Refuse anything that is not a Vakt store before touching the live one.
+        let version = try source.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'schema_version'")
+        }
+        guard let version, let number = Int(version), number <= Store.schemaVersion else {
+            throw StoreError(.corruptRow, "\(file) is not a Vakt store this version can read (schema \(String(describing: version)))")
+        }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let live = PathHelpers.join(directory, fileName)
+        var kept: String?
+        if FileManager.default.fileExists(atPath: live) {
+            let stamp = UTCMilliseconds.string(now).replacingOccurrences(of: ":", with: "")
+            let aside = live + ".before-restore-" + stamp
+            // Fold the WAL into the file first, so the copy kept aside is whole on its own.
+            let old = try DatabaseQueue(path: live)
+            try old.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+            try old.close()
+            try FileManager.default.moveItem(atPath: live, toPath: aside)
+            for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: live + suffix) }
+            kept = aside
+        }
+        let destination = try DatabaseQueue(path: live)
+        try source.backup(to: destination)
+        try destination.close()
+        return kept
+    }
+}
