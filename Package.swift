@@ -63,24 +63,29 @@ let package = Package(
                 "VaktCore", "VaktDevices", "CNcurses", .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
+            name: "VaktReports",
+            dependencies: ["VaktCore", "VaktStore"]),
+        .target(
             name: "VaktTesting",
             dependencies: ["VaktCore", "VaktRuntime"]),
         .executableTarget(
             name: "vakt",
             dependencies: [
                 "VaktCore", "VaktConfig", "VaktDevices", "VaktStore", "VaktNotify", "VaktRuntime", "VaktDashboard",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "VaktReports", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
         // Micro-benchmarks run by scripts/bench (release build).
         .executableTarget(
-            name: "vakt-bench", dependencies: ["VaktCore", "VaktConfig", "VaktDashboard", "VaktDevices"]),
+            name: "vakt-bench",
+            dependencies: ["VaktCore", "VaktConfig", "VaktDashboard", "VaktDevices", "VaktStore"]),
         .testTarget(name: "VaktCoreTests", dependencies: ["VaktCore", "VaktTesting"]),
         .testTarget(name: "VaktConfigTests", dependencies: ["VaktConfig", "VaktTesting"]),
         .testTarget(name: "VaktDevicesTests", dependencies: ["VaktDevices", "VaktConfig", "VaktTesting"]),
         .testTarget(name: "VaktStoreTests", dependencies: ["VaktStore", "VaktTesting"]),
         .testTarget(name: "VaktNotifyTests", dependencies: ["VaktNotify", "VaktTesting"]),
+        .testTarget(name: "VaktReportsTests", dependencies: ["VaktReports", "VaktStore", "VaktTesting"]),
         .testTarget(name: "VaktDashboardTests", dependencies: ["VaktDashboard", "VaktConfig", "VaktTesting"]),
         .testTarget(
             name: "VaktIntegrationTests",

@@ -1,4 +1,5 @@
 import Foundation
+import VaktCore
 
 /// Which audit records an export or report reads.
 public struct AuditFilter: Sendable, Equatable {
@@ -11,8 +12,14 @@ public struct AuditFilter: Sendable, Equatable {
     public var resident: String?
     /// The resident's room.
     public var room: String?
+    /// Only records of these actions (`nil`: all).
+    public var actions: [AuditAction]?
 
-    public init(since: Date? = nil, until: Date? = nil, resident: String? = nil, room: String? = nil) {
+    public init(
+        since: Date? = nil, until: Date? = nil, resident: String? = nil, room: String? = nil,
+        actions: [AuditAction]? = nil
+    ) {
+        self.actions = actions
         self.since = since
         self.until = until
         self.resident = resident

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import VaktCore
 
@@ -14,6 +15,15 @@ extension Store {
     /// - Throws: `DatabaseError`; `StoreError.Code.corruptRow` when a row does not decode.
     public func alarms(includeResolved: Bool) throws -> [Alarm] {
         try fetchAlarms(includeResolved ? "ORDER BY number, id" : "WHERE state <> 'resolved' ORDER BY number, id")
+    }
+
+    /// Alarms raised in `[from, to)`, in raise order: what a report counts.
+    ///
+    /// - Throws: `DatabaseError`; `StoreError.Code.corruptRow` when a row does not decode.
+    public func alarms(raisedFrom from: Date, to: Date) throws -> [Alarm] {
+        try fetchAlarms(
+            "WHERE raised_at >= ? AND raised_at < ? ORDER BY raised_at, number",
+            [from.timeIntervalSince1970, to.timeIntervalSince1970])
     }
 
     /// One alarm by id, or `nil`.

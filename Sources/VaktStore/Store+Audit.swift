@@ -39,6 +39,10 @@ extension Store {
             }
             conditions.append("(" + about.joined(separator: " OR ") + ")")
         }
+        if let actions = filter.actions {
+            conditions.append("action IN (" + actions.map { _ in "?" }.joined(separator: ",") + ")")
+            arguments += StatementArguments(actions.map(\.rawValue))
+        }
         let clause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         try pool.read { db in
             let rows = try Row.fetchCursor(db, sql: "SELECT * FROM audit \(clause) ORDER BY seq", arguments: arguments)

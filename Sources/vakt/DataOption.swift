@@ -34,16 +34,25 @@ struct DataOption: ParsableArguments {
         }
     }
 
+    /// The data directory: `--data`, else the config's.
+    func directory(site: Site?) throws -> String {
+        if let data { return data }
+        if let site, let configDirectory = config ?? ProcessInfo.processInfo.environment["VAKT_CONFIG"] {
+            return HubRunner.dataDirectory(site: site, options: HubOptions(configDirectory: configDirectory))
+        }
+        throw ValidationError("say where the data is: --data DIR")
+    }
+
+    /// Where the hub writes audit checkpoints: the config's `audit.checkpoint_file`, else
+    /// beside the database.
+    func checkpointFile(site: Site?) throws -> String {
+        try site?.audit.checkpointFile
+            ?? (try directory(site: site) as NSString).appendingPathComponent("audit-checkpoint.json")
+    }
+
     /// Opens the existing store; a missing database is an error, not a new empty one.
     func openStore(site: Site?) throws -> Store {
-        let directory: String
-        if let data {
-            directory = data
-        } else if let site, let configDirectory = config ?? ProcessInfo.processInfo.environment["VAKT_CONFIG"] {
-            directory = HubRunner.dataDirectory(site: site, options: HubOptions(configDirectory: configDirectory))
-        } else {
-            throw ValidationError("say where the data is: --data DIR")
-        }
+        let directory = try directory(site: site)
         let file = (directory as NSString).appendingPathComponent("vakt.sqlite")
         guard FileManager.default.fileExists(atPath: file) else {
             printError("no Vakt database at \(file)")

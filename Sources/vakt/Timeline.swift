@@ -3,7 +3,7 @@ import Foundation
 import VaktCore
 import VaktStore
 
-/// `vakt timeline ALARM_ID --data DIR`
+/// `vakt timeline ALARM_ID --data DIR` (also `vakt audit show`)
 struct Timeline: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show everything the audit log holds about one alarm, in order.",
@@ -15,6 +15,10 @@ struct Timeline: ParsableCommand {
     @OptionGroup var location: DataOption
 
     func run() throws {
+        try Self.show(alarm: alarm, location: location)
+    }
+
+    static func show(alarm: String, location: DataOption) throws {
         let site = try location.site()
         let store = try location.openStore(site: site)
         let zone = DataOption.view(of: site, store: store).timeZone
@@ -23,6 +27,12 @@ struct Timeline: ParsableCommand {
             printError("no audit records for alarm \(alarm)")
             throw ExitCode(1)
         }
+        printTimeline(records, zone: zone)
+    }
+}
+
+/// An alarm's audit records as a table: seq, time, what, who, detail.
+func printTimeline(_ records: [AuditRecord], zone: TimeZone) {
         let rows = records.map { record -> [String] in
             var facts = record.detail.sorted { $0.key < $1.key }.filter { !$0.value.isEmpty }.map {
                 "\($0.key)=\($0.value)"
@@ -36,5 +46,4 @@ struct Timeline: ParsableCommand {
             ]
         }
         printTable(header: ["SEQ", "TIME", "WHAT", "WHO", "DETAIL"], rows: rows)
-    }
 }

@@ -1,0 +1,196 @@
+import Foundation
+import VaktCore
+
+/// Shared pieces of the report's renderings.
+enum ReportFormat {
+    /// `42s`, `1m05s`, `1h02m`.
+    static func duration(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded())
+        if total < 60 { return "\(total)s" }
+        if total < 3600 { return String(format: "%dm%02ds", total / 60, total % 60) }
+        return String(format: "%dh%02dm", total / 3600, total / 60 % 60)
+    }
+
+    static func spread(_ spread: Spread?) -> [String] {
+        guard let spread else { return ["-", "-", "-"] }
+        return [duration(spread.p50), duration(spread.p90), duration(spread.max)]
+    }
+
+    static func percent(_ share: Double) -> String { String(format: "%.1f %%", share * 100) }
+
+    /// The columns of a response-time table.
+    static let responseHeader = [
+        "alarms", "ack'd", "ack p50", "ack p90", "ack max", "onsite p50", "onsite p90", "onsite max", "resolve p50",
+        "resolve p90", "resolve max", "late ack", "late onsite",
+    ]
+
+    static func responseCells(_ stats: ResponseStats) -> [String] {
+        [String(stats.alarms), String(stats.acknowledged)] + spread(stats.acknowledge) + spread(stats.onsite)
+            + spread(stats.resolve) + [String(stats.lateAcknowledge), String(stats.lateOnsite)]
+    }
+
+    /// `▁▂▃▄▅▆▇█` scaled to the largest value; a zero is a space.
+    static func sparkline(_ values: [Int]) -> String {
+        let bars = Array("▁▂▃▄▅▆▇█")
+        let top = values.max() ?? 0
+        guard top > 0 else { return String(repeating: " ", count: values.count) }
+        return String(
+            values.map { value in
+                value == 0 ? " " : bars[min(bars.count - 1, (value * bars.count - 1) / top)]
+            })
+    }
+
+    static func day(_ date: Date, zone: TimeZone) -> String {
+        String(RFC3339.string(from: date, in: zone).prefix(10))
+    }
+
+    static func periodText(_ report: ResponseReport) -> String {
+        // The period is [from, to): name the last day it includes.
+        "\(day(report.period.from, zone: report.zone)) to \(day(report.period.to.addingTimeInterval(-1), zone: report.zone)) (\(report.zone.identifier))"
+    }
+}
+
+extension ResponseReport {
+    /// Markdown, readable as it is in a terminal: tables, and charts as text sparklines.
+    public func markdown() -> String {
+        var out: [String] = []
+        func table(_ header: [String], _ rows: [[String]]) {
+            out.append("| " + header.joined(separator: " | ") + " |")
+            out.append("|" + header.map { _ in "---" }.joined(separator: "|") + "|")
+            for row in rows { out.append("| " + row.joined(separator: " | ") + " |") }
+            out.append("")
+        }
+        out.append("# Response report: \(siteName)")
+        out.append("")
+        out.append("Period: \(ReportFormat.periodText(self)). Made \(RFC3339.string(from: generatedAt, in: zone)).")
+        out.append(
+            "Targets: acknowledged within \(ReportFormat.duration(settings.acknowledgeTarget)), on site within \(ReportFormat.duration(settings.onsiteTarget)). Percentiles are nearest-rank."
+        )
+        out.append("")
+        out.append(
+            "Care alarms: \(overall.alarms). Technical alarms: \(technical.reduce(0) { $0 + $1.count }). Chain tests (left out of all statistics): \(tests), \(testsAnswered) answered."
+        )
+        out.append("")
+        out.append("## Response times")
+        out.append("")
+        table(["", "group"] + ReportFormat.responseHeader, [["all", "all"] + ReportFormat.responseCells(overall)])
+        for (title, groups) in [("By alarm kind", byKind), ("By shift", byShift), ("By resident", byResident)] {
+            guard !groups.isEmpty else { continue }
+            out.append("### \(title)")
+            out.append("")
+            table(["group"] + ReportFormat.responseHeader, groups.map { [$0.key] + ReportFormat.responseCells($0.stats) })
+        }
+        out.append("## Time to acknowledge")
+        out.append("")
+        out.append("`" + ReportFormat.sparkline(acknowledgeHistogram) + "` " + zip(Self.acknowledgeBucketLabels, acknowledgeHistogram).map { "\($0) \($1)" }.joined(separator: ", "))
+        out.append("")
+        out.append("## Alarms per hour of the day")
+        out.append("")
+        out.append("`" + ReportFormat.sparkline(perHour) + "` 00-23 h; night hours " + nightHoursText())
+        out.append("")
+        out.append("## False alarms (worst first)")
+        out.append("")
+        let nuisanceHeader = ["alarms", "false", "accidental", "rate"]
+        func nuisanceCells(_ row: NuisanceRow) -> [String] {
+            [row.id, String(row.alarms), String(row.falseAlarms), String(row.accidental), ReportFormat.percent(row.rate)]
+        }
+        if nuisanceByDevice.isEmpty {
+            out.append("No care alarms in the period.")
+            out.append("")
+        } else {
+            table(["device"] + nuisanceHeader, nuisanceByDevice.map(nuisanceCells))
+            if !nuisanceByResident.isEmpty { table(["resident"] + nuisanceHeader, nuisanceByResident.map(nuisanceCells)) }
+        }
+        out.append("## Device uptime (worst first)")
+        out.append("")
+        table(
+            ["device", "uptime", "offline", "outages"],
+            uptime.map { [$0.id, ReportFormat.percent($0.uptime), ReportFormat.duration($0.offlineSeconds), String($0.outages)] })
+        if !technical.isEmpty {
+            out.append("## Technical alarms")
+            out.append("")
+            table(["kind", "count"], technical.map { [$0.kind, String($0.count)] })
+        }
+        out.append("## Proof of the alarm chain (as of \(RFC3339.string(from: generatedAt, in: zone)))")
+        out.append("")
+        if proof.devices.isEmpty {
+            out.append("No devices configured.")
+            out.append("")
+        } else {
+            table(DeviceProof.header, proof.devices.map { $0.row(zone: zone) })
+            if !proof.residents.isEmpty { table(ResidentProof.header, proof.residents.map { $0.row(zone: zone) }) }
+        }
+        return out.joined(separator: "\n")
+    }
+
+    /// Night hours as the night shift has them, e.g. `22-06: ▁▃█ 1 3 8 ...`.
+    func nightHoursText() -> String {
+        guard let night = settings.shifts.first(where: { $0.id == "night" }) ?? settings.shifts.last else { return "" }
+        let hours = Self.hours(of: night)
+        let counts = hours.map { perHour[$0] }
+        return String(format: "%02d-%02d: ", hours.first ?? 0, hours.last ?? 0) + "`" + ReportFormat.sparkline(counts)
+            + "` " + counts.map(String.init).joined(separator: " ")
+    }
+
+    /// The local hours a shift covers, in order from its start.
+    static func hours(of shift: Shift) -> [Int] {
+        let first = shift.start / 60
+        return Array((0..<24).map { (first + $0) % 24 }.prefix { $0 == first || shift.contains(minute: $0 * 60) })
+    }
+
+    /// Tidy CSV (RFC 4180, CRLF): one measurement per line, `section,group,metric,value`;
+    /// durations in seconds, shares as fractions.
+    public func csv() -> String {
+        var lines = ["section,group,metric,value"]
+        func add(_ section: String, _ group: String, _ metric: String, _ value: String) {
+            let field = { (text: String) in
+                text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                    ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+            }
+            lines.append([section, group, metric, value].map(field).joined(separator: ","))
+        }
+        func addStats(_ section: String, _ group: String, _ stats: ResponseStats) {
+            add(section, group, "alarms", String(stats.alarms))
+            add(section, group, "acknowledged", String(stats.acknowledged))
+            for (name, spread) in [("ack", stats.acknowledge), ("onsite", stats.onsite), ("resolve", stats.resolve)] {
+                guard let spread else { continue }
+                add(section, group, "\(name)_p50_s", String(format: "%.3f", spread.p50))
+                add(section, group, "\(name)_p90_s", String(format: "%.3f", spread.p90))
+                add(section, group, "\(name)_max_s", String(format: "%.3f", spread.max))
+            }
+            add(section, group, "late_ack", String(stats.lateAcknowledge))
+            add(section, group, "late_onsite", String(stats.lateOnsite))
+        }
+        add("period", "all", "from", RFC3339.string(from: period.from, in: zone))
+        add("period", "all", "to", RFC3339.string(from: period.to, in: zone))
+        add("tests", "all", "raised", String(tests))
+        add("tests", "all", "answered", String(testsAnswered))
+        addStats("overall", "all", overall)
+        for group in byKind { addStats("kind", group.key, group.stats) }
+        for group in byShift { addStats("shift", group.key, group.stats) }
+        for group in byResident { addStats("resident", group.key, group.stats) }
+        for (index, count) in acknowledgeHistogram.enumerated() {
+            add("ack_histogram", Self.acknowledgeBucketLabels[index], "alarms", String(count))
+        }
+        for (hour, count) in perHour.enumerated() { add("per_hour", String(format: "%02d", hour), "alarms", String(count)) }
+        for (section, rows) in [("false_alarms_device", nuisanceByDevice), ("false_alarms_resident", nuisanceByResident)] {
+            for row in rows {
+                add(section, row.id, "alarms", String(row.alarms))
+                add(section, row.id, "false", String(row.falseAlarms))
+                add(section, row.id, "accidental", String(row.accidental))
+                add(section, row.id, "rate", String(format: "%.4f", row.rate))
+            }
+        }
+        for row in uptime {
+            add("uptime", row.id, "uptime", String(format: "%.6f", row.uptime))
+            add("uptime", row.id, "offline_s", String(format: "%.3f", row.offlineSeconds))
+            add("uptime", row.id, "outages", String(row.outages))
+        }
+        for item in technical { add("technical", item.kind, "alarms", String(item.count)) }
+        for device in proof.devices {
+            add("proof", device.id, "chain_proven_at", device.state?.chainProvenAt.map { RFC3339.string(from: $0, in: zone) } ?? "")
+            add("proof", device.id, "expired", device.expired ? "true" : "false")
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+}
