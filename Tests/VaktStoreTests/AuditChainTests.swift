@@ -7,22 +7,10 @@ import VaktCore
 
 @Suite("Audit chain")
 struct AuditChainTests {
-    /// 100 records over 25 commits of four each.
-    private func storeWithHundredRecords(_ dir: ScratchDirectory) throws -> Store {
-        let store = try Store(directory: dir.path)
-        for batch in 0..<25 {
-            let at = Fixture.start.addingTimeInterval(Double(batch) * 1.2345678)
-            _ = try store.commit(event: Fixture.event("k\(batch)", at: at)) {
-                (0..<4).map { .audit(Fixture.entry(alarm: "A\(batch % 3 + 1)", at: at, note: "batch \(batch) #\($0)")) }
-            }
-        }
-        return store
-    }
-
     @Test("100 records across many commits verify intact")
     func intact() throws {
         let dir = try ScratchDirectory()
-        let store = try storeWithHundredRecords(dir)
+        let store = try Fixture.storeWithHundredRecords(dir)
         let records = try store.auditRecords()
         #expect(records.map(\.seq) == Array(1...100))
         #expect(records.first?.prevHash == AuditRecord.genesisHash)
@@ -39,7 +27,7 @@ struct AuditChainTests {
     @Test("the triggers refuse UPDATE and DELETE of audit rows")
     func appendOnly() throws {
         let dir = try ScratchDirectory()
-        let store = try storeWithHundredRecords(dir)
+        let store = try Fixture.storeWithHundredRecords(dir)
         let queue = try DatabaseQueue(path: dir.databasePath)
         #expect(throws: DatabaseError.self) {
             try queue.write { db in try db.execute(sql: "UPDATE audit SET actor = 'staff:mallory' WHERE seq = 42") }
@@ -53,28 +41,28 @@ struct AuditChainTests {
     @Test("editing a record, with the trigger dropped, breaks the chain at that record")
     func tamperedContent() throws {
         let dir = try ScratchDirectory()
-        let store = try storeWithHundredRecords(dir)
-        try tamper(dir, "UPDATE audit SET actor = 'staff:mallory' WHERE seq = 42")
+        let store = try Fixture.storeWithHundredRecords(dir)
+        try dir.tamper("UPDATE audit SET actor = 'staff:mallory' WHERE seq = 42")
         #expect(try store.verifyAudit() == .broken(seq: 42, reason: "hash does not match the record's content"))
     }
 
     @Test("recomputing a tampered record's hash breaks the link to the next one")
     func tamperedWithRehash() throws {
         let dir = try ScratchDirectory()
-        let store = try storeWithHundredRecords(dir)
+        let store = try Fixture.storeWithHundredRecords(dir)
         var forged = try store.auditRecords()[41]
         forged.detail["note"] = "nothing happened"
         forged.hash = forged.computedHash()
         let detail = String(decoding: CanonicalJSON.bytes(.strings(forged.detail)), as: UTF8.self)
-        try tamper(dir, "UPDATE audit SET detail = '\(detail)', hash = '\(forged.hash)' WHERE seq = 42")
+        try dir.tamper("UPDATE audit SET detail = '\(detail)', hash = '\(forged.hash)' WHERE seq = 42")
         #expect(try store.verifyAudit() == .broken(seq: 43, reason: "prev_hash does not match the hash of record 42"))
     }
 
     @Test("a deleted record is a gap")
     func deletedRecord() throws {
         let dir = try ScratchDirectory()
-        let store = try storeWithHundredRecords(dir)
-        try tamper(dir, "DELETE FROM audit WHERE seq = 7")
+        let store = try Fixture.storeWithHundredRecords(dir)
+        try dir.tamper("DELETE FROM audit WHERE seq = 7")
         guard case .broken(let seq, let reason) = try store.verifyAudit() else {
             Issue.record("a gap must break the chain")
             return
@@ -86,8 +74,8 @@ struct AuditChainTests {
     @Test("a record edited to hold garbage is reported, not a crash")
     func garbage() throws {
         let dir = try ScratchDirectory()
-        let store = try storeWithHundredRecords(dir)
-        try tamper(dir, "UPDATE audit SET detail = 'not json', at = 'yesterday' WHERE seq = 5")
+        let store = try Fixture.storeWithHundredRecords(dir)
+        try dir.tamper("UPDATE audit SET detail = 'not json', at = 'yesterday' WHERE seq = 5")
         guard case .broken(let seq, _) = try store.verifyAudit() else {
             Issue.record("garbage must break the chain")
             return
@@ -98,7 +86,7 @@ struct AuditChainTests {
     @Test("appends continue the chain after a reopen")
     func reopen() throws {
         let dir = try ScratchDirectory()
-        let head = try storeWithHundredRecords(dir).auditRecords().last!
+        let head = try Fixture.storeWithHundredRecords(dir).auditRecords().last!
         let store = try Store(directory: dir.path)
         _ = try store.commit(event: nil) { [.audit(Fixture.entry())] }
         let last = try store.auditRecords().last!
@@ -110,7 +98,7 @@ struct AuditChainTests {
     @Test("since filters by instant; timeline by alarm")
     func queries() throws {
         let dir = try ScratchDirectory()
-        let store = try storeWithHundredRecords(dir)
+        let store = try Fixture.storeWithHundredRecords(dir)
         let since = Fixture.start.addingTimeInterval(20 * 1.2345678)
         let recent = try store.auditRecords(since: since)
         #expect(recent.map(\.seq) == Array(81...100))
@@ -121,14 +109,5 @@ struct AuditChainTests {
         #expect(!timeline.isEmpty)
         #expect(timeline.allSatisfy { $0.alarm == "A2" })
         #expect(timeline.map(\.seq) == timeline.map(\.seq).sorted())
-    }
-
-    /// Drops the append-only triggers through a plain connection and runs `sql`.
-    private func tamper(_ dir: ScratchDirectory, _ sql: String) throws {
-        let queue = try DatabaseQueue(path: dir.databasePath)
-        try queue.write { db in
-            try db.execute(sql: "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete")
-            try db.execute(sql: sql)
-        }
     }
 }

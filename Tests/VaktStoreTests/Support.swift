@@ -18,12 +18,34 @@ final class ScratchDirectory {
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
     var databasePath: String { (path as NSString).appendingPathComponent(Store.fileName) }
+
+    /// Drops the append-only triggers through a plain connection and runs `sql`, as someone
+    /// with the file and the sqlite3 tool could.
+    func tamper(_ sql: String) throws {
+        let queue = try DatabaseQueue(path: databasePath)
+        try queue.write { db in
+            try db.execute(sql: "DROP TRIGGER IF EXISTS audit_no_update; DROP TRIGGER IF EXISTS audit_no_delete")
+            try db.execute(sql: sql)
+        }
+    }
 }
 
 /// Fixed instants and values for tests; no test reads the wall clock.
 enum Fixture {
     /// 2026-11-26T01:14:00Z (02:14 in Oslo).
     static let start = Date(timeIntervalSince1970: 1_795_655_640)
+
+    /// 100 records over 25 commits of four each, 1.2345678 s apart, about alarms A1-A3.
+    static func storeWithHundredRecords(_ dir: ScratchDirectory) throws -> Store {
+        let store = try Store(directory: dir.path)
+        for batch in 0..<25 {
+            let at = start.addingTimeInterval(Double(batch) * 1.2345678)
+            _ = try store.commit(event: event("k\(batch)", at: at)) {
+                (0..<4).map { .audit(entry(alarm: "A\(batch % 3 + 1)", at: at, note: "batch \(batch) #\($0)")) }
+            }
+        }
+        return store
+    }
 
     static func event(_ key: String, at date: Date = start, status: EventStatus = .accepted) -> EventRecord {
         EventRecord(
