@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "VaktDevicesTests", dependencies: ["VaktDevices", "VaktConfig", "VaktTesting"]),
         .testTarget(name: "VaktStoreTests", dependencies: ["VaktStore", "VaktTesting"]),
         .testTarget(name: "VaktNotifyTests", dependencies: ["VaktNotify", "VaktTesting"]),
-        .testTarget(name: "VaktReportsTests", dependencies: ["VaktReports", "VaktStore", "VaktTesting"]),
+        .testTarget(name: "VaktReportsTests", dependencies: ["VaktReports", "VaktStore", "VaktConfig", "VaktTesting"]),
         .testTarget(name: "VaktDashboardTests", dependencies: ["VaktDashboard", "VaktConfig", "VaktTesting"]),
         .testTarget(
             name: "VaktIntegrationTests",

@@ -1,4 +1,5 @@
 import Testing
+import VaktTesting
 import VaktCore
 
 @testable import VaktDevices

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VaktCore
+import VaktTesting
 
 @testable import VaktDevices
 
@@ -237,18 +238,5 @@ private func kinds(_ result: Result<[DeviceEvent], DecodeError>) -> [EventKind]?
             let result = PayloadDecoder(profile: Profiles.tuyaRadar).decode(Array(payload[..<end]), device: "d1")
             #expect(errorCode(result) == .notJSON, "prefix \(end)")
         }
-    }
-}
-
-/// A small deterministic generator, so a failing fuzz case can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,3 +1,4 @@
+import VaktTesting
 @testable import VaktDevices
 
 /// Helpers shared by the framing tests: feeding a decoder in different ways and reading

@@ -1,4 +1,5 @@
 import Testing
+import VaktTesting
 
 @testable import VaktDevices
 
