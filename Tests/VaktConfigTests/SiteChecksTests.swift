@@ -125,4 +125,75 @@ import VaktCore
         #expect(PathJoin.resolve("../x", against: ".") == "../x")
         #expect(PathJoin.resolve("../../x", against: "/etc/vakt") == "/x")
     }
+
+    @Test func readsAuditAndReportSettings() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        try scratch.write("devices/acme/button.yaml", Self.profile)
+        try scratch.write(
+            "site.yaml",
+            """
+            site: { id: test, name: Test, time_zone: Europe/Oslo }
+            profiles: devices
+            audit:
+              checkpoint_file: checkpoints/test.json
+              checkpoint_every: 1m
+              retention: 3650d
+              event_retention: 90d
+              pseudonym_key_file: /etc/vakt/pseudonym.key
+            report:
+              acknowledge_within: 90s
+              onsite_within: 5m
+              shifts:
+                - { id: day, start: "07:30", end: "15:30" }
+                - { id: evening, start: "15:30", end: "22:30" }
+                - { id: night, start: "22:30", end: "07:30" }
+
+            """)
+        let site = try SiteLoader.load(directory: scratch.path)
+        #expect(site.audit.checkpointFile == scratch.path + "/checkpoints/test.json")
+        #expect(site.audit.checkpointInterval == 60)
+        #expect(site.audit.retention == Double(3650 * 86_400))
+        #expect(site.audit.eventRetention == Double(90 * 86_400))
+        #expect(site.audit.pseudonymKeyFile == "/etc/vakt/pseudonym.key")
+        #expect(site.report.acknowledgeTarget == 90)
+        #expect(site.report.onsiteTarget == 300)
+        #expect(site.report.shifts.map(\.id) == ["day", "evening", "night"])
+        #expect(site.report.shift(minute: 7 * 60 + 29)?.id == "night")
+        #expect(site.report.shift(minute: 7 * 60 + 30)?.id == "day")
+        // Absent sections: checkpoints every 5 minutes beside the data, everything kept.
+        let demo = try SiteLoader.load(directory: Repository.demoConfig)
+        #expect(demo.audit == AuditSettings())
+        #expect(demo.report.shifts == Shift.standard)
+    }
+
+    @Test func reportsBrokenAuditAndReportSettings() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let lines = try errors(
+            [
+                "site.yaml": """
+                site: { id: test, name: Test, time_zone: Europe/Oslo }
+                profiles: devices
+                audit: { retention: 12h, checkpoint_every: 0s, keep: forever }
+                report:
+                  acknowledge_within: soon
+                  shifts:
+                    - { id: day, start: "7:00", end: "15:00" }
+                    - { id: evening, start: "15:00", end: "24:00" }
+                    - { id: night, start: "22:00", end: "06:00" }
+
+                """
+            ], in: scratch)
+        #expect(
+            lines == [
+                "site.yaml:3:21: audit.retention: keep the legal record at least a day (1d)",
+                "site.yaml:3:44: audit.checkpoint_every: must be longer than 0",
+                "site.yaml:3:48: audit: unknown key 'keep'; allowed keys: checkpoint_file, checkpoint_every, retention, event_retention, pseudonym_key_file",
+                "site.yaml:5:23: report.acknowledge_within: bad duration 'soon'; write a number with a unit, e.g. 0, 90s, 2m or 1h30m",
+                "site.yaml:7:5: report.shifts: no shift covers 06:00; the shifts must cover the whole day",
+                "site.yaml:7:25: report.shifts[0].start: bad time of day '7:00'; write HH:MM, e.g. 07:00 or 22:30",
+                "site.yaml:8:43: report.shifts[1].end: bad time of day '24:00'; write HH:MM, e.g. 07:00 or 22:30",
+            ])
+    }
 }
