@@ -73,7 +73,7 @@ extension ResponseReport {
         out.append("")
         out.append("## Response times")
         out.append("")
-        table(["", "group"] + ReportFormat.responseHeader, [["all", "all"] + ReportFormat.responseCells(overall)])
+        table(["group"] + ReportFormat.responseHeader, [["all"] + ReportFormat.responseCells(overall)])
         for (title, groups) in [("By alarm kind", byKind), ("By shift", byShift), ("By resident", byResident)] {
             guard !groups.isEmpty else { continue }
             out.append("### \(title)")
