@@ -94,6 +94,10 @@ import VaktCore
         #expect(alarms.first?.kind == "device-offline")
         #expect(alarms.first?.policy == "technical")
         #expect(engine.sources["room101-fall"]?.silent == true)
+        // On record whatever the rules make of it (reports read uptime from these).
+        let offline = effects.audits.first { $0.action == .deviceOffline && $0.detail["source"] == "room101-fall" }
+        #expect(offline?.actor == "hub")
+        #expect(offline?.detail["event"] == "device.silent")
         // Raised once: a later pass says nothing more.
         #expect(engine.handle(.supervise, at: at(1900)).savedAlarms.filter { $0.device == "room101-fall" }.isEmpty)
 
@@ -102,6 +106,7 @@ import VaktCore
         #expect(cleared?.state == .resolved)
         #expect(cleared?.outcome == Outcome.recovered)
         #expect(back.auditActions.contains(.alarmResolved))
+        #expect(back.audits.first { $0.action == .deviceOnline }?.detail["source"] == "room101-fall")
         #expect(engine.sources["room101-fall"]?.silent == false)
     }
 
@@ -159,10 +164,13 @@ import VaktCore
                 .isEmpty)
         let down = engine.handle(.availability(source: "room104-sos", online: false, reason: "z2m"), at: at(5))
         #expect(raised(down).map(\.kind) == ["device-offline"])
+        #expect(down.audits.first?.action == .deviceOffline)
+        #expect(down.audits.first?.actor == "device:room104-sos")
         // Saying offline again changes nothing.
         #expect(engine.handle(.availability(source: "room104-sos", online: false, reason: "z2m"), at: at(6)).isEmpty)
         let up = engine.handle(.availability(source: "room104-sos", online: true, reason: "z2m"), at: at(50))
         #expect(up.savedAlarms.first?.state == .resolved)
+        #expect(up.audits.first?.action == .deviceOnline)
     }
 
     @Test func batteryLevelCrossingTheLimitRaisesOnceAndAChangedBatteryClears() {

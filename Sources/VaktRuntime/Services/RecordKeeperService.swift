@@ -25,16 +25,17 @@ public struct RecordKeeperService: Service {
 }
 
 /// The state of the record keeper between passes.
-final class RecordKeeper: @unchecked Sendable {
+public final class RecordKeeper: @unchecked Sendable {
     private let hub: Hub
     private let lock = NSLock()
     private var watch = ClockWatch()
     private var lastCheckpoint: (seq: Int, at: Date)?
     private var failing = false
 
-    init(hub: Hub) { self.hub = hub }
+    public init(hub: Hub) { self.hub = hub }
 
-    func pass() throws {
+    /// Looks at the clocks, and writes a checkpoint if one is due and the chain has grown.
+    public func pass() throws {
         try lock.withLock {
             let now = hub.clock.now()
             if let monotonic = hub.clock.monotonicSeconds(), let step = watch.look(wall: now, monotonic: monotonic) {

@@ -1,0 +1,65 @@
+import Foundation
+import Logging
+import Testing
+import VaktConfig
+import VaktCore
+import VaktRuntime
+import VaktStore
+import VaktTesting
+
+/// The record keeper on a real store with a manual clock: checkpoints when the chain has
+/// grown and one is due, and wall-clock steps put on record.
+@Suite struct RecordKeeperTests {
+    @Test func checkpointsWhenDueAndRecordsClockSteps() throws {
+        let site = try DemoSiteCopy(webhookURL: "http://127.0.0.1:9/unused")
+        defer { site.remove() }
+        let clock = ManualClock(now: Date(timeIntervalSince1970: 1_795_655_640))
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let store = try Store(directory: site.dataPath)
+        let hub = try Hub(site: try SiteLoader.load(directory: site.configPath), store: store, clock: clock, logger: logger)
+        let keeper = RecordKeeper(hub: hub)
+        let file = hub.checkpointFile
+        #expect(file == site.dataPath + "/audit-checkpoint.json")
+
+        // Nothing recorded yet: nothing to write down.
+        try keeper.pass()
+        #expect(!FileManager.default.fileExists(atPath: file))
+
+        try store.appendAudit(AuditEntry(at: clock.now(), actor: "hub", action: .hubStarted))
+        try keeper.pass()
+        #expect(try AuditCheckpoint.read(file: file).seq == 1)
+
+        // Grown, but not due for another five minutes.
+        try store.appendAudit(AuditEntry(at: clock.now(), actor: "hub", action: .hubStopped))
+        clock.advance(by: 10)
+        try keeper.pass()
+        #expect(try AuditCheckpoint.read(file: file).seq == 1)
+        clock.advance(by: 300)
+        try keeper.pass()
+        let second = try AuditCheckpoint.read(file: file)
+        #expect(second.seq == 2)
+        #expect(second.hash == (try store.auditHead())?.hash)
+        #expect(second.site == "marker")
+
+        // The wall clock jumps an hour back: on record, once; ordinary ticks are not steps.
+        clock.stepWall(by: -3600)
+        try keeper.pass()
+        clock.advance(by: 10)
+        try keeper.pass()
+        let steps = try store.auditRecords().filter { $0.action == AuditAction.clockJumped.rawValue }
+        #expect(steps.count == 1)
+        #expect(steps.first?.detail["wall_step_seconds"] == "-3600")
+        let verification = try store.verifyAudit(checkpoint: try AuditCheckpoint.read(file: file))
+        #expect(verification == .intact(count: 3, lastHash: try #require(try store.auditHead()).hash))
+    }
+
+    @Test func clockWatchIgnoresDriftAndCatchesSteps() {
+        var watch = ClockWatch()
+        let start = Date(timeIntervalSince1970: 1_795_655_640)
+        #expect(watch.look(wall: start, monotonic: 100) == nil)
+        #expect(watch.look(wall: start.addingTimeInterval(10.5), monotonic: 110) == nil)
+        #expect(watch.look(wall: start.addingTimeInterval(20.5 + 3600), monotonic: 120) == 3600)
+        #expect(watch.look(wall: start.addingTimeInterval(30.5 + 3600 - 7), monotonic: 130) == -7)
+    }
+}
