@@ -28,23 +28,35 @@ extension ResponseReport {
         for (title, groups) in [("By alarm kind", byKind), ("By shift", byShift), ("By resident", byResident)]
         where !groups.isEmpty {
             body.append("<h3>\(title)</h3>")
-            table(["group"] + ReportFormat.responseHeader, groups.map { [$0.key] + ReportFormat.responseCells($0.stats) })
+            table(
+                ["group"] + ReportFormat.responseHeader, groups.map { [$0.key] + ReportFormat.responseCells($0.stats) })
         }
         body.append("<h2>Time to acknowledge</h2>")
-        body.append(Self.barChart(values: acknowledgeHistogram, labels: Self.acknowledgeBucketLabels, title: "Care alarms by time to acknowledge"))
+        body.append(
+            Self.barChart(
+                values: acknowledgeHistogram, labels: Self.acknowledgeBucketLabels,
+                title: "Care alarms by time to acknowledge"))
         body.append("<h2>Alarms per hour of the day</h2>")
-        body.append(Self.barChart(values: perHour, labels: (0..<24).map { String(format: "%02d", $0) }, title: "Care alarms raised per local hour"))
+        body.append(
+            Self.barChart(
+                values: perHour, labels: (0..<24).map { String(format: "%02d", $0) },
+                title: "Care alarms raised per local hour"))
         body.append("<h2>False alarms (worst first)</h2>")
         let nuisanceHeader = ["alarms", "false", "accidental", "rate"]
         func nuisanceCells(_ row: NuisanceRow) -> [String] {
-            [row.id, String(row.alarms), String(row.falseAlarms), String(row.accidental), ReportFormat.percent(row.rate)]
+            [
+                row.id, String(row.alarms), String(row.falseAlarms), String(row.accidental),
+                ReportFormat.percent(row.rate),
+            ]
         }
         table(["device"] + nuisanceHeader, nuisanceByDevice.map(nuisanceCells))
         table(["resident"] + nuisanceHeader, nuisanceByResident.map(nuisanceCells))
         body.append("<h2>Device uptime (worst first)</h2>")
         table(
             ["device", "uptime", "offline", "outages"],
-            uptime.map { [$0.id, ReportFormat.percent($0.uptime), ReportFormat.duration($0.offlineSeconds), String($0.outages)] })
+            uptime.map {
+                [$0.id, ReportFormat.percent($0.uptime), ReportFormat.duration($0.offlineSeconds), String($0.outages)]
+            })
         if !technical.isEmpty {
             body.append("<h2>Technical alarms</h2>")
             table(["kind", "count"], technical.map { [$0.kind, String($0.count)] })

@@ -78,11 +78,14 @@ extension ResponseReport {
             guard !groups.isEmpty else { continue }
             out.append("### \(title)")
             out.append("")
-            table(["group"] + ReportFormat.responseHeader, groups.map { [$0.key] + ReportFormat.responseCells($0.stats) })
+            table(
+                ["group"] + ReportFormat.responseHeader, groups.map { [$0.key] + ReportFormat.responseCells($0.stats) })
         }
         out.append("## Time to acknowledge")
         out.append("")
-        out.append("`" + ReportFormat.sparkline(acknowledgeHistogram) + "` " + zip(Self.acknowledgeBucketLabels, acknowledgeHistogram).map { "\($0) \($1)" }.joined(separator: ", "))
+        out.append(
+            "`" + ReportFormat.sparkline(acknowledgeHistogram) + "` "
+                + zip(Self.acknowledgeBucketLabels, acknowledgeHistogram).map { "\($0) \($1)" }.joined(separator: ", "))
         out.append("")
         out.append("## Alarms per hour of the day")
         out.append("")
@@ -92,20 +95,27 @@ extension ResponseReport {
         out.append("")
         let nuisanceHeader = ["alarms", "false", "accidental", "rate"]
         func nuisanceCells(_ row: NuisanceRow) -> [String] {
-            [row.id, String(row.alarms), String(row.falseAlarms), String(row.accidental), ReportFormat.percent(row.rate)]
+            [
+                row.id, String(row.alarms), String(row.falseAlarms), String(row.accidental),
+                ReportFormat.percent(row.rate),
+            ]
         }
         if nuisanceByDevice.isEmpty {
             out.append("No care alarms in the period.")
             out.append("")
         } else {
             table(["device"] + nuisanceHeader, nuisanceByDevice.map(nuisanceCells))
-            if !nuisanceByResident.isEmpty { table(["resident"] + nuisanceHeader, nuisanceByResident.map(nuisanceCells)) }
+            if !nuisanceByResident.isEmpty {
+                table(["resident"] + nuisanceHeader, nuisanceByResident.map(nuisanceCells))
+            }
         }
         out.append("## Device uptime (worst first)")
         out.append("")
         table(
             ["device", "uptime", "offline", "outages"],
-            uptime.map { [$0.id, ReportFormat.percent($0.uptime), ReportFormat.duration($0.offlineSeconds), String($0.outages)] })
+            uptime.map {
+                [$0.id, ReportFormat.percent($0.uptime), ReportFormat.duration($0.offlineSeconds), String($0.outages)]
+            })
         if !technical.isEmpty {
             out.append("## Technical alarms")
             out.append("")
@@ -172,8 +182,12 @@ extension ResponseReport {
         for (index, count) in acknowledgeHistogram.enumerated() {
             add("ack_histogram", Self.acknowledgeBucketLabels[index], "alarms", String(count))
         }
-        for (hour, count) in perHour.enumerated() { add("per_hour", String(format: "%02d", hour), "alarms", String(count)) }
-        for (section, rows) in [("false_alarms_device", nuisanceByDevice), ("false_alarms_resident", nuisanceByResident)] {
+        for (hour, count) in perHour.enumerated() {
+            add("per_hour", String(format: "%02d", hour), "alarms", String(count))
+        }
+        for (section, rows) in [
+            ("false_alarms_device", nuisanceByDevice), ("false_alarms_resident", nuisanceByResident),
+        ] {
             for row in rows {
                 add(section, row.id, "alarms", String(row.alarms))
                 add(section, row.id, "false", String(row.falseAlarms))
@@ -188,7 +202,9 @@ extension ResponseReport {
         }
         for item in technical { add("technical", item.kind, "alarms", String(item.count)) }
         for device in proof.devices {
-            add("proof", device.id, "chain_proven_at", device.state?.chainProvenAt.map { RFC3339.string(from: $0, in: zone) } ?? "")
+            add(
+                "proof", device.id, "chain_proven_at",
+                device.state?.chainProvenAt.map { RFC3339.string(from: $0, in: zone) } ?? "")
             add("proof", device.id, "expired", device.expired ? "true" : "false")
         }
         return lines.joined(separator: "\r\n") + "\r\n"

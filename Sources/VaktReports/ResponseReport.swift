@@ -34,7 +34,9 @@ public struct Spread: Sendable, Equatable {
     public init?(_ values: [Double]) {
         guard !values.isEmpty else { return nil }
         let sorted = values.sorted()
-        func rank(_ p: Double) -> Double { sorted[Swift.max(0, Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1)] }
+        func rank(_ p: Double) -> Double {
+            sorted[Swift.max(0, Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1)]
+        }
         self.init(p50: rank(50), p90: rank(90), max: sorted[sorted.count - 1])
     }
 }
@@ -64,10 +66,11 @@ public struct ResponseStats: Sendable, Equatable {
         let onsites = alarms.compactMap { alarm in alarm.onsiteAt.map { $0.timeIntervalSince(alarm.raisedAt) } }
         onsite = Spread(onsites)
         resolve = Spread(alarms.compactMap { alarm in alarm.resolvedAt.map { $0.timeIntervalSince(alarm.raisedAt) } })
-        lateAcknowledge = alarms.filter { alarm in
-            let waited = (alarm.acknowledgedAt ?? alarm.resolvedAt ?? end).timeIntervalSince(alarm.raisedAt)
-            return waited > settings.acknowledgeTarget
-        }.count
+        lateAcknowledge =
+            alarms.filter { alarm in
+                let waited = (alarm.acknowledgedAt ?? alarm.resolvedAt ?? end).timeIntervalSince(alarm.raisedAt)
+                return waited > settings.acknowledgeTarget
+            }.count
         lateOnsite = onsites.filter { $0 > settings.onsiteTarget }.count
     }
 }
@@ -249,7 +252,8 @@ public struct ResponseReport: Sendable {
         let length = max(end.timeIntervalSince(period.from), 1)
         return ids.map { id in
             let seconds = offline[id] ?? 0
-            return UptimeRow(id: id, offlineSeconds: seconds, outages: outages[id] ?? 0, uptime: max(0, 1 - seconds / length))
+            return UptimeRow(
+                id: id, offlineSeconds: seconds, outages: outages[id] ?? 0, uptime: max(0, 1 - seconds / length))
         }.sorted { $0.uptime != $1.uptime ? $0.uptime < $1.uptime : $0.id < $1.id }
     }
 }

@@ -13,7 +13,8 @@ public enum ConfigDigest {
         for (prefix, directory) in [("config", configDirectory), ("profiles", profilesDirectory)] {
             guard let directory else { continue }
             for relative in yamlFiles(under: directory) {
-                let data = FileManager.default.contents(atPath: (directory as NSString).appendingPathComponent(relative))
+                let data = FileManager.default.contents(
+                    atPath: (directory as NSString).appendingPathComponent(relative))
                 hasher.update(data: Data("\(prefix)/\(relative)\u{0}".utf8))
                 hasher.update(data: data ?? Data())
                 hasher.update(data: Data([0]))

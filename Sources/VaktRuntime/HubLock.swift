@@ -21,10 +21,12 @@ public final class HubLock: @unchecked Sendable {
             throw StartupError("cannot open \(path): \(String(cString: strerror(errno)))")
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(
+                in: .whitespacesAndNewlines)
             close(fd)
             throw StartupError(
-                "another Vakt hub (pid \(holder.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown")) is using \(dataDirectory); stop it first")
+                "another Vakt hub (pid \(holder.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown")) is using \(dataDirectory); stop it first"
+            )
         }
         let pid = "\(getpid())\n"
         _ = ftruncate(fd, 0)

@@ -72,27 +72,37 @@ public struct AuditCheckpoint: Sendable, Equatable, Codable {
     /// crash leaves the old checkpoint or the new one, never half of one.
     public func write(file: String) throws {
         let directory = (file as NSString).deletingLastPathComponent
-        let temporary = PathHelpers.join(directory.isEmpty ? "." : directory, ".\((file as NSString).lastPathComponent).tmp")
+        let temporary = PathHelpers.join(
+            directory.isEmpty ? "." : directory, ".\((file as NSString).lastPathComponent).tmp")
         let data = json() + Data("\n".utf8)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
         guard fd >= 0 else {
-            throw StoreError(.cannotCreateDirectory, "cannot write the checkpoint file \(temporary): \(String(cString: strerror(errno)))")
+            throw StoreError(
+                .cannotCreateDirectory,
+                "cannot write the checkpoint file \(temporary): \(String(cString: strerror(errno)))")
         }
         let written = data.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
         let synced = fsync(fd)
         close(fd)
         guard written == data.count, synced == 0 else {
             unlink(temporary)
-            if errno == ENOSPC { throw StoreError(.diskFull, "the disk holding \(file) is full: the checkpoint was not written") }
-            throw StoreError(.cannotCreateDirectory, "cannot write the checkpoint file \(file): \(String(cString: strerror(errno)))")
+            if errno == ENOSPC {
+                throw StoreError(.diskFull, "the disk holding \(file) is full: the checkpoint was not written")
+            }
+            throw StoreError(
+                .cannotCreateDirectory, "cannot write the checkpoint file \(file): \(String(cString: strerror(errno)))")
         }
         guard rename(temporary, file) == 0 else {
             unlink(temporary)
-            throw StoreError(.cannotCreateDirectory, "cannot replace the checkpoint file \(file): \(String(cString: strerror(errno)))")
+            throw StoreError(
+                .cannotCreateDirectory,
+                "cannot replace the checkpoint file \(file): \(String(cString: strerror(errno)))")
         }
     }
 }
 
 enum PathHelpers {
-    static func join(_ directory: String, _ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+    static func join(_ directory: String, _ name: String) -> String {
+        (directory as NSString).appendingPathComponent(name)
+    }
 }

@@ -32,7 +32,9 @@ public struct AuditPseudonymiser {
         let trimmed = Data(String(decoding: secret, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).utf8)
         guard trimmed.count >= 16 else {
             throw StoreError(
-                .corruptRow, "the pseudonym secret is too short (\(trimmed.count) bytes); use at least 16, e.g. from `openssl rand -hex 32`")
+                .corruptRow,
+                "the pseudonym secret is too short (\(trimmed.count) bytes); use at least 16, e.g. from `openssl rand -hex 32`"
+            )
         }
         key = SymmetricKey(data: trimmed)
     }

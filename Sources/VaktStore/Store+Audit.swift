@@ -104,7 +104,10 @@ extension Store {
                 if let reason = verifier.check(record) { return .broken(seq: record.seq, reason: reason) }
                 if record.seq == checkpoint?.seq { checkpointHash = record.hash }
             }
-            if let checkpoint, let reason = Self.checkAgainst(checkpoint, found: checkpointHash, firstSeq: firstSeq, count: verifier.count) {
+            if let checkpoint,
+                let reason = Self.checkAgainst(
+                    checkpoint, found: checkpointHash, firstSeq: firstSeq, count: verifier.count)
+            {
                 return .broken(seq: checkpoint.seq, reason: reason)
             }
             return .intact(count: verifier.count, lastHash: verifier.lastHash)

@@ -30,7 +30,9 @@ extension Store {
                 try destination.close()
             }
             guard rename(partial, file) == 0 else {
-                throw StoreError(.cannotCreateDirectory, "cannot move the backup into place at \(file): \(String(cString: strerror(errno)))")
+                throw StoreError(
+                    .cannotCreateDirectory,
+                    "cannot move the backup into place at \(file): \(String(cString: strerror(errno)))")
             }
         } catch {
             try? FileManager.default.removeItem(atPath: partial)
@@ -60,7 +62,9 @@ extension Store {
             try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'schema_version'")
         }
         guard let version, let number = Int(version), number <= Store.schemaVersion else {
-            throw StoreError(.corruptRow, "\(file) is not a Vakt store this version can read (schema \(String(describing: version)))")
+            throw StoreError(
+                .corruptRow, "\(file) is not a Vakt store this version can read (schema \(String(describing: version)))"
+            )
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let live = PathHelpers.join(directory, fileName)

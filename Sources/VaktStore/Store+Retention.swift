@@ -14,7 +14,9 @@ public struct PruneResult: Sendable, Equatable {
     /// Delivered or failed notifications removed from the outbox.
     public var notifications: Int
 
-    public init(auditRecords: Int = 0, firstKeptSeq: Int? = nil, alarms: Int = 0, events: Int = 0, notifications: Int = 0) {
+    public init(
+        auditRecords: Int = 0, firstKeptSeq: Int? = nil, alarms: Int = 0, events: Int = 0, notifications: Int = 0
+    ) {
         self.auditRecords = auditRecords
         self.firstKeptSeq = firstKeptSeq
         self.alarms = alarms
@@ -71,7 +73,8 @@ extension Store {
                         arguments: [cutoff]) ?? 0
                 if !dryRun, result.auditRecords > 0 {
                     let anchor =
-                        try String.fetchOne(db, sql: "SELECT prev_hash FROM audit WHERE seq = ?", arguments: [firstKept])
+                        try String.fetchOne(
+                            db, sql: "SELECT prev_hash FROM audit WHERE seq = ?", arguments: [firstKept])
                         ?? (try String.fetchOne(db, sql: "SELECT hash FROM audit WHERE seq = ?", arguments: [head]))
                         ?? AuditRecord.genesisHash
                     try db.execute(sql: "DROP TRIGGER audit_no_delete")

@@ -87,19 +87,28 @@ struct Audit: ParsableCommand {
         @Option(help: "jsonl or csv.")
         var format: Format = .jsonl
 
-        @Option(help: ArgumentHelp("Only records at or after this time (RFC 3339, or a date in the site's time zone).", valueName: "time"))
+        @Option(
+            help: ArgumentHelp(
+                "Only records at or after this time (RFC 3339, or a date in the site's time zone).", valueName: "time"))
         var since: String?
 
-        @Option(help: ArgumentHelp("Only records before this time (RFC 3339, or a date: records before that day).", valueName: "time"))
+        @Option(
+            help: ArgumentHelp(
+                "Only records before this time (RFC 3339, or a date: records before that day).", valueName: "time"))
         var until: String?
 
-        @Option(help: ArgumentHelp("Only records about this resident (their alarms, and test mode in their room); needs --config.", valueName: "id"))
+        @Option(
+            help: ArgumentHelp(
+                "Only records about this resident (their alarms, and test mode in their room); needs --config.",
+                valueName: "id"))
         var resident: String?
 
         @Flag(help: "Replace people, rooms and devices with keyed pseudonyms; leave out free text and hashes.")
         var pseudonymise = false
 
-        @Option(help: ArgumentHelp("The file holding the pseudonym secret (default: audit.pseudonym_key_file).", valueName: "file"))
+        @Option(
+            help: ArgumentHelp(
+                "The file holding the pseudonym secret (default: audit.pseudonym_key_file).", valueName: "file"))
         var keyFile: String?
 
         func run() throws {
@@ -115,7 +124,9 @@ struct Audit: ParsableCommand {
                     throw ExitCode(2)
                 }
                 guard let known = site.resident(resident) else {
-                    printError("no resident '\(resident)' in the config; residents: \(site.residents.map(\.id).joined(separator: ", "))")
+                    printError(
+                        "no resident '\(resident)' in the config; residents: \(site.residents.map(\.id).joined(separator: ", "))"
+                    )
                     throw ExitCode(1)
                 }
                 filter.resident = known.id
@@ -144,7 +155,8 @@ struct Audit: ParsableCommand {
         private func makePseudonymiser(site: Site?) throws -> AuditPseudonymiser {
             guard let file = keyFile ?? site?.audit.pseudonymKeyFile else {
                 printError(
-                    "--pseudonymise needs a secret: --key-file FILE, or audit.pseudonym_key_file in the config (create one with `openssl rand -hex 32 > FILE; chmod 600 FILE`)")
+                    "--pseudonymise needs a secret: --key-file FILE, or audit.pseudonym_key_file in the config (create one with `openssl rand -hex 32 > FILE; chmod 600 FILE`)"
+                )
                 throw ExitCode(2)
             }
             guard let secret = FileManager.default.contents(atPath: file) else {
@@ -197,7 +209,9 @@ struct Audit: ParsableCommand {
                 throw ExitCode(2)
             }
             guard site.audit.retention != nil || site.audit.eventRetention != nil else {
-                print("nothing to prune: the config sets no audit.retention or audit.event_retention (everything is kept)")
+                print(
+                    "nothing to prune: the config sets no audit.retention or audit.event_retention (everything is kept)"
+                )
                 return
             }
             let store = try location.openStore(site: site)
@@ -222,7 +236,8 @@ enum TimeArgument {
         guard let text else { return nil }
         if let date = RFC3339.date(from: text) { return date }
         if let date = localMidnight(text, zone: zone) { return date }
-        printError("\(option): '\(text)' is neither a date (2026-11-01) nor an RFC 3339 time (2026-11-26T22:00:00+01:00)")
+        printError(
+            "\(option): '\(text)' is neither a date (2026-11-01) nor an RFC 3339 time (2026-11-26T22:00:00+01:00)")
         throw ExitCode(2)
     }
 

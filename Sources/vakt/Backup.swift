@@ -106,9 +106,11 @@ struct Restore: ParsableCommand {
             detail["previous_checkpoint_seq"] = String(previous.seq)
             detail["previous_checkpoint_hash"] = previous.hash
         }
-        let record = try store.appendAudit(AuditEntry(at: now, actor: "cli:restore", action: .storeRestored, detail: detail))
+        let record = try store.appendAudit(
+            AuditEntry(at: now, actor: "cli:restore", action: .storeRestored, detail: detail))
         let siteID = site?.id ?? (try? store.siteStub())?.id ?? "unknown"
-        try AuditCheckpoint(site: siteID, seq: record.seq, hash: record.hash, writtenAt: now).write(file: checkpointFile)
+        try AuditCheckpoint(site: siteID, seq: record.seq, hash: record.hash, writtenAt: now).write(
+            file: checkpointFile)
         if let kept { print("the previous store is kept as \(kept)") }
         if let previous, previous.seq >= record.seq {
             print(

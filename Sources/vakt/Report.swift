@@ -41,12 +41,14 @@ struct Report: ParsableCommand {
     @Option(help: "md, csv or html.")
     var format: Format = .md
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+    @Option(
+        name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
     var output: String?
 
     func run() throws {
         guard let site = try location.site() else {
-            printError("vakt report needs --config DIR: shifts, targets and which rules are technical are in the config")
+            printError(
+                "vakt report needs --config DIR: shifts, targets and which rules are technical are in the config")
             throw ExitCode(2)
         }
         let store = try location.openStore(site: site)

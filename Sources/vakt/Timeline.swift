@@ -33,17 +33,17 @@ struct Timeline: ParsableCommand {
 
 /// An alarm's audit records as a table: seq, time, what, who, detail.
 func printTimeline(_ records: [AuditRecord], zone: TimeZone) {
-        let rows = records.map { record -> [String] in
-            var facts = record.detail.sorted { $0.key < $1.key }.filter { !$0.value.isEmpty }.map {
-                "\($0.key)=\($0.value)"
-            }
-            if let channel = record.channel { facts.insert("channel=\(channel)", at: 0) }
-            if let recipient = record.recipient { facts.insert("to=\(recipient)", at: 0) }
-            if let result = record.result { facts.append("result=\(result)") }
-            return [
-                String(record.seq), RFC3339.string(from: record.at, in: zone), record.action, record.actor,
-                facts.joined(separator: " "),
-            ]
+    let rows = records.map { record -> [String] in
+        var facts = record.detail.sorted { $0.key < $1.key }.filter { !$0.value.isEmpty }.map {
+            "\($0.key)=\($0.value)"
         }
-        printTable(header: ["SEQ", "TIME", "WHAT", "WHO", "DETAIL"], rows: rows)
+        if let channel = record.channel { facts.insert("channel=\(channel)", at: 0) }
+        if let recipient = record.recipient { facts.insert("to=\(recipient)", at: 0) }
+        if let result = record.result { facts.append("result=\(result)") }
+        return [
+            String(record.seq), RFC3339.string(from: record.at, in: zone), record.action, record.actor,
+            facts.joined(separator: " "),
+        ]
+    }
+    printTable(header: ["SEQ", "TIME", "WHAT", "WHO", "DETAIL"], rows: rows)
 }

@@ -161,10 +161,10 @@ import VaktCore
         #expect(site.report.shifts.map(\.id) == ["day", "evening", "night"])
         #expect(site.report.shift(minute: 7 * 60 + 29)?.id == "night")
         #expect(site.report.shift(minute: 7 * 60 + 30)?.id == "day")
-        // Absent sections: checkpoints every 5 minutes beside the data, everything kept.
+        // The demo keeps device messages 90 days and the audit for ever; its shifts are the defaults.
         let demo = try SiteLoader.load(directory: Repository.demoConfig)
-        #expect(demo.audit == AuditSettings())
-        #expect(demo.report.shifts == Shift.standard)
+        #expect(demo.audit == AuditSettings(eventRetention: Double(90 * 86_400)))
+        #expect(demo.report == ReportSettings())
     }
 
     @Test func reportsBrokenAuditAndReportSettings() throws {

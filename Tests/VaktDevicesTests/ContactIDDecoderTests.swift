@@ -1,6 +1,6 @@
 import Testing
-import VaktTesting
 import VaktCore
+import VaktTesting
 
 @testable import VaktDevices
 

@@ -28,7 +28,9 @@ struct AuditCLITests {
         let (broker, _, site, hub) = running.parts
 
         // One hub per data directory.
-        let second = try VaktCLI.run(["run", "--config", site.configPath, "--broker", broker.url, "--data", site.dataPath])
+        let second = try VaktCLI.run([
+            "run", "--config", site.configPath, "--broker", broker.url, "--data", site.dataPath,
+        ])
         #expect(second.status == 1)
         #expect(second.stderr.contains("another Vakt hub (pid"), "\(second.stderr)")
 
@@ -44,11 +46,15 @@ struct AuditCLITests {
         let loaded = try #require(records.first { $0["action"] as? String == "config.loaded" })
         let digest = (loaded["detail"] as? [String: String])?["config_sha256"] ?? ""
         #expect(digest.count == 64 && digest.allSatisfy(\.isHexDigit))
+        // `vakt check` names the same digest for the same files.
+        let check = try VaktCLI.run(["check", "--config", site.configPath])
+        #expect(check.stdout.contains("config sha256: \(digest)"), "\(check.stdout)")
 
         // The hub wrote the head down when it stopped.
         let checkpointFile = site.dataPath + "/audit-checkpoint.json"
         let checkpoint = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: checkpointFile))) as? [String: Any])
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: checkpointFile)))
+                as? [String: Any])
         #expect(checkpoint["seq"] as? Int == records.count)
         #expect(checkpoint["hash"] as? String == records.last?["hash"] as? String)
         let verified = try VaktCLI.run(["audit", "verify", "--data", site.dataPath])
@@ -130,7 +136,9 @@ struct AuditCLITests {
         _ = try waitForAlarm(site) { $0["room"] as? String == "101" && $0["state"] as? String == "acknowledged" }
 
         let today = String(RFC3339Today.string.prefix(10))
-        let arguments = ["report", "--config", site.configPath, "--data", site.dataPath, "--from", today, "--to", today]
+        let arguments = [
+            "report", "--config", site.configPath, "--data", site.dataPath, "--from", today, "--to", today,
+        ]
         let csv = try VaktCLI.run(arguments + ["--format", "csv"])
         #expect(csv.status == 0, "\(csv.stderr)")
         #expect(csv.stdout.contains("overall,all,alarms,1\r\n"), "\(csv.stdout)")

@@ -17,7 +17,8 @@ import VaktTesting
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let store = try Store(directory: site.dataPath)
-        let hub = try Hub(site: try SiteLoader.load(directory: site.configPath), store: store, clock: clock, logger: logger)
+        let hub = try Hub(
+            site: try SiteLoader.load(directory: site.configPath), store: store, clock: clock, logger: logger)
         let keeper = RecordKeeper(hub: hub)
         let file = hub.checkpointFile
         #expect(file == site.dataPath + "/audit-checkpoint.json")

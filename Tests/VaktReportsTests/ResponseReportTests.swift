@@ -252,6 +252,9 @@ struct ResponseReportTests {
         let night = Shift(id: "night", start: 22 * 60, end: 7 * 60)
         #expect(night.contains(minute: 23 * 60) && night.contains(minute: 0) && !night.contains(minute: 7 * 60))
         #expect(ResponseReport.hours(of: night) == [22, 23, 0, 1, 2, 3, 4, 5, 6])
-        #expect(ResponseReport.hours(of: Shift(id: "late", start: 22 * 60 + 30, end: 7 * 60 + 30)) == [22, 23, 0, 1, 2, 3, 4, 5, 6, 7])
+        #expect(
+            ResponseReport.hours(of: Shift(id: "late", start: 22 * 60 + 30, end: 7 * 60 + 30)) == [
+                22, 23, 0, 1, 2, 3, 4, 5, 6, 7,
+            ])
     }
 }

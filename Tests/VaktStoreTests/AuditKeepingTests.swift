@@ -84,10 +84,12 @@ struct AuditKeepingTests {
     func checkpointFile() throws {
         let dir = try ScratchDirectory()
         let file = (dir.path as NSString).appendingPathComponent("checkpoint.json")
-        let first = AuditCheckpoint(site: "marker", seq: 7, hash: String(repeating: "a", count: 64), writtenAt: Fixture.start)
+        let first = AuditCheckpoint(
+            site: "marker", seq: 7, hash: String(repeating: "a", count: 64), writtenAt: Fixture.start)
         try first.write(file: file)
         #expect(try AuditCheckpoint.read(file: file) == first)
-        let second = AuditCheckpoint(site: "marker", seq: 8, hash: String(repeating: "b", count: 64), writtenAt: Fixture.start)
+        let second = AuditCheckpoint(
+            site: "marker", seq: 8, hash: String(repeating: "b", count: 64), writtenAt: Fixture.start)
         try second.write(file: file)
         #expect(try AuditCheckpoint.read(file: file) == second)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["checkpoint.json"])
@@ -105,7 +107,8 @@ struct AuditKeepingTests {
         let before = try checkpoint(store)
         // Records of batches 0-9 are before the cutoff: 40 records.
         let cutoff = Fixture.start.addingTimeInterval(10 * 1.2345678 - 0.001)
-        let dry = try store.prune(auditBefore: cutoff, eventsBefore: cutoff, at: Fixture.start, actor: "test", dryRun: true)
+        let dry = try store.prune(
+            auditBefore: cutoff, eventsBefore: cutoff, at: Fixture.start, actor: "test", dryRun: true)
         #expect(dry.auditRecords == 40)
         #expect(dry.events == 10)
         #expect(try store.auditRecords().count == 100)
@@ -166,7 +169,11 @@ struct AuditKeepingTests {
         _ = try store.commit(event: nil) { Fixture.raiseEffects(1) }
         for minute in 1...10 {
             _ = try store.commit(event: nil) {
-                [.audit(Fixture.entry(.hubStarted, alarm: "", at: Fixture.start.addingTimeInterval(Double(minute) * 60)))]
+                [
+                    .audit(
+                        Fixture.entry(.hubStarted, alarm: "", at: Fixture.start.addingTimeInterval(Double(minute) * 60))
+                    )
+                ]
             }
         }
         let result = try store.prune(

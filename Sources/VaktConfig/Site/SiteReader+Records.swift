@@ -49,7 +49,8 @@ extension SiteReader {
     }
 
     private func readShift(_ value: YAMLValue) -> Shift? {
-        guard let fields = value.fields(allowed: ["id", "start", "end"], required: ["id", "start", "end"], diagnostics),
+        guard
+            let fields = value.fields(allowed: ["id", "start", "end"], required: ["id", "start", "end"], diagnostics),
             let id = fields.string("id", diagnostics)
         else { return nil }
         guard let start = fields["start"].flatMap(timeOfDay), let end = fields["end"].flatMap(timeOfDay) else {
@@ -67,7 +68,8 @@ extension SiteReader {
         {
             return hour * 60 + minute
         }
-        diagnostics.report("\(value.path): bad time of day '\(text)'; write HH:MM, e.g. 07:00 or 22:30", at: value.position)
+        diagnostics.report(
+            "\(value.path): bad time of day '\(text)'; write HH:MM, e.g. 07:00 or 22:30", at: value.position)
         return nil
     }
 
@@ -76,7 +78,8 @@ extension SiteReader {
         guard let value, !shifts.isEmpty else { return }
         if let minute = (0..<1440).first(where: { minute in !shifts.contains { $0.contains(minute: minute) } }) {
             let time = String(format: "%02d:%02d", minute / 60, minute % 60)
-            diagnostics.report("\(value.path): no shift covers \(time); the shifts must cover the whole day", at: value.position)
+            diagnostics.report(
+                "\(value.path): no shift covers \(time); the shifts must cover the whole day", at: value.position)
         }
     }
 }

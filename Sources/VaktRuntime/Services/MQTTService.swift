@@ -3,8 +3,8 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 import VaktCore
-import VaktStore
 import VaktDevices
+import VaktStore
 
 /// The hub's connection to the broker: takes device messages and commands in, publishes
 /// alarm snapshots, replies and the hub's own retained state out.

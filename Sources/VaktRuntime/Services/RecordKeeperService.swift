@@ -51,7 +51,8 @@ public final class RecordKeeper: @unchecked Sendable {
     private func recordClockStep(_ step: Double, at now: Date) throws {
         let direction = step > 0 ? "ahead" : "back"
         hub.logger.warning(
-            "the wall clock jumped \(direction) by \(Int(abs(step).rounded())) s; escalation timing is unaffected, night windows and report times follow the new time")
+            "the wall clock jumped \(direction) by \(Int(abs(step).rounded())) s; escalation timing is unaffected, night windows and report times follow the new time"
+        )
         try hub.handle(
             [],
             prelude: [
@@ -79,7 +80,8 @@ public final class RecordKeeper: @unchecked Sendable {
         } catch {
             // Loud once per failure streak, then quiet: the hub keeps running and retries.
             if !failing {
-                hub.logger.error("cannot write the audit checkpoint: \(error); a cut-off log could go unnoticed until this is fixed")
+                hub.logger.error(
+                    "cannot write the audit checkpoint: \(error); a cut-off log could go unnoticed until this is fixed")
             }
             failing = true
         }

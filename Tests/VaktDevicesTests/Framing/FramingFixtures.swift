@@ -1,4 +1,5 @@
 import VaktTesting
+
 @testable import VaktDevices
 
 /// Helpers shared by the framing tests: feeding a decoder in different ways and reading
