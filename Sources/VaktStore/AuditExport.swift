@@ -54,10 +54,26 @@ public enum AuditExport {
         return fields.map(csvField).joined(separator: ",") + "\r\n"
     }
 
-    private static let csvSpecial: Set<UInt8> = [UInt8(ascii: ","), UInt8(ascii: "\""), 0x0A, 0x0D]
-
     private static func csvField(_ text: String) -> String {
-        guard text.utf8.contains(where: csvSpecial.contains) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var needsQuotes = false
+        var quotes = 0
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""):
+                needsQuotes = true
+                quotes += 1
+            case UInt8(ascii: ","), 0x0A, 0x0D: needsQuotes = true
+            default: break
+            }
+        }
+        guard needsQuotes else { return text }
+        var out: [UInt8] = [UInt8(ascii: "\"")]
+        out.reserveCapacity(text.utf8.count + quotes + 2)
+        for byte in text.utf8 {
+            out.append(byte)
+            if byte == UInt8(ascii: "\"") { out.append(byte) }
+        }
+        out.append(UInt8(ascii: "\""))
+        return String(decoding: out, as: UTF8.self)
     }
 }

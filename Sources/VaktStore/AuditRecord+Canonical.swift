@@ -34,6 +34,55 @@ extension AuditRecord {
         ]
     }
 
+    /// Writes the canonical bytes of a stored row straight from its columns into `out`
+    /// (emptied first), with `detail` spliced in as the stored text: what `verifyAudit` hashes,
+    /// without decoding the detail object and encoding it again.
+    ///
+    /// The store writes `detail` in canonical form, so for every record it wrote, these bytes
+    /// equal ``canonicalBytes()``. A detail edited into other bytes, even JSON that decodes to
+    /// the same object, no longer matches its hash: the file was changed.
+    static func writeCanonical(
+        seq: Int, at: Date, actor: String, action: String, alarm: String?, channel: String?, recipient: String?,
+        result: String?, storedDetail: String, to out: inout [UInt8]
+    ) {
+        out.removeAll(keepingCapacity: true)
+        func key(_ name: StaticString, first: Bool = false) {
+            if !first { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            name.withUTF8Buffer { out.append(contentsOf: $0) }
+            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        }
+        func optional(_ text: String?) {
+            if let text { CanonicalJSON.writeString(text, to: &out) } else { out.append(contentsOf: nullBytes) }
+        }
+        // Keys in byte order: action, actor, alarm, at, channel, detail, recipient, result, seq.
+        out.append(UInt8(ascii: "{"))
+        key("action", first: true)
+        CanonicalJSON.writeString(action, to: &out)
+        key("actor")
+        CanonicalJSON.writeString(actor, to: &out)
+        key("alarm")
+        optional(alarm)
+        key("at")
+        out.append(UInt8(ascii: "\""))
+        UTCMilliseconds.write(milliseconds: UTCMilliseconds.milliseconds(at), to: &out)
+        out.append(UInt8(ascii: "\""))
+        key("channel")
+        optional(channel)
+        key("detail")
+        var detail = storedDetail
+        detail.withUTF8 { out.append(contentsOf: $0) }
+        key("recipient")
+        optional(recipient)
+        key("result")
+        optional(result)
+        key("seq")
+        out.append(contentsOf: String(seq).utf8)
+        out.append(UInt8(ascii: "}"))
+    }
+
+    private static let nullBytes = Array("null".utf8)
+
     /// The hash this record should carry: `hex(SHA-256(prevHash UTF-8 ++ canonicalBytes()))`.
     public func computedHash() -> String {
         Self.chainHash(prevHash: prevHash, canonical: canonicalBytes())
@@ -41,10 +90,37 @@ extension AuditRecord {
 
     /// `hex(SHA-256(prevHash UTF-8 ++ canonical))`, lowercase.
     public static func chainHash(prevHash: String, canonical: Data) -> String {
+        canonical.withUnsafeBytes { chainHash(prevHash: prevHash, canonical: $0) }
+    }
+
+    static func chainHash(prevHash: String, canonical: UnsafeRawBufferPointer) -> String {
+        hex(digest(prevHash: prevHash, canonical: canonical))
+    }
+
+    /// Whether `hash` (lowercase hex) is the chain hash of `prevHash` and `canonical`,
+    /// compared byte by byte without building the hex string.
+    static func chainHash(prevHash: String, canonical: UnsafeRawBufferPointer, equals hash: String) -> Bool {
+        let digest = digest(prevHash: prevHash, canonical: canonical)
+        var hash = hash
+        return hash.withUTF8 { text in
+            guard text.count == 64 else { return false }
+            var index = 0
+            for byte in digest {
+                guard text[index] == hexDigits[Int(byte >> 4)], text[index + 1] == hexDigits[Int(byte & 0x0F)] else {
+                    return false
+                }
+                index += 2
+            }
+            return true
+        }
+    }
+
+    private static func digest(prevHash: String, canonical: UnsafeRawBufferPointer) -> SHA256.Digest {
         var hasher = SHA256()
-        hasher.update(data: Data(prevHash.utf8))
-        hasher.update(data: canonical)
-        return hex(hasher.finalize())
+        var prev = prevHash
+        prev.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        hasher.update(bufferPointer: canonical)
+        return hasher.finalize()
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)

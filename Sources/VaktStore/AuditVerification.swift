@@ -39,19 +39,25 @@ public struct AuditChainVerifier: Sendable {
 
     /// Checks the next record; returns why it breaks the chain, or `nil` when it holds.
     public mutating func check(_ record: AuditRecord) -> String? {
-        if let expectedSeq, record.seq != expectedSeq {
-            return record.seq > expectedSeq
-                ? "record \(expectedSeq) is missing (found \(record.seq) after \(expectedSeq - 1))"
-                : "record \(record.seq) is out of order (expected \(expectedSeq))"
+        check(seq: record.seq, prevHash: record.prevHash, hash: record.hash) { record.computedHash() == record.hash }
+    }
+
+    /// Checks the next record from its parts; `hashMatches` (does the hash match the content)
+    /// is asked only when the links hold.
+    mutating func check(seq: Int, prevHash: String, hash: String, hashMatches: () -> Bool) -> String? {
+        if let expectedSeq, seq != expectedSeq {
+            return seq > expectedSeq
+                ? "record \(expectedSeq) is missing (found \(seq) after \(expectedSeq - 1))"
+                : "record \(seq) is out of order (expected \(expectedSeq))"
         }
-        if let previousHash, record.prevHash != previousHash {
-            return "prev_hash does not match the hash of record \(record.seq - 1)"
+        if let previousHash, prevHash != previousHash {
+            return "prev_hash does not match the hash of record \(seq - 1)"
         }
-        if record.computedHash() != record.hash {
+        if !hashMatches() {
             return "hash does not match the record's content"
         }
-        expectedSeq = record.seq + 1
-        previousHash = record.hash
+        expectedSeq = seq + 1
+        previousHash = hash
         count += 1
         return nil
     }

@@ -55,25 +55,104 @@ enum CanonicalJSON {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     static func writeString(_ text: String, to out: inout [UInt8]) {
+        var text = text
         out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
-            case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
-            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0x00..<0x20:
-                out.append(contentsOf: Array("\\u00".utf8))
-                out.append(hexDigits[Int(byte >> 4)])
-                out.append(hexDigits[Int(byte & 0x0F)])
-            default:
-                // UTF-8 continuation and lead bytes are all >= 0x80: copied as they are.
-                out.append(byte)
+        text.withUTF8 { bytes in
+            // Runs of bytes that need no escaping are copied whole.
+            var start = 0
+            for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+                if start < index { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index])) }
+                start = index + 1
+                switch byte {
+                case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+                case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+                case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+                case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+                case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+                case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+                case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+                default:
+                    out.append(contentsOf: [
+                        UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                    ])
+                    out.append(hexDigits[Int(byte >> 4)])
+                    out.append(hexDigits[Int(byte & 0x0F)])
+                }
             }
+            // UTF-8 continuation and lead bytes are all >= 0x80: copied as they are.
+            if start < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...])) }
         }
         out.append(UInt8(ascii: "\""))
+    }
+}
+
+extension CanonicalJSON {
+    /// Reads an object of strings as ``write(_:to:)`` writes it (no whitespace, the escapes
+    /// it uses, `\uXXXX` included); `nil` for anything else, so the caller can fall back to a
+    /// general JSON parser. The store reads every audit record's `detail` through this: it is
+    /// much faster than `JSONDecoder`, and the store wrote the text in this form.
+    static func parseStrings(_ bytes: some Collection<UInt8>) -> [String: String]? {
+        let bytes = Array(bytes)
+        var index = 0
+        var result: [String: String] = [:]
+        func string() -> String? {
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
+            index += 1
+            var out: [UInt8] = []
+            while index < bytes.count {
+                let byte = bytes[index]
+                index += 1
+                switch byte {
+                case UInt8(ascii: "\""):
+                    return String(validating: out, as: UTF8.self)
+                case UInt8(ascii: "\\"):
+                    guard index < bytes.count else { return nil }
+                    let escape = bytes[index]
+                    index += 1
+                    switch escape {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escape)
+                    case UInt8(ascii: "b"): out.append(0x08)
+                    case UInt8(ascii: "f"): out.append(0x0C)
+                    case UInt8(ascii: "n"): out.append(0x0A)
+                    case UInt8(ascii: "r"): out.append(0x0D)
+                    case UInt8(ascii: "t"): out.append(0x09)
+                    case UInt8(ascii: "u"):
+                        // The writer escapes only control characters this way.
+                        guard index + 4 <= bytes.count,
+                            let value = UInt8(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
+                        else { return nil }
+                        guard bytes[index] == UInt8(ascii: "0"), bytes[index + 1] == UInt8(ascii: "0"), value < 0x20
+                        else {
+                            return nil
+                        }
+                        out.append(value)
+                        index += 4
+                    default: return nil
+                    }
+                case 0x00..<0x20:
+                    return nil
+                default:
+                    out.append(byte)
+                }
+            }
+            return nil
+        }
+        guard bytes.first == UInt8(ascii: "{") else { return nil }
+        index = 1
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            return index + 1 == bytes.count ? result : nil
+        }
+        while true {
+            guard let key = string(), index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
+            index += 1
+            guard let value = string(), index < bytes.count else { return nil }
+            result[key] = value
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            guard bytes[index] == UInt8(ascii: "}"), index + 1 == bytes.count else { return nil }
+            return result
+        }
     }
 }

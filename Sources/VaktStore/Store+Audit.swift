@@ -93,16 +93,43 @@ extension Store {
                 }
             }
             var checkpointHash: String?
-            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM audit ORDER BY seq")
+            var canonical: [UInt8] = []
+            canonical.reserveCapacity(512)
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT seq, at, actor, action, alarm, channel, recipient, result, detail, prev_hash, hash
+                    FROM audit ORDER BY seq
+                    """)
             while let row = try rows.next() {
-                let record: AuditRecord
+                // Positional, throwing reads: a row edited to hold the wrong types is reported.
+                let seq = (try? row.decode(Int.self, atIndex: 0)) ?? 0
+                let reason: String?
                 do {
-                    record = try Self.auditRecord(row)
+                    let prevHash = try row.decode(String.self, atIndex: 9)
+                    let hash = try row.decode(String.self, atIndex: 10)
+                    let at = try row.decode(Double.self, atIndex: 1)
+                    let actor = try row.decode(String.self, atIndex: 2)
+                    let action = try row.decode(String.self, atIndex: 3)
+                    let alarm = try row.decode(String?.self, atIndex: 4)
+                    let channel = try row.decode(String?.self, atIndex: 5)
+                    let recipient = try row.decode(String?.self, atIndex: 6)
+                    let result = try row.decode(String?.self, atIndex: 7)
+                    let detail = try row.decode(String.self, atIndex: 8)
+                    reason = verifier.check(seq: seq, prevHash: prevHash, hash: hash) {
+                        AuditRecord.writeCanonical(
+                            seq: seq, at: Date(timeIntervalSince1970: at), actor: actor, action: action, alarm: alarm,
+                            channel: channel, recipient: recipient, result: result, storedDetail: detail,
+                            to: &canonical)
+                        return canonical.withUnsafeBytes {
+                            AuditRecord.chainHash(prevHash: prevHash, canonical: $0, equals: hash)
+                        }
+                    }
+                    if reason == nil, seq == checkpoint?.seq { checkpointHash = hash }
                 } catch {
-                    return .broken(seq: (try? row.decode(Int.self, forColumn: "seq")) ?? 0, reason: "\(error)")
+                    return .broken(seq: seq, reason: "record \(seq) cannot be read: \(error)")
                 }
-                if let reason = verifier.check(record) { return .broken(seq: record.seq, reason: reason) }
-                if record.seq == checkpoint?.seq { checkpointHash = record.hash }
+                if let reason { return .broken(seq: seq, reason: reason) }
             }
             if let checkpoint,
                 let reason = Self.checkAgainst(
@@ -214,7 +241,10 @@ extension Store {
         let seq = (try? row.decode(Int.self, forColumn: "seq")) ?? 0
         do {
             let detailText = try row.decode(String.self, forColumn: "detail")
-            guard let detail = try? JSONDecoder().decode([String: String].self, from: Data(detailText.utf8)) else {
+            guard
+                let detail = CanonicalJSON.parseStrings(detailText.utf8)
+                    ?? (try? JSONDecoder().decode([String: String].self, from: Data(detailText.utf8)))
+            else {
                 throw StoreError(.corruptRow, "detail of record \(seq) is not a JSON object of strings")
             }
             return AuditRecord(

@@ -26,12 +26,50 @@ enum UTCMilliseconds {
     static func string(_ date: Date) -> String { string(milliseconds: milliseconds(date)) }
 
     static func string(milliseconds: Int64) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        write(milliseconds: milliseconds, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `YYYY-MM-DDTHH:MM:SS.sssZ` to `out`, digit by digit (the audit's hot path:
+    /// verification and export write one per record).
+    static func write(milliseconds: Int64, to out: inout [UInt8]) {
         let (days, msOfDay) = floorDivide(milliseconds, 86_400_000)
         let (year, month, day) = civil(fromDays: Int(days))
         let ms = Int(msOfDay)
-        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
-            + pad(ms / 3_600_000, 2) + ":" + pad(ms / 60_000 % 60, 2) + ":" + pad(ms / 1000 % 60, 2)
-            + "." + pad(ms % 1000, 3) + "Z"
+        func digits(_ value: Int, _ width: Int) {
+            let text = String(value)
+            if text.utf8.count < width {
+                out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - text.utf8.count))
+            }
+            out.append(contentsOf: text.utf8)
+        }
+        func two(_ value: Int) {
+            out.append(UInt8(ascii: "0") + UInt8(value / 10))
+            out.append(UInt8(ascii: "0") + UInt8(value % 10))
+        }
+        if (0...9999).contains(year) {
+            out.append(UInt8(ascii: "0") + UInt8(year / 1000))
+            out.append(UInt8(ascii: "0") + UInt8(year / 100 % 10))
+            two(year % 100)
+        } else {
+            digits(year, 4)
+        }
+        out.append(UInt8(ascii: "-"))
+        two(month)
+        out.append(UInt8(ascii: "-"))
+        two(day)
+        out.append(UInt8(ascii: "T"))
+        two(ms / 3_600_000)
+        out.append(UInt8(ascii: ":"))
+        two(ms / 60_000 % 60)
+        out.append(UInt8(ascii: ":"))
+        two(ms / 1000 % 60)
+        out.append(UInt8(ascii: "."))
+        out.append(UInt8(ascii: "0") + UInt8(ms % 1000 / 100))
+        two(ms % 100)
+        out.append(UInt8(ascii: "Z"))
     }
 
     /// Parses the form ``string(_:)`` writes; any other RFC 3339 form through Foundation.
@@ -62,11 +100,6 @@ enum UTCMilliseconds {
         if let date = formatter.date(from: text) { return date }
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.date(from: text)
-    }
-
-    private static func pad(_ value: Int, _ width: Int) -> String {
-        let text = String(value)
-        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }
 
     private static func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {

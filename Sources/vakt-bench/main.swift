@@ -8,6 +8,8 @@ import VaktDashboard
 //     Lays out (and, in a terminal, draws) a dashboard frame with N open alarms.
 //   vakt-bench decode --devices DIR [--seconds 1]
 //     Decode throughput per device profile, from its recorded samples.
+//   vakt-bench audit [--records 1000000] [--dir DIR]
+//     Audit append, verify and export rates on a store of N records.
 
 func argument(_ name: String, default value: Int) -> Int {
     let arguments = CommandLine.arguments
@@ -26,6 +28,10 @@ func milliseconds(_ body: () -> Void) -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
 }
 
+if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "audit" {
+    try AuditBench.run()
+    exit(0)
+}
 if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "decode" {
     try DecodeBench.run()
     exit(0)
@@ -38,6 +44,7 @@ else {
             """
             usage: vakt-bench dashboard-frame --config DIR [--alarms N] [--iterations N] [--output FILE]
                    vakt-bench decode --devices DIR [--seconds N]
+                   vakt-bench audit [--records N] [--dir DIR]
 
             """.utf8))
     exit(2)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VaktTesting
 
 @testable import VaktStore
 
@@ -38,5 +39,28 @@ struct CanonicalFormTests {
             #expect(UTCMilliseconds.date(from: UTCMilliseconds.string(date)) == date)
         }
         #expect(UTCMilliseconds.date(from: "2026-11-26T02:14:00+01:00") == Date(timeIntervalSince1970: 1_795_655_640))
+    }
+
+    @Test("the fast detail reader reads back what the writer wrote, and refuses anything else")
+    func detailReader() {
+        var random = SplitMix64(seed: 0xDE7A11)
+        let alphabet = Array("aZ09 ,:{}[]\"\\/\n\r\t\u{01}\u{1F}æøåÆØÅ😀\u{7F}")
+        for _ in 0..<500 {
+            var detail: [String: String] = [:]
+            for _ in 0..<Int.random(in: 0...5, using: &random) {
+                let key = String(
+                    (0..<Int.random(in: 1...6, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
+                detail[key] = String(
+                    (0..<Int.random(in: 0...12, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
+            }
+            let bytes = CanonicalJSON.bytes(.strings(detail))
+            #expect(CanonicalJSON.parseStrings(bytes) == detail)
+        }
+        for text in [
+            #"{ "a":"b"}"#, #"{"a":1}"#, #"{"a":"b",}"#, #"{"a":"b"} "#, "[]", "", #"{"a":"\u0041"}"#, #"{"a":"b""#,
+        ] {
+            #expect(CanonicalJSON.parseStrings(Array(text.utf8)) == nil, "\(text)")
+        }
+        #expect(CanonicalJSON.parseStrings(Array("{}".utf8)) == [:])
     }
 }
