@@ -37,10 +37,12 @@ enum AuditBench {
                     }
                 }
                 written += size
-                FileHandle.standardError.write(Data("\raudit bench: filling \(written)/\(count)".utf8))
+                if isatty(STDERR_FILENO) == 1 {
+                    FileHandle.standardError.write(Data("\raudit bench: filling \(written)/\(count)".utf8))
+                }
             }
         }
-        FileHandle.standardError.write(Data("\n".utf8))
+        if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\n".utf8)) }
         if arguments.contains("--verify-only") {
             let time = seconds { _ = try? store.verifyAudit() }
             print("{\"verify_per_s\":\(Int(Double(count) / time))}")

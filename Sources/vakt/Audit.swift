@@ -46,6 +46,10 @@ struct Audit: ParsableCommand {
                     throw ExitCode(1)
                 }
             }
+            if let written, let stored = try? store.siteStub(), stored.id != written.site {
+                printError("the checkpoint \(file) is for site '\(written.site)', this store is site '\(stored.id)'")
+                throw ExitCode(1)
+            }
             switch try store.verifyAudit(checkpoint: written) {
             case .intact(let count, let lastHash):
                 print("audit chain intact: \(count) records, last hash \(lastHash)")
