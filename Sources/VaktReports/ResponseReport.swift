@@ -150,8 +150,8 @@ public struct ResponseReport: Sendable {
     ///   - availability: `device.offline` and `device.online` records up to the period's end,
     ///     earlier ones included (they say what state a device was in when the period began).
     ///   - states: Stored device health, for the proof table.
-    ///   - now: When the report is made: open alarms count as waiting until then (or the
-    ///     period's end, if earlier).
+    ///   - now: When the report is made: unanswered alarms count as waiting until then; uptime
+    ///     is counted up to then or the period's end, whichever is earlier.
     public init(
         site: Site, period: ReportPeriod, alarms: [Alarm], availability: [AuditRecord],
         states: [String: SourceState], now: Date
@@ -176,7 +176,7 @@ public struct ResponseReport: Sendable {
             var groups: [String: [Alarm]] = [:]
             for alarm in care { if let k = key(alarm) { groups[k, default: []].append(alarm) } }
             let keys = order?.filter { groups[$0] != nil } ?? groups.keys.sorted()
-            return keys.map { GroupStats(key: $0, stats: ResponseStats(groups[$0]!, settings: settings, end: end)) }
+            return keys.map { GroupStats(key: $0, stats: ResponseStats(groups[$0]!, settings: settings, end: now)) }
         }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = site.timeZone
@@ -184,7 +184,8 @@ public struct ResponseReport: Sendable {
             let parts = calendar.dateComponents([.hour, .minute], from: date)
             return (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
         }
-        overall = ResponseStats(care, settings: settings, end: end)
+        // An alarm still unanswered counts as waiting until the report is made.
+        overall = ResponseStats(care, settings: settings, end: now)
         byKind = grouped { $0.kind }
         byShift = grouped({ settings.shift(minute: minute($0.raisedAt))?.id }, order: settings.shifts.map(\.id))
         byResident = grouped { $0.resident }

@@ -10,18 +10,27 @@ import Foundation
 ///
 /// What stays as it was: `seq`, `at`, `action`, `alarm` (alarm numbers say nothing of a
 /// person), `channel`, `result`, and detail keys from a fixed list of codes and counts
-/// (``keptDetail``). Actors, recipients and the detail keys of ``pseudonymisedDetail`` get
+/// (``keptDetail``, and ``keptDetailByAction`` where a key holds a code only for some
+/// actions). Actors, recipients and the detail keys of ``pseudonymisedDetail`` get
 /// pseudonyms. Every other detail key (raw device payloads, notes staff typed, notification
 /// keys that embed a recipient id) is left out. `prev_hash` and `hash` are left out too: a
 /// pseudonymised record no longer matches its hash; the original log is the verifiable one.
 public struct AuditPseudonymiser {
     private let key: SymmetricKey
 
-    /// Detail keys copied unchanged: codes, counts and instants.
+    /// Detail keys copied unchanged, for every action: codes, counts and instants.
     public static let keptDetail: Set<String> = [
-        "event", "severity", "rule", "tier", "round", "reason", "outcome", "repeats", "attempt", "test", "from",
-        "to", "version", "open_alarms", "max_silence", "max_age", "config_sha256", "removed", "first_kept_seq",
-        "before", "action", "reconciled", "minutes", "until", "wall_step_seconds",
+        "event", "severity", "rule", "tier", "round", "outcome", "repeats", "attempt", "test", "version",
+        "open_alarms", "max_silence", "max_age", "config_sha256", "removed", "first_kept_seq", "before", "action",
+        "reconciled", "minutes", "until", "wall_step_seconds", "devices", "rules",
+    ]
+    /// Detail keys copied unchanged for some actions only, where they hold codes: elsewhere
+    /// the same key holds free text (a `reason` quoting a device payload or a gateway's
+    /// answer, a `from` naming a file).
+    public static let keptDetailByAction: [String: Set<String>] = [
+        "alarm.escalated": ["reason"],
+        "alarm.upgraded": ["from", "to"],
+        "clock.jumped": ["from", "to"],
     ]
     /// Detail keys whose values are ids of people, rooms or devices.
     public static let pseudonymisedDetail: Set<String> = ["room", "resident", "device", "staff", "by", "source"]
@@ -56,7 +65,7 @@ public struct AuditPseudonymiser {
     public func apply(_ record: AuditRecord) -> AuditRecord {
         var detail: [String: String] = [:]
         for (key, value) in record.detail {
-            if Self.keptDetail.contains(key) {
+            if Self.keptDetail.contains(key) || Self.keptDetailByAction[record.action]?.contains(key) == true {
                 detail[key] = value
             } else if Self.pseudonymisedDetail.contains(key) {
                 detail[key] = pseudonym(value)

@@ -33,12 +33,18 @@ extension Store {
         try fetchAlarms("WHERE id = ?", [id]).first
     }
 
-    /// The number the next raised alarm gets: the highest stored number plus one, 1 when none.
+    /// The number the next raised alarm gets: one above the highest ever given, whether its
+    /// alarm is still stored or was pruned (`meta.highest_alarm_number`); 1 when none. Alarm
+    /// ids are never reused: the audit, timelines and notification keys name alarms by them.
     ///
     /// - Throws: `DatabaseError`.
     public func nextAlarmNumber() throws -> Int {
         try pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM alarms") ?? 1
+            let stored = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(number), 0) FROM alarms") ?? 0
+            let pruned =
+                try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'highest_alarm_number'")
+                .flatMap(Int.init) ?? 0
+            return max(stored, pruned) + 1
         }
     }
 

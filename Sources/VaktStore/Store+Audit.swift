@@ -83,12 +83,31 @@ extension Store {
     ///   fails, with the reason.
     /// - Throws: `DatabaseError` when the table cannot be read (not when its content is wrong).
     public func verifyAudit(checkpoint: AuditCheckpoint? = nil) throws -> AuditVerification {
-        try pool.read { db in
+        try pool.read { db in try Self.verifyAudit(db, checkpoint: checkpoint) }
+    }
+
+    /// Verifies the audit chain of a database file without changing it (a backup): opened
+    /// read-only, not migrated. See ``verifyAudit(checkpoint:)``.
+    ///
+    /// - Throws: `DatabaseError` when the file is not a database or has no audit table.
+    public static func verifyAudit(file: String) throws -> AuditVerification {
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: file, configuration: configuration)
+        defer { try? queue.close() }
+        return try queue.read { db in try verifyAudit(db, checkpoint: nil) }
+    }
+
+    private static func verifyAudit(_ db: Database, checkpoint: AuditCheckpoint?) throws -> AuditVerification {
+        do {
             var verifier = AuditChainVerifier()
+            var anchor: String?
             let firstSeq = try Int.fetchOne(db, sql: "SELECT MIN(seq) FROM audit")
             if let firstSeq, firstSeq != 1 {
                 switch try Self.pruneAnchor(db, firstSeq: firstSeq) {
-                case .success(let anchor): verifier = anchor
+                case .success(let hash):
+                    anchor = hash
+                    verifier = AuditChainVerifier(startingAt: firstSeq, previousHash: hash)
                 case .failure(let error): return .broken(seq: firstSeq, reason: error.description)
                 }
             }
@@ -133,7 +152,7 @@ extension Store {
             }
             if let checkpoint,
                 let reason = Self.checkAgainst(
-                    checkpoint, found: checkpointHash, firstSeq: firstSeq, count: verifier.count)
+                    checkpoint, found: checkpointHash, firstSeq: firstSeq, anchor: anchor, count: verifier.count)
             {
                 return .broken(seq: checkpoint.seq, reason: reason)
             }
@@ -142,9 +161,13 @@ extension Store {
     }
 
     /// Why the log does not agree with a checkpoint written earlier, or `nil` when it does.
-    private static func checkAgainst(_ checkpoint: AuditCheckpoint, found hash: String?, firstSeq: Int?, count: Int)
-        -> String?
-    {
+    ///
+    /// A checkpoint of the last record a prune removed is compared with the prune's anchor.
+    /// One older than that cannot be compared with anything left: it passes, and
+    /// ``checkpointPredatesPrune(_:)`` lets the caller say so.
+    private static func checkAgainst(
+        _ checkpoint: AuditCheckpoint, found hash: String?, firstSeq: Int?, anchor: String?, count: Int
+    ) -> String? {
         let written = UTCMilliseconds.string(checkpoint.writtenAt)
         if let hash {
             return hash == checkpoint.hash
@@ -153,17 +176,29 @@ extension Store {
                     + "the log was rewritten from record \(checkpoint.seq) or before"
         }
         if let firstSeq, checkpoint.seq < firstSeq {
-            // Pruned since the checkpoint was written: nothing left to compare it with.
-            return nil
+            guard checkpoint.seq == firstSeq - 1, let anchor else { return nil }
+            return anchor == checkpoint.hash
+                ? nil
+                : "the last prune's anchor is not the hash the checkpoint of \(written) wrote down for record \(checkpoint.seq): "
+                    + "the log was rewritten"
         }
         let last = (firstSeq ?? 1) + count - 1
         return "the log ends at record \(last), but the checkpoint of \(written) saw record \(checkpoint.seq): "
             + "records \(last + 1)-\(checkpoint.seq) (at least) were cut off the end"
     }
 
-    /// A verifier starting at the first record a prune kept, from the latest `audit.pruned`
-    /// record; the reason the gap at the start is not accounted for otherwise.
-    private static func pruneAnchor(_ db: Database, firstSeq: Int) throws -> Result<AuditChainVerifier, AnchorError> {
+    /// Whether the checkpoint names a record pruned before the one the last prune anchored
+    /// to: verification could not compare it with anything.
+    ///
+    /// - Throws: `DatabaseError`.
+    public func checkpointPredatesPrune(_ checkpoint: AuditCheckpoint) throws -> Bool {
+        let first = try pool.read { db in try Int.fetchOne(db, sql: "SELECT MIN(seq) FROM audit") } ?? 1
+        return checkpoint.seq < first - 1
+    }
+
+    /// The hash the first record kept by the latest prune chains to (its `anchor_hash`); the
+    /// reason the gap at the start is not accounted for otherwise.
+    private static func pruneAnchor(_ db: Database, firstSeq: Int) throws -> Result<String, AnchorError> {
         let row = try Row.fetchOne(
             db, sql: "SELECT * FROM audit WHERE action = ? ORDER BY seq DESC LIMIT 1",
             arguments: [AuditAction.auditPruned.rawValue])
@@ -180,7 +215,7 @@ extension Store {
                     "the log starts at record \(firstSeq) but the last prune (record \(record.seq)) kept records from \(kept) on"
                 ))
         }
-        return .success(AuditChainVerifier(startingAt: firstSeq, previousHash: anchor))
+        return .success(anchor)
     }
 
     struct AnchorError: Error, CustomStringConvertible {

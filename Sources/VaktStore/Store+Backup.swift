@@ -43,8 +43,11 @@ extension Store {
     /// Replaces the store in `directory` with the backup in `file`, through the backup API
     /// (so the result is a consistent database whatever state the file's journal is in).
     ///
-    /// The store that was there is kept as `vakt.sqlite.before-restore-<time>` beside it.
-    /// The hub must not be running on `directory` (the caller checks the hub's lock).
+    /// The backup is copied to `vakt.sqlite.restoring` first and renamed into place only when
+    /// whole, so a failure (a full disk) leaves the store that was there in place. That store is
+    /// kept as `vakt.sqlite.before-restore-<time>` (its `-wal` and `-shm` beside it when it
+    /// could not be opened to fold them in: a corrupt store can still be replaced). The hub
+    /// must not be running on `directory` (the caller holds the hub's lock).
     ///
     /// - Returns: The path the previous store was moved to, if there was one.
     /// - Throws: `DatabaseError` when `file` is not a database; `StoreError`.
@@ -58,31 +61,51 @@ extension Store {
         let source = try DatabaseQueue(path: file, configuration: configuration)
         defer { try? source.close() }
         // Refuse anything that is not a Vakt store before touching the live one.
-        let version = try source.read { db in
+        let version = try? source.read { db in
             try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'schema_version'")
         }
         guard let version, let number = Int(version), number <= Store.schemaVersion else {
             throw StoreError(
-                .corruptRow, "\(file) is not a Vakt store this version can read (schema \(String(describing: version)))"
-            )
+                .corruptRow,
+                "\(file) is not a Vakt store this version can read (schema \(version.map { $0 } ?? "none"))")
         }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let live = PathHelpers.join(directory, fileName)
+        let incoming = live + ".restoring"
+        for suffix in ["", "-wal", "-shm", "-journal"] { try? manager.removeItem(atPath: incoming + suffix) }
+        do {
+            try StoreError.wrappingDiskFull(path: incoming) {
+                let destination = try DatabaseQueue(path: incoming)
+                try source.backup(to: destination)
+                try destination.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
+                try destination.close()
+            }
+        } catch {
+            for suffix in ["", "-wal", "-shm", "-journal"] { try? manager.removeItem(atPath: incoming + suffix) }
+            throw error
+        }
         var kept: String?
-        if FileManager.default.fileExists(atPath: live) {
+        if manager.fileExists(atPath: live) {
             let stamp = UTCMilliseconds.string(now).replacingOccurrences(of: ":", with: "")
             let aside = live + ".before-restore-" + stamp
-            // Fold the WAL into the file first, so the copy kept aside is whole on its own.
-            let old = try DatabaseQueue(path: live)
-            try old.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
-            try old.close()
-            try FileManager.default.moveItem(atPath: live, toPath: aside)
-            for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: live + suffix) }
+            // Fold the WAL into the file when the old store opens; a corrupt one is moved with
+            // its WAL and shared-memory files as they are.
+            if let old = try? DatabaseQueue(path: live) {
+                _ = try? old.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+                try? old.close()
+            }
+            try manager.moveItem(atPath: live, toPath: aside)
+            for suffix in ["-wal", "-shm"] where manager.fileExists(atPath: live + suffix) {
+                try? manager.moveItem(atPath: live + suffix, toPath: aside + suffix)
+            }
             kept = aside
         }
-        let destination = try DatabaseQueue(path: live)
-        try source.backup(to: destination)
-        try destination.close()
+        guard rename(incoming, live) == 0 else {
+            let reason = String(cString: strerror(errno))
+            if let kept { try? manager.moveItem(atPath: kept, toPath: live) }
+            throw StoreError(.cannotCreateDirectory, "cannot move the restored store into place at \(live): \(reason)")
+        }
         return kept
     }
 }

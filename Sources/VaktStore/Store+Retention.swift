@@ -60,7 +60,9 @@ extension Store {
                             """),
                 ].compactMap { $0 }
                 let head = try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM audit") ?? 0
-                let firstKept = candidates.min() ?? head + 1
+                // The head record always stays: the prune record chains to it, and seq numbers
+                // (and every checkpoint written down) keep their meaning.
+                let firstKept = min(candidates.min() ?? head, head)
                 let firstPresent = try Int.fetchOne(db, sql: "SELECT MIN(seq) FROM audit") ?? firstKept
                 result.auditRecords = max(0, firstKept - firstPresent)
                 result.alarms =
@@ -75,7 +77,6 @@ extension Store {
                     let anchor =
                         try String.fetchOne(
                             db, sql: "SELECT prev_hash FROM audit WHERE seq = ?", arguments: [firstKept])
-                        ?? (try String.fetchOne(db, sql: "SELECT hash FROM audit WHERE seq = ?", arguments: [head]))
                         ?? AuditRecord.genesisHash
                     try db.execute(sql: "DROP TRIGGER audit_no_delete")
                     try db.execute(sql: "DELETE FROM audit WHERE seq < ?", arguments: [firstKept])
@@ -90,6 +91,10 @@ extension Store {
                     result.firstKeptSeq = firstKept
                 }
                 if !dryRun {
+                    // Alarm numbers are never reused: the highest ever given is kept in meta.
+                    if let highest = try Int.fetchOne(db, sql: "SELECT MAX(number) FROM alarms") {
+                        try Self.raiseAlarmNumberFloor(to: highest, db)
+                    }
                     try db.execute(
                         sql: "DELETE FROM alarms WHERE state = 'resolved' AND resolved_at < ?", arguments: [cutoff])
                     try db.execute(
@@ -105,6 +110,16 @@ extension Store {
             }
             return result
         }
+    }
+
+    /// Records that alarm numbers up to `number` have been given, in `meta`.
+    static func raiseAlarmNumberFloor(to number: Int, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO meta (key, value) VALUES ('highest_alarm_number', ?)
+                ON CONFLICT(key) DO UPDATE SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))
+                """,
+            arguments: [String(number)])
     }
 
     /// The trigger that keeps audit records from being deleted (as created by schema v1).

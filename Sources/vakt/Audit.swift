@@ -53,7 +53,11 @@ struct Audit: ParsableCommand {
             switch try store.verifyAudit(checkpoint: written) {
             case .intact(let count, let lastHash):
                 print("audit chain intact: \(count) records, last hash \(lastHash)")
-                if let written {
+                if let written, try store.checkpointPredatesPrune(written) {
+                    print(
+                        "note: the checkpoint in \(file) (record \(written.seq)) is older than what the last prune kept; it could not be compared: keep checkpoints newer than the retention"
+                    )
+                } else if let written {
                     print(
                         "checked against the checkpoint of \(RFC3339.string(from: written.writtenAt, in: zone)) (record \(written.seq)) in \(file)"
                     )

@@ -39,16 +39,22 @@ struct Backup: ParsableCommand {
         print("backup written to \(to) (\(size / 1024) KiB)")
     }
 
-    /// Opens the backup on its own and verifies its audit chain.
+    /// Verifies the backup's audit chain in place, read-only. A copy that does not verify is
+    /// renamed `FILE.unverified`, so nobody takes it for a good backup.
     private func verifyCopy(at file: String) throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vakt-verify-\(getpid())").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try Store.restore(from: file, into: directory, at: Date())
-        switch try Store(directory: directory).verifyAudit() {
+        let result: AuditVerification
+        do {
+            result = try Store.verifyAudit(file: file)
+        } catch {
+            result = .broken(seq: 0, reason: "the copy cannot be read: \(error)")
+        }
+        switch result {
         case .intact(let count, _):
             print("the backup's audit chain verifies: \(count) records")
         case .broken(let seq, let reason):
-            printError("the backup's audit chain is BROKEN at record \(seq): \(reason)")
+            let aside = file + ".unverified"
+            _ = rename(file, aside)
+            printError("the backup's audit chain is BROKEN at record \(seq): \(reason); the copy is kept as \(aside)")
             throw ExitCode(1)
         }
     }
@@ -86,20 +92,25 @@ struct Restore: ParsableCommand {
         let checkpointFile = try location.checkpointFile(site: site)
         let previous = try? AuditCheckpoint.read(file: checkpointFile)
         let now = Date()
-        // Restore into a scratch directory first, and refuse a backup that does not verify.
-        let scratch = (directory as NSString).appendingPathComponent(".restore-\(getpid())")
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        // Refuse a backup that does not verify before touching anything.
+        let verification: AuditVerification
         do {
-            try Store.restore(from: from, into: scratch, at: now)
+            verification = try Store.verifyAudit(file: from)
         } catch {
             printError("cannot read the backup \(from): \(error)")
             throw ExitCode(1)
         }
-        if case .broken(let seq, let reason) = try Store(directory: scratch).verifyAudit() {
+        if case .broken(let seq, let reason) = verification {
             printError("refusing the backup: its audit chain is broken at record \(seq): \(reason)")
             throw ExitCode(1)
         }
-        let kept = try Store.restore(from: from, into: directory, at: now)
+        let kept: String?
+        do {
+            kept = try Store.restore(from: from, into: directory, at: now)
+        } catch {
+            printError("restore failed, the store in \(directory) is as it was: \(error)")
+            throw ExitCode(1)
+        }
         let store = try Store(directory: directory)
         var detail = ["from": from]
         if let previous {

@@ -23,7 +23,8 @@ struct Report: ParsableCommand {
 
             Dates are days in the site's time zone and --to includes its day: --from \
             2026-11-01 --to 2026-11-30 is all of November. RFC 3339 times are exact, with \
-            --to exclusive. Without --from and --to: last calendar month.
+            --to exclusive. Without --from and --to: last calendar month; with --from \
+            alone: up to now; with --to alone: from the start of that month.
 
             md is Markdown with text sparklines, readable in a terminal; csv is one \
             measurement per line (section,group,metric,value) for spreadsheets; html is one \
@@ -90,7 +91,6 @@ struct Report: ParsableCommand {
         calendar.timeZone = zone
         let thisMonth = calendar.date(from: calendar.dateComponents([.year, .month], from: now)) ?? now
         let lastMonth = calendar.date(byAdding: .month, value: -1, to: thisMonth) ?? thisMonth
-        let start = try TimeArgument.parse(from, option: "--from", zone: zone) ?? lastMonth
         var end = thisMonth
         if let to {
             if let day = TimeArgument.localMidnight(to, zone: zone) {
@@ -101,6 +101,12 @@ struct Report: ParsableCommand {
         } else if from != nil {
             end = now
         }
+        // --to alone: from the start of the month its last day is in.
+        let lastDay = end.addingTimeInterval(-1)
+        let defaultStart =
+            to == nil
+            ? lastMonth : calendar.date(from: calendar.dateComponents([.year, .month], from: lastDay)) ?? lastMonth
+        let start = try TimeArgument.parse(from, option: "--from", zone: zone) ?? defaultStart
         return ReportPeriod(from: start, to: end)
     }
 }

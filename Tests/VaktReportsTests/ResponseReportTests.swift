@@ -125,7 +125,7 @@ struct ResponseReportTests {
         #expect(stats.resolve?.p50 == (resolves.isEmpty ? nil : percentile(resolves, 50)))
         var late = 0
         for alarm in alarms {
-            let answered = alarm.acknowledgedAt ?? alarm.resolvedAt ?? to
+            let answered = alarm.acknowledgedAt ?? alarm.resolvedAt ?? now
             if answered.timeIntervalSince(alarm.raisedAt) > 120 { late += 1 }
         }
         #expect(stats.lateAcknowledge == late)

@@ -137,6 +137,71 @@ struct AuditKeepingTests {
         }
     }
 
+    @Test("a prune of everything keeps the head, so seq numbers and checkpoints keep their meaning")
+    func pruneEverything() throws {
+        let dir = try ScratchDirectory()
+        let store = try Fixture.storeWithHundredRecords(dir)
+        let before = try checkpoint(store)
+        let older = try checkpoint(store, at: 50)
+        let result = try store.prune(
+            auditBefore: Fixture.start.addingTimeInterval(86_400), eventsBefore: nil, at: Fixture.start, actor: "test")
+        #expect(result.firstKeptSeq == 100)
+        #expect(try store.auditRecords().map(\.seq) == [100, 101])
+        #expect(try store.verifyAudit(checkpoint: before) == .intact(count: 2, lastHash: try store.auditHead()!.hash))
+        // Again the next day: still the head stays, still it verifies.
+        try store.prune(
+            auditBefore: Fixture.start.addingTimeInterval(2 * 86_400), eventsBefore: nil, at: Fixture.start,
+            actor: "test")
+        #expect(try store.auditRecords().map(\.seq) == [101, 102])
+        // Record 100 is gone now, but it is what record 101 chains to: compared with the anchor.
+        #expect(try store.verifyAudit(checkpoint: before) == .intact(count: 2, lastHash: try store.auditHead()!.hash))
+        #expect(try store.checkpointPredatesPrune(before) == false)
+        // Record 50 is long gone: nothing to compare it with, and the caller is told.
+        #expect(try store.checkpointPredatesPrune(older))
+    }
+
+    @Test("a checkpoint of the last record pruned is compared with the prune's anchor")
+    func checkpointAtTheAnchor() throws {
+        let dir = try ScratchDirectory()
+        let store = try Fixture.storeWithHundredRecords(dir)
+        let at40 = try checkpoint(store, at: 40)
+        try store.prune(
+            auditBefore: Fixture.start.addingTimeInterval(10 * 1.2345678 - 0.001), eventsBefore: nil,
+            at: Fixture.start, actor: "test")
+        #expect(try store.checkpointPredatesPrune(at40) == false)
+        guard case .intact = try store.verifyAudit(checkpoint: at40) else {
+            Issue.record("the anchor is record 40's hash")
+            return
+        }
+        var forged = at40
+        forged.hash = String(repeating: "f", count: 64)
+        guard case .broken(40, let reason) = try store.verifyAudit(checkpoint: forged) else {
+            Issue.record("a different hash for record 40 must be caught")
+            return
+        }
+        #expect(reason.contains("anchor"))
+    }
+
+    @Test("alarm numbers are never reused after their alarms are pruned")
+    func alarmNumbersSurvivePrune() throws {
+        let dir = try ScratchDirectory()
+        let store = try Store(directory: dir.path)
+        _ = try store.commit(event: nil) {
+            (1...3).map { number in
+                var alarm = Fixture.alarm(number)
+                alarm.state = .resolved
+                alarm.resolvedAt = Fixture.start.addingTimeInterval(60)
+                return .saveAlarm(alarm)
+            } + [.audit(Fixture.entry())]
+        }
+        #expect(try store.nextAlarmNumber() == 4)
+        let result = try store.prune(
+            auditBefore: Fixture.start.addingTimeInterval(86_400), eventsBefore: nil, at: Fixture.start, actor: "test")
+        #expect(result.alarms == 3)
+        #expect(try store.alarms(includeResolved: true).isEmpty)
+        #expect(try Store(directory: dir.path).nextAlarmNumber() == 4)
+    }
+
     @Test("records cut from the start without a prune record are caught; so is a forged anchor")
     func cutStart() throws {
         let dir = try ScratchDirectory()
@@ -160,6 +225,23 @@ struct AuditKeepingTests {
             return
         }
         #expect(moved.contains("kept records from 21 on"))
+
+        // A prune record whose anchor was changed no longer matches its own hash.
+        let third = try ScratchDirectory()
+        let anchored = try Fixture.storeWithHundredRecords(third)
+        try anchored.prune(
+            auditBefore: Fixture.start.addingTimeInterval(5 * 1.2345678 - 0.001), eventsBefore: nil, at: Fixture.start,
+            actor: "test")
+        let prune = try #require(try anchored.auditRecords().last)
+        var detail = prune.detail
+        detail["anchor_hash"] = String(repeating: "0", count: 64)
+        let text = String(decoding: CanonicalJSON.bytes(.strings(detail)), as: UTF8.self)
+        try third.tamper("UPDATE audit SET detail = '\(text)' WHERE seq = \(prune.seq)")
+        guard case .broken(let seq, _) = try anchored.verifyAudit() else {
+            Issue.record("a forged anchor must break the chain")
+            return
+        }
+        #expect(seq == 21 || seq == prune.seq)
     }
 
     @Test("an open alarm keeps its whole story through a prune")
@@ -232,6 +314,15 @@ struct PseudonymiserTests {
         #expect(out.detail["note"] == nil)
         #expect(out.detail["raw"] == nil)
         #expect(out.hash.isEmpty && out.prevHash.isEmpty)
+        // `reason` is a code for an escalation, free text elsewhere (a gateway's answer).
+        var failed = record
+        failed.action = "notification.failed"
+        failed.detail = ["reason": "HTTP 400: unknown number +4790000001", "attempt": "2"]
+        #expect(pseudonymiser.apply(failed).detail == ["attempt": "2"])
+        var escalated = record
+        escalated.action = "alarm.escalated"
+        escalated.detail = ["reason": "unacknowledged", "tier": "1"]
+        #expect(pseudonymiser.apply(escalated).detail == ["reason": "unacknowledged", "tier": "1"])
         #expect(out.alarm == "A1" && out.seq == 5 && out.action == "alarm.resolved")
         // Stable for one secret, different for another.
         #expect(try AuditPseudonymiser(secret: secret).pseudonym("103") == out.detail["room"])
@@ -247,42 +338,57 @@ struct PseudonymiserTests {
 
 @Suite("Backup and restore")
 struct BackupTests {
-    @Test("a backup taken while another connection writes restores to a store that verifies")
+    @Test("a backup is one instant of the store: writes during it are not in it, and it verifies")
     func backupWhileWriting() throws {
         let dir = try ScratchDirectory()
-        let store = try Fixture.storeWithHundredRecords(dir)
-        // A second writer on the same file, as the hub is while `vakt backup` runs.
-        let writer = try Store(directory: dir.path)
-        let done = ManagedAtomicFlag()
-        let thread = Thread {
-            var n = 0
-            while !done.isSet {
-                n += 1
-                _ = try? writer.commit(event: Fixture.event("w\(n)")) {
-                    [.audit(Fixture.entry(alarm: "A9", note: "write \(n)"))]
-                }
+        let store = try Store(directory: dir.path)
+        // Enough pages for a backup in several steps (256 pages each).
+        let padding = String(repeating: "x", count: 2000)
+        for batch in 0..<20 {
+            _ = try store.commit(event: nil) {
+                (0..<50).map { .audit(Fixture.entry(alarm: "A\(batch)", note: "\(padding) \($0)")) }
             }
         }
-        thread.start()
-        defer { done.set() }
+        let before = try #require(try store.auditHead()).seq
+        let writer = try Store(directory: dir.path)
         let file = (dir.path as NSString).appendingPathComponent("backup.sqlite")
         var steps = 0
-        try store.backup(to: file) { _, _ in steps += 1 }
-        done.set()
-        #expect(steps >= 1)
+        try store.backup(to: file) { done, total in
+            steps += 1
+            // Mid-backup, another connection commits: the copy must not see it.
+            if steps == 1, done < total {
+                _ = try? writer.commit(event: nil) { [.audit(Fixture.entry(alarm: "A99", note: "during"))] }
+            }
+        }
+        #expect(steps > 1)
+        #expect(try store.auditHead()?.seq == before + 1)
+        #expect(
+            try Store.verifyAudit(file: file)
+                == .intact(count: before, lastHash: try store.auditRecords()[before - 1].hash))
         #expect(throws: StoreError.self) { try store.backup(to: file) }
 
         let target = try ScratchDirectory()
         #expect(try Store.restore(from: file, into: target.path, at: Fixture.start) == nil)
-        let restored = try Store(directory: target.path)
-        guard case .intact(let count, _) = try restored.verifyAudit() else {
-            Issue.record("the restored store must verify")
-            return
-        }
-        #expect(count >= 100)
+        #expect(try Store(directory: target.path).auditHead()?.seq == before)
         // Restoring over a store keeps the old one aside.
         let kept = try Store.restore(from: file, into: target.path, at: Fixture.start)
         #expect(kept.map { FileManager.default.fileExists(atPath: $0) } == true)
+    }
+
+    @Test("a corrupt store can be replaced by a restore, and is kept aside as it was")
+    func restoreOverCorrupt() throws {
+        let dir = try ScratchDirectory()
+        let store = try Fixture.storeWithHundredRecords(dir)
+        let file = (dir.path as NSString).appendingPathComponent("backup.sqlite")
+        try store.backup(to: file)
+        let target = try ScratchDirectory()
+        try Data("this is not a database".utf8).write(to: URL(fileURLWithPath: target.databasePath))
+        let kept = try #require(try Store.restore(from: file, into: target.path, at: Fixture.start))
+        #expect(try String(contentsOfFile: kept, encoding: .utf8) == "this is not a database")
+        guard case .intact(count: 100, _) = try Store(directory: target.path).verifyAudit() else {
+            Issue.record("the restored store must verify")
+            return
+        }
     }
 
     @Test("a file that is not a Vakt store is refused before anything is touched")
@@ -297,12 +403,4 @@ struct BackupTests {
         #expect(throws: (any Error).self) { try Store.restore(from: bogus, into: target.path, at: Fixture.start) }
         #expect(try Store(directory: target.path).auditRecords().count == 100)
     }
-}
-
-/// A flag set once, read from another thread.
-final class ManagedAtomicFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    var isSet: Bool { lock.withLock { value } }
-    func set() { lock.withLock { value = true } }
 }

@@ -3,9 +3,9 @@ import Foundation
 /// Notices the wall clock stepping: between two looks, the wall clock moved by a different
 /// amount than the monotonic clock did.
 ///
-/// Escalation waits are not affected (the runtime sleeps on the monotonic clock in slices),
-/// but night windows, reports and the audit's own times follow the wall clock, so a step is
-/// put on record.
+/// Timers, device silence, night windows, reports and the audit's own times all follow the
+/// wall clock, so a step is put on record (`clock.jumped`): the record then explains an
+/// escalation that came early or late by the step.
 public struct ClockWatch: Sendable {
     /// Steps smaller than this are ordinary NTP corrections and are not reported.
     public static let threshold: Double = 5

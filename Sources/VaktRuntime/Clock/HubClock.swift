@@ -19,9 +19,15 @@ extension HubClock {
 
 /// The real clock.
 ///
-/// Sleeps on the monotonic clock in slices of at most a minute and re-reads the wall clock
-/// between them, so a wall-clock step (NTP, a manual fix) moves a pending escalation by at
-/// most one slice instead of by the size of the step.
+/// Sleeps in slices of at most a minute, and returns when the wall clock reaches the deadline
+/// or when as much monotonic time has passed as the deadline was away at the start, whichever
+/// is first: a wall clock stepped back does not stretch a sleep (the record keeper, which
+/// notices steps, keeps looking every 10 s), and one stepped forward ends it early.
+///
+/// Stored timers are wall-clock instants, so after a step back the timer service finds them
+/// not yet due and waits for the wall clock to reach them: a pending escalation is late by the
+/// size of the step. Steps are audited (`clock.jumped`); re-basing timers on a detected step
+/// is still to do.
 public struct SystemClock: HubClock {
     public init() {}
 
@@ -35,8 +41,12 @@ public struct SystemClock: HubClock {
     }
 
     public func sleep(until deadline: Date) async throws {
+        let budget = deadline.timeIntervalSinceNow
+        let start = ContinuousClock.now
         while true {
-            let remaining = deadline.timeIntervalSinceNow
+            let spent = start.duration(to: ContinuousClock.now)
+            let monotonicLeft = budget - Double(spent.components.seconds) - Double(spent.components.attoseconds) / 1e18
+            let remaining = min(deadline.timeIntervalSinceNow, monotonicLeft)
             if remaining <= 0 { return }
             try await Task.sleep(for: .seconds(min(remaining, 60)))
         }

@@ -51,7 +51,7 @@ public final class RecordKeeper: @unchecked Sendable {
     private func recordClockStep(_ step: Double, at now: Date) throws {
         let direction = step > 0 ? "ahead" : "back"
         hub.logger.warning(
-            "the wall clock jumped \(direction) by \(Int(abs(step).rounded())) s; escalation timing is unaffected, night windows and report times follow the new time"
+            "the wall clock jumped \(direction) by \(Int(abs(step).rounded())) s; timers and device silence follow the wall clock, so escalations due now may fire early (clock ahead) or late by the step (clock back)"
         )
         try hub.handle(
             [],
