@@ -15,58 +15,54 @@ extension ResponseReport {
             for row in rows { html += "<tr>" + row.map { "<td>\(escape($0))</td>" }.joined() + "</tr>" }
             body.append(html + "</tbody></table>")
         }
-        body.append("<h1>Response report: \(escape(siteName))</h1>")
+        let words = self.words
+        let made = RFC3339.string(from: generatedAt, in: zone)
+        body.append("<h1>\(escape(words.title(siteName)))</h1>")
         body.append(
-            "<p>Period: \(escape(ReportFormat.periodText(self))). Made \(escape(RFC3339.string(from: generatedAt, in: zone))).<br>"
-                + "Targets: acknowledged within \(ReportFormat.duration(settings.acknowledgeTarget)), on site within \(ReportFormat.duration(settings.onsiteTarget)). Percentiles are nearest-rank.</p>"
-        )
+            "<p>\(escape(ReportFormat.periodText(self))) \(escape(words.made(made)))<br>"
+                + escape(
+                    words.targets(
+                        ReportFormat.duration(settings.acknowledgeTarget), ReportFormat.duration(settings.onsiteTarget))
+                )
+                + "</p>")
         body.append(
-            "<p>Care alarms: \(overall.alarms). Technical alarms: \(technical.reduce(0) { $0 + $1.count }). Chain tests (left out of all statistics): \(tests), \(testsAnswered) answered.</p>"
+            "<p>\(escape(words.counts(care: overall.alarms, technical: technicalCount, tests: tests, answered: testsAnswered)))</p>"
         )
-        body.append("<h2>Response times</h2>")
-        table(["group"] + ReportFormat.responseHeader, [["all"] + ReportFormat.responseCells(overall)])
-        for (title, groups) in [("By alarm kind", byKind), ("By shift", byShift), ("By resident", byResident)]
-        where !groups.isEmpty {
-            body.append("<h3>\(title)</h3>")
+        body.append("<h2>\(escape(words.responseTimes))</h2>")
+        table([words.group] + words.responseHeader, [[words.all] + ReportFormat.responseCells(overall)])
+        for (title, section, groups) in groupedTables where !groups.isEmpty {
+            body.append("<h3>\(escape(title))</h3>")
             table(
-                ["group"] + ReportFormat.responseHeader, groups.map { [$0.key] + ReportFormat.responseCells($0.stats) })
+                [words.group] + words.responseHeader,
+                groups.map { [label($0.key, section: section)] + ReportFormat.responseCells($0.stats) })
         }
-        body.append("<h2>Time to acknowledge</h2>")
+        body.append("<h2>\(escape(words.timeToAcknowledge))</h2>")
         body.append(
-            Self.barChart(
-                values: acknowledgeHistogram, labels: Self.acknowledgeBucketLabels,
-                title: "Care alarms by time to acknowledge"))
-        body.append("<h2>Alarms per hour of the day</h2>")
+            Self.barChart(values: acknowledgeHistogram, labels: Self.acknowledgeBucketLabels, title: words.ackChart))
+        body.append("<h2>\(escape(words.perHour))</h2>")
         body.append(
-            Self.barChart(
-                values: perHour, labels: (0..<24).map { String(format: "%02d", $0) },
-                title: "Care alarms raised per local hour"))
-        body.append("<h2>False alarms (worst first)</h2>")
-        let nuisanceHeader = ["alarms", "false", "accidental", "rate"]
-        func nuisanceCells(_ row: NuisanceRow) -> [String] {
-            [
-                row.id, String(row.alarms), String(row.falseAlarms), String(row.accidental),
-                ReportFormat.percent(row.rate),
-            ]
+            Self.barChart(values: perHour, labels: (0..<24).map { String(format: "%02d", $0) }, title: words.hourChart))
+        body.append("<h2>\(escape(words.falseAlarms))</h2>")
+        if nuisanceByDevice.isEmpty {
+            body.append("<p>\(escape(words.noCareAlarms))</p>")
+        } else {
+            table([words.device] + words.nuisanceHeader, nuisanceByDevice.map { nuisanceCells($0, section: "device") })
+            table(
+                [words.resident] + words.nuisanceHeader,
+                nuisanceByResident.map { nuisanceCells($0, section: "resident") })
         }
-        table(["device"] + nuisanceHeader, nuisanceByDevice.map(nuisanceCells))
-        table(["resident"] + nuisanceHeader, nuisanceByResident.map(nuisanceCells))
-        body.append("<h2>Device uptime (worst first)</h2>")
-        table(
-            ["device", "uptime", "offline", "outages"],
-            uptime.map {
-                [$0.id, ReportFormat.percent($0.uptime), ReportFormat.duration($0.offlineSeconds), String($0.outages)]
-            })
+        body.append("<h2>\(escape(words.uptime))</h2>")
+        table(words.uptimeHeader, uptime.map(uptimeCells))
         if !technical.isEmpty {
-            body.append("<h2>Technical alarms</h2>")
-            table(["kind", "count"], technical.map { [$0.kind, String($0.count)] })
+            body.append("<h2>\(escape(words.technical))</h2>")
+            table(words.technicalHeader, technical.map { [label($0.kind, section: "kind"), String($0.count)] })
         }
-        body.append("<h2>Proof of the alarm chain (as of \(escape(RFC3339.string(from: generatedAt, in: zone))))</h2>")
-        table(DeviceProof.header, proof.devices.map { $0.row(zone: zone) })
-        table(ResidentProof.header, proof.residents.map { $0.row(zone: zone) })
+        body.append("<h2>\(escape(words.proof(made)))</h2>")
+        table(words.deviceProofHeader, proof.devices.map { words.localise($0.row(zone: zone)) })
+        table(words.residentProofHeader, proof.residents.map { words.localise($0.row(zone: zone)) })
         return """
             <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>Response report: \(escape(siteName))</title>
+            <html lang="\(language.rawValue)"><head><meta charset="utf-8"><title>\(escape(words.title(siteName)))</title>
             <style>
             body { font-family: sans-serif; margin: 2em; color: #222; }
             table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
@@ -82,6 +78,7 @@ extension ResponseReport {
 
     /// A bar chart as inline SVG, one bar per value with its label below and count above.
     static func barChart(values: [Int], labels: [String], title: String) -> String {
+        let title = title.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
         let barWidth = 28
         let gap = 6
         let height = 160

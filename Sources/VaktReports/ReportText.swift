@@ -18,12 +18,6 @@ enum ReportFormat {
 
     static func percent(_ share: Double) -> String { String(format: "%.1f %%", share * 100) }
 
-    /// The columns of a response-time table.
-    static let responseHeader = [
-        "alarms", "ack'd", "ack p50", "ack p90", "ack max", "onsite p50", "onsite p90", "onsite max", "resolve p50",
-        "resolve p90", "resolve max", "late ack", "late onsite",
-    ]
-
     static func responseCells(_ stats: ResponseStats) -> [String] {
         [String(stats.alarms), String(stats.acknowledged)] + spread(stats.acknowledge) + spread(stats.onsite)
             + spread(stats.resolve) + [String(stats.lateAcknowledge), String(stats.lateOnsite)]
@@ -46,13 +40,48 @@ enum ReportFormat {
 
     static func periodText(_ report: ResponseReport) -> String {
         // The period is [from, to): name the last day it includes.
-        "\(day(report.period.from, zone: report.zone)) to \(day(report.period.to.addingTimeInterval(-1), zone: report.zone)) (\(report.zone.identifier))"
+        report.words.period(
+            day(report.period.from, zone: report.zone), day(report.period.to.addingTimeInterval(-1), zone: report.zone),
+            report.zone.identifier)
     }
 }
 
 extension ResponseReport {
+    var words: ReportWords { ReportWords(language: language) }
+
+    /// A row label for a group: kinds by name, shifts in the report's language, residents
+    /// with their room.
+    func label(_ key: String, section: String) -> String {
+        switch section {
+        case "kind": kindNames[key].map { "\($0) (\(key))" } ?? key
+        case "shift": words.shift(key)
+        case "resident":
+            residentRooms[key].map { "\(key) (\(language == .norwegianBokmal ? "rom" : "room") \($0))" } ?? key
+        default: key
+        }
+    }
+
+    /// The grouped response tables: title, section key, groups.
+    var groupedTables: [(title: String, section: String, groups: [GroupStats])] {
+        [(words.byKind, "kind", byKind), (words.byShift, "shift", byShift), (words.byResident, "resident", byResident)]
+    }
+
+    func nuisanceCells(_ row: NuisanceRow, section: String) -> [String] {
+        [
+            label(row.id, section: section), String(row.alarms), String(row.falseAlarms), String(row.accidental),
+            ReportFormat.percent(row.rate),
+        ]
+    }
+
+    func uptimeCells(_ row: UptimeRow) -> [String] {
+        [row.id, ReportFormat.percent(row.uptime), ReportFormat.duration(row.offlineSeconds), String(row.outages)]
+    }
+
+    var technicalCount: Int { technical.reduce(0) { $0 + $1.count } }
+
     /// Markdown, readable as it is in a terminal: tables, and charts as text sparklines.
     public func markdown() -> String {
+        let words = self.words
         var out: [String] = []
         func table(_ header: [String], _ rows: [[String]]) {
             out.append("| " + header.joined(separator: " | ") + " |")
@@ -60,75 +89,65 @@ extension ResponseReport {
             for row in rows { out.append("| " + row.joined(separator: " | ") + " |") }
             out.append("")
         }
-        out.append("# Response report: \(siteName)")
+        let made = RFC3339.string(from: generatedAt, in: zone)
+        out.append("# " + words.title(siteName))
         out.append("")
-        out.append("Period: \(ReportFormat.periodText(self)). Made \(RFC3339.string(from: generatedAt, in: zone)).")
+        out.append(ReportFormat.periodText(self) + " " + words.made(made))
         out.append(
-            "Targets: acknowledged within \(ReportFormat.duration(settings.acknowledgeTarget)), on site within \(ReportFormat.duration(settings.onsiteTarget)). Percentiles are nearest-rank."
-        )
+            words.targets(
+                ReportFormat.duration(settings.acknowledgeTarget), ReportFormat.duration(settings.onsiteTarget)))
         out.append("")
-        out.append(
-            "Care alarms: \(overall.alarms). Technical alarms: \(technical.reduce(0) { $0 + $1.count }). Chain tests (left out of all statistics): \(tests), \(testsAnswered) answered."
-        )
+        out.append(words.counts(care: overall.alarms, technical: technicalCount, tests: tests, answered: testsAnswered))
         out.append("")
-        out.append("## Response times")
+        out.append("## " + words.responseTimes)
         out.append("")
-        table(["group"] + ReportFormat.responseHeader, [["all"] + ReportFormat.responseCells(overall)])
-        for (title, groups) in [("By alarm kind", byKind), ("By shift", byShift), ("By resident", byResident)] {
-            guard !groups.isEmpty else { continue }
-            out.append("### \(title)")
+        table([words.group] + words.responseHeader, [[words.all] + ReportFormat.responseCells(overall)])
+        for (title, section, groups) in groupedTables where !groups.isEmpty {
+            out.append("### " + title)
             out.append("")
             table(
-                ["group"] + ReportFormat.responseHeader, groups.map { [$0.key] + ReportFormat.responseCells($0.stats) })
+                [words.group] + words.responseHeader,
+                groups.map { [label($0.key, section: section)] + ReportFormat.responseCells($0.stats) })
         }
-        out.append("## Time to acknowledge")
+        out.append("## " + words.timeToAcknowledge)
         out.append("")
         out.append(
             "`" + ReportFormat.sparkline(acknowledgeHistogram) + "` "
                 + zip(Self.acknowledgeBucketLabels, acknowledgeHistogram).map { "\($0) \($1)" }.joined(separator: ", "))
         out.append("")
-        out.append("## Alarms per hour of the day")
+        out.append("## " + words.perHour)
         out.append("")
-        out.append("`" + ReportFormat.sparkline(perHour) + "` 00-23 h; night hours " + nightHoursText())
+        out.append("`" + ReportFormat.sparkline(perHour) + "` " + words.hoursOfDay + " " + nightHoursText())
         out.append("")
-        out.append("## False alarms (worst first)")
+        out.append("## " + words.falseAlarms)
         out.append("")
-        let nuisanceHeader = ["alarms", "false", "accidental", "rate"]
-        func nuisanceCells(_ row: NuisanceRow) -> [String] {
-            [
-                row.id, String(row.alarms), String(row.falseAlarms), String(row.accidental),
-                ReportFormat.percent(row.rate),
-            ]
-        }
         if nuisanceByDevice.isEmpty {
-            out.append("No care alarms in the period.")
+            out.append(words.noCareAlarms)
             out.append("")
         } else {
-            table(["device"] + nuisanceHeader, nuisanceByDevice.map(nuisanceCells))
-            if !nuisanceByResident.isEmpty {
-                table(["resident"] + nuisanceHeader, nuisanceByResident.map(nuisanceCells))
-            }
+            table([words.device] + words.nuisanceHeader, nuisanceByDevice.map { nuisanceCells($0, section: "device") })
+            table(
+                [words.resident] + words.nuisanceHeader,
+                nuisanceByResident.map { nuisanceCells($0, section: "resident") })
         }
-        out.append("## Device uptime (worst first)")
+        out.append("## " + words.uptime)
         out.append("")
-        table(
-            ["device", "uptime", "offline", "outages"],
-            uptime.map {
-                [$0.id, ReportFormat.percent($0.uptime), ReportFormat.duration($0.offlineSeconds), String($0.outages)]
-            })
+        table(words.uptimeHeader, uptime.map(uptimeCells))
         if !technical.isEmpty {
-            out.append("## Technical alarms")
+            out.append("## " + words.technical)
             out.append("")
-            table(["kind", "count"], technical.map { [$0.kind, String($0.count)] })
+            table(words.technicalHeader, technical.map { [label($0.kind, section: "kind"), String($0.count)] })
         }
-        out.append("## Proof of the alarm chain (as of \(RFC3339.string(from: generatedAt, in: zone)))")
+        out.append("## " + words.proof(made))
         out.append("")
         if proof.devices.isEmpty {
-            out.append("No devices configured.")
+            out.append(words.noDevices)
             out.append("")
         } else {
-            table(DeviceProof.header, proof.devices.map { $0.row(zone: zone) })
-            if !proof.residents.isEmpty { table(ResidentProof.header, proof.residents.map { $0.row(zone: zone) }) }
+            table(words.deviceProofHeader, proof.devices.map { words.localise($0.row(zone: zone)) })
+            if !proof.residents.isEmpty {
+                table(words.residentProofHeader, proof.residents.map { words.localise($0.row(zone: zone)) })
+            }
         }
         return out.joined(separator: "\n")
     }

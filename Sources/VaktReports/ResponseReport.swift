@@ -114,6 +114,11 @@ public struct UptimeRow: Sendable, Equatable {
 public struct ResponseReport: Sendable {
     public var siteName: String
     public var zone: TimeZone
+    /// The language of the Markdown and HTML (the site's unless changed); CSV keys stay English.
+    public var language: Language
+    /// Residents' rooms and alarm kinds' names, to label rows for people.
+    var residentRooms: [String: String]
+    var kindNames: [String: String]
     public var period: ReportPeriod
     public var generatedAt: Date
     public var settings: ReportSettings
@@ -158,6 +163,10 @@ public struct ResponseReport: Sendable {
     ) {
         siteName = site.name
         zone = site.timeZone
+        language = site.language
+        residentRooms = Dictionary(site.residents.map { ($0.id, $0.room) }) { first, _ in first }
+        let messages = Messages(site: site)
+        kindNames = Dictionary(alarms.map { ($0.kind, messages.kindName($0.kind)) }) { first, _ in first }
         self.period = period
         generatedAt = now
         settings = site.report

@@ -46,6 +46,11 @@ struct Report: ParsableCommand {
         name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
     var output: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "nb or en (default: the site's language). CSV keys are always English.", valueName: "language"))
+    var language: Language?
+
     func run() throws {
         guard let site = try location.site() else {
             printError(
@@ -63,9 +68,10 @@ struct Report: ParsableCommand {
         try store.forEachAuditRecord(AuditFilter(until: period.to, actions: [.deviceOffline, .deviceOnline])) {
             availability.append($0)
         }
-        let report = ResponseReport(
+        var report = ResponseReport(
             site: site, period: period, alarms: try store.alarms(raisedFrom: period.from, to: period.to),
             availability: availability, states: try DataOption.sources(in: store), now: now)
+        if let language { report.language = language }
         let text: String
         switch format {
         case .md: text = report.markdown()
@@ -110,3 +116,5 @@ struct Report: ParsableCommand {
         return ReportPeriod(from: start, to: end)
     }
 }
+
+extension Language: ExpressibleByArgument {}

@@ -220,13 +220,23 @@ struct ResponseReportTests {
     func renderings() throws {
         let (month, directory) = try Self.month()
         defer { withExtendedLifetime(directory) {} }
-        let report = month.report
+        var report = month.report
+        // The demo site speaks Norwegian.
+        let norsk = report.markdown()
+        #expect(norsk.contains("# Responsrapport: Marker bo- og servicesenter (demo)"))
+        #expect(norsk.contains("Periode: 2026-03-01 til 2026-03-31 (Europe/Oslo)"))
+        #expect(norsk.contains("Omsorgsalarmer: \(report.overall.alarms)."))
+        #expect(norsk.contains("| natt |"))
+        #expect(norsk.contains("(rom 101)"))
+        report.language = .english
         let markdown = report.markdown()
         #expect(markdown.contains("Period: 2026-03-01 to 2026-03-31 (Europe/Oslo)"))
         #expect(markdown.contains("Care alarms: \(report.overall.alarms)."))
         #expect(markdown.contains("Chain tests (left out of all statistics): \(report.tests)"))
         #expect(markdown.contains("`" + ReportFormat.sparkline(report.perHour) + "`"))
         #expect(markdown.contains("## Proof of the alarm chain"))
+        #expect(markdown.contains("| night |"))
+        #expect(markdown.contains("(room 101)"))
         let csv = report.csv()
         #expect(csv.hasPrefix("section,group,metric,value\r\n"))
         #expect(csv.contains("overall,all,alarms,\(report.overall.alarms)\r\n"))
