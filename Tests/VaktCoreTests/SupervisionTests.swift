@@ -283,3 +283,42 @@ import VaktCore
         #expect(raised(later).contains { $0.device == "room101-fall" })
     }
 }
+
+/// A wall-clock step moves every deadline by as much: escalations keep the time they were
+/// meant to wait, silence is measured as time that really passed.
+@Suite struct ClockStepTests {
+    let t0 = Fixture.t0
+
+    @Test func aStepBackMovesEscalationAndAStepAheadDoesNotMakeDevicesSilent() {
+        var engine = Engine(site: SupervisionTests.site())
+        _ = engine.handle(.supervise, at: t0)
+        _ = engine.handle(
+            .report(
+                DeviceReport(source: "room101-fall", events: [DeviceEvent(kind: .fallCleared, device: "room101-fall")])),
+            at: t0)
+        let raise = engine.handle(Fixture.fall(102), at: t0)
+        let alarm = try! #require(raise.savedAlarms.first)
+        let due = try! #require(alarm.escalatesAt)
+
+        // The clock is set an hour back at t0 + 10 s (the wall clock now reads t0 - 3590).
+        let back = engine.handle(.clockStep(seconds: -3600), at: t0.addingTimeInterval(10 - 3600))
+        #expect(back.auditActions == [.clockJumped])
+        #expect(back.audits.first?.detail["wall_step_seconds"] == "-3600")
+        #expect(back.contains(.shiftDeadlines(seconds: -3600)))
+        let moved = back.savedAlarms.first { $0.id == alarm.id }
+        #expect(moved?.escalatesAt == due.addingTimeInterval(-3600))
+        #expect(moved?.raisedAt == t0.addingTimeInterval(-3600))
+        #expect(engine.sources["room101-fall"]?.lastSeen == t0.addingTimeInterval(-3600))
+
+        // And two hours ahead: the fall sensor (30 min limit), heard 10 s of real time ago,
+        // is not silent.
+        let ahead = engine.handle(.clockStep(seconds: 7200), at: t0.addingTimeInterval(20 + 3600))
+        #expect(ahead.contains(.shiftDeadlines(seconds: 7200)))
+        let pass = engine.handle(.supervise, at: t0.addingTimeInterval(30 + 3600))
+        #expect(pass.savedAlarms.filter { $0.device == "room101-fall" }.isEmpty)
+        #expect(engine.sources["room101-fall"]?.silent == false)
+        // Real silence is still raised, 30 minutes of real time after it was last heard.
+        let late = engine.handle(.supervise, at: t0.addingTimeInterval(1801 + 3600))
+        #expect(late.savedAlarms.contains { $0.device == "room101-fall" && $0.kind == "device-offline" })
+    }
+}
