@@ -10,56 +10,22 @@ extension ResponseReport {
             text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
                 .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
         }
-        func table(_ header: [String], _ rows: [[String]]) {
-            var html = "<table><thead><tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>"
-            for row in rows { html += "<tr>" + row.map { "<td>\(escape($0))</td>" }.joined() + "</tr>" }
-            body.append(html + "</tbody></table>")
+        for block in blocks {
+            switch block {
+            case .heading(let level, let text):
+                body.append("<h\(level)>\(escape(text))</h\(level)>")
+            case .paragraph(let lines):
+                body.append("<p>" + lines.map(escape).joined(separator: "<br>") + "</p>")
+            case .table(let header, let rows):
+                var html =
+                    "<table><thead><tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>"
+                for row in rows { html += "<tr>" + row.map { "<td>\(escape($0))</td>" }.joined() + "</tr>" }
+                body.append(html + "</tbody></table>")
+            case .chart(let title, let values, let labels, _):
+                body.append(Self.barChart(values: values, labels: labels.map(escape), title: escape(title)))
+            }
         }
         let words = self.words
-        let made = RFC3339.string(from: generatedAt, in: zone)
-        body.append("<h1>\(escape(words.title(siteName)))</h1>")
-        body.append(
-            "<p>\(escape(ReportFormat.periodText(self))) \(escape(words.made(made)))<br>"
-                + escape(
-                    words.targets(
-                        ReportFormat.duration(settings.acknowledgeTarget), ReportFormat.duration(settings.onsiteTarget))
-                )
-                + "</p>")
-        body.append(
-            "<p>\(escape(words.counts(care: overall.alarms, technical: technicalCount, tests: tests, answered: testsAnswered)))</p>"
-        )
-        body.append("<h2>\(escape(words.responseTimes))</h2>")
-        table([words.group] + words.responseHeader, [[words.all] + ReportFormat.responseCells(overall)])
-        for (title, section, groups) in groupedTables where !groups.isEmpty {
-            body.append("<h3>\(escape(title))</h3>")
-            table(
-                [words.group] + words.responseHeader,
-                groups.map { [label($0.key, section: section)] + ReportFormat.responseCells($0.stats) })
-        }
-        body.append("<h2>\(escape(words.timeToAcknowledge))</h2>")
-        body.append(
-            Self.barChart(values: acknowledgeHistogram, labels: Self.acknowledgeBucketLabels, title: words.ackChart))
-        body.append("<h2>\(escape(words.perHour))</h2>")
-        body.append(
-            Self.barChart(values: perHour, labels: (0..<24).map { String(format: "%02d", $0) }, title: words.hourChart))
-        body.append("<h2>\(escape(words.falseAlarms))</h2>")
-        if nuisanceByDevice.isEmpty {
-            body.append("<p>\(escape(words.noCareAlarms))</p>")
-        } else {
-            table([words.device] + words.nuisanceHeader, nuisanceByDevice.map { nuisanceCells($0, section: "device") })
-            table(
-                [words.resident] + words.nuisanceHeader,
-                nuisanceByResident.map { nuisanceCells($0, section: "resident") })
-        }
-        body.append("<h2>\(escape(words.uptime))</h2>")
-        table(words.uptimeHeader, uptime.map(uptimeCells))
-        if !technical.isEmpty {
-            body.append("<h2>\(escape(words.technical))</h2>")
-            table(words.technicalHeader, technical.map { [label($0.kind, section: "kind"), String($0.count)] })
-        }
-        body.append("<h2>\(escape(words.proof(made)))</h2>")
-        table(words.deviceProofHeader, proof.devices.map { words.localise($0.row(zone: zone)) })
-        table(words.residentProofHeader, proof.residents.map { words.localise($0.row(zone: zone)) })
         return """
             <!DOCTYPE html>
             <html lang="\(language.rawValue)"><head><meta charset="utf-8"><title>\(escape(words.title(siteName)))</title>
@@ -76,9 +42,9 @@ extension ResponseReport {
             """
     }
 
-    /// A bar chart as inline SVG, one bar per value with its label below and count above.
+    /// A bar chart as inline SVG, one bar per value with its label below and count above;
+    /// `labels` and `title` already escaped.
     static func barChart(values: [Int], labels: [String], title: String) -> String {
-        let title = title.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
         let barWidth = 28
         let gap = 6
         let height = 160

@@ -1,6 +1,16 @@
 import Foundation
 import VaktCore
 
+/// One piece of the report, rendered as Markdown or HTML.
+enum ReportBlock {
+    case heading(Int, String)
+    /// Lines of one paragraph.
+    case paragraph([String])
+    case table([String], [[String]])
+    /// A bar chart (SVG in HTML); in Markdown a sparkline followed by `text`.
+    case chart(title: String, values: [Int], labels: [String], text: String)
+}
+
 /// Shared pieces of the report's renderings.
 enum ReportFormat {
     /// `42s`, `1m05s`, `1h02m`.
@@ -79,75 +89,91 @@ extension ResponseReport {
 
     var technicalCount: Int { technical.reduce(0) { $0 + $1.count } }
 
+    /// The report as a sequence of blocks, in order: what both renderings show.
+    var blocks: [ReportBlock] {
+        let words = self.words
+        let made = RFC3339.string(from: generatedAt, in: zone)
+        var blocks: [ReportBlock] = [
+            .heading(1, words.title(siteName)),
+            .paragraph([
+                ReportFormat.periodText(self) + " " + words.made(made),
+                words.targets(
+                    ReportFormat.duration(settings.acknowledgeTarget), ReportFormat.duration(settings.onsiteTarget)),
+            ]),
+            .paragraph([
+                words.counts(care: overall.alarms, technical: technicalCount, tests: tests, answered: testsAnswered)
+            ]),
+            .heading(2, words.responseTimes),
+            .table([words.group] + words.responseHeader, [[words.all] + ReportFormat.responseCells(overall)]),
+        ]
+        for (title, section, groups) in groupedTables where !groups.isEmpty {
+            blocks.append(.heading(3, title))
+            blocks.append(
+                .table(
+                    [words.group] + words.responseHeader,
+                    groups.map { [label($0.key, section: section)] + ReportFormat.responseCells($0.stats) }))
+        }
+        blocks += [
+            .heading(2, words.timeToAcknowledge),
+            .chart(
+                title: words.ackChart, values: acknowledgeHistogram, labels: Self.acknowledgeBucketLabels,
+                text: zip(Self.acknowledgeBucketLabels, acknowledgeHistogram).map { "\($0) \($1)" }.joined(
+                    separator: ", ")),
+            .heading(2, words.perHour),
+            .chart(
+                title: words.hourChart, values: perHour, labels: (0..<24).map { String(format: "%02d", $0) },
+                text: words.hoursOfDay + " " + nightHoursText()),
+            .heading(2, words.falseAlarms),
+        ]
+        if nuisanceByDevice.isEmpty {
+            blocks.append(.paragraph([words.noCareAlarms]))
+        } else {
+            blocks.append(
+                .table(
+                    [words.device] + words.nuisanceHeader, nuisanceByDevice.map { nuisanceCells($0, section: "device") }
+                ))
+            blocks.append(
+                .table(
+                    [words.resident] + words.nuisanceHeader,
+                    nuisanceByResident.map { nuisanceCells($0, section: "resident") }))
+        }
+        blocks += [.heading(2, words.uptime), .table(words.uptimeHeader, uptime.map(uptimeCells))]
+        if !technical.isEmpty {
+            blocks += [
+                .heading(2, words.technical),
+                .table(words.technicalHeader, technical.map { [label($0.kind, section: "kind"), String($0.count)] }),
+            ]
+        }
+        blocks.append(.heading(2, words.proof(made)))
+        if proof.devices.isEmpty {
+            blocks.append(.paragraph([words.noDevices]))
+        } else {
+            blocks.append(.table(words.deviceProofHeader, proof.devices.map { words.localise($0.row(zone: zone)) }))
+            if !proof.residents.isEmpty {
+                blocks.append(
+                    .table(words.residentProofHeader, proof.residents.map { words.localise($0.row(zone: zone)) }))
+            }
+        }
+        return blocks
+    }
+
     /// Markdown, readable as it is in a terminal: tables, and charts as text sparklines.
     public func markdown() -> String {
-        let words = self.words
         var out: [String] = []
-        func table(_ header: [String], _ rows: [[String]]) {
-            out.append("| " + header.joined(separator: " | ") + " |")
-            out.append("|" + header.map { _ in "---" }.joined(separator: "|") + "|")
-            for row in rows { out.append("| " + row.joined(separator: " | ") + " |") }
-            out.append("")
-        }
-        let made = RFC3339.string(from: generatedAt, in: zone)
-        out.append("# " + words.title(siteName))
-        out.append("")
-        out.append(ReportFormat.periodText(self) + " " + words.made(made))
-        out.append(
-            words.targets(
-                ReportFormat.duration(settings.acknowledgeTarget), ReportFormat.duration(settings.onsiteTarget)))
-        out.append("")
-        out.append(words.counts(care: overall.alarms, technical: technicalCount, tests: tests, answered: testsAnswered))
-        out.append("")
-        out.append("## " + words.responseTimes)
-        out.append("")
-        table([words.group] + words.responseHeader, [[words.all] + ReportFormat.responseCells(overall)])
-        for (title, section, groups) in groupedTables where !groups.isEmpty {
-            out.append("### " + title)
-            out.append("")
-            table(
-                [words.group] + words.responseHeader,
-                groups.map { [label($0.key, section: section)] + ReportFormat.responseCells($0.stats) })
-        }
-        out.append("## " + words.timeToAcknowledge)
-        out.append("")
-        out.append(
-            "`" + ReportFormat.sparkline(acknowledgeHistogram) + "` "
-                + zip(Self.acknowledgeBucketLabels, acknowledgeHistogram).map { "\($0) \($1)" }.joined(separator: ", "))
-        out.append("")
-        out.append("## " + words.perHour)
-        out.append("")
-        out.append("`" + ReportFormat.sparkline(perHour) + "` " + words.hoursOfDay + " " + nightHoursText())
-        out.append("")
-        out.append("## " + words.falseAlarms)
-        out.append("")
-        if nuisanceByDevice.isEmpty {
-            out.append(words.noCareAlarms)
-            out.append("")
-        } else {
-            table([words.device] + words.nuisanceHeader, nuisanceByDevice.map { nuisanceCells($0, section: "device") })
-            table(
-                [words.resident] + words.nuisanceHeader,
-                nuisanceByResident.map { nuisanceCells($0, section: "resident") })
-        }
-        out.append("## " + words.uptime)
-        out.append("")
-        table(words.uptimeHeader, uptime.map(uptimeCells))
-        if !technical.isEmpty {
-            out.append("## " + words.technical)
-            out.append("")
-            table(words.technicalHeader, technical.map { [label($0.kind, section: "kind"), String($0.count)] })
-        }
-        out.append("## " + words.proof(made))
-        out.append("")
-        if proof.devices.isEmpty {
-            out.append(words.noDevices)
-            out.append("")
-        } else {
-            table(words.deviceProofHeader, proof.devices.map { words.localise($0.row(zone: zone)) })
-            if !proof.residents.isEmpty {
-                table(words.residentProofHeader, proof.residents.map { words.localise($0.row(zone: zone)) })
+        for block in blocks {
+            switch block {
+            case .heading(let level, let text):
+                out.append(String(repeating: "#", count: level) + " " + text)
+            case .paragraph(let lines):
+                out += lines
+            case .table(let header, let rows):
+                out.append("| " + header.joined(separator: " | ") + " |")
+                out.append("|" + header.map { _ in "---" }.joined(separator: "|") + "|")
+                for row in rows { out.append("| " + row.joined(separator: " | ") + " |") }
+            case .chart(_, let values, _, let text):
+                out.append("`" + ReportFormat.sparkline(values) + "` " + text)
             }
+            out.append("")
         }
         return out.joined(separator: "\n")
     }
