@@ -2,7 +2,8 @@ import Foundation
 
 /// Resolves configuration values that refer to secrets.
 ///
-/// `file:/path` reads the file (surrounding whitespace and the trailing newline trimmed),
+/// `file:/path` reads the file (surrounding whitespace and the trailing newline trimmed; a
+/// file group or others may read is refused: `chmod 600`),
 /// `env:NAME` reads an environment variable, and any other value is returned unchanged.
 /// Errors name the file or the variable, never what it holds.
 public struct SecretResolver: Sendable {
@@ -28,6 +29,11 @@ public struct SecretResolver: Sendable {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw SecretError(.unreadableFile(path))
             }
+            // A secret others can read is not a secret: refuse it, with the fix.
+            var info = stat()
+            if stat(path, &info) == 0, info.st_mode & 0o077 != 0 {
+                throw SecretError(.readableByOthers(path, mode: Int(info.st_mode & 0o777)))
+            }
             let secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !secret.isEmpty else { throw SecretError(.emptyFile(path)) }
             return secret
@@ -48,6 +54,7 @@ public struct SecretError: Error, Sendable, Equatable, CustomStringConvertible {
     enum Kind: Sendable, Equatable {
         case unreadableFile(String)
         case emptyFile(String)
+        case readableByOthers(String, mode: Int)
         case missingVariable(String)
     }
 
@@ -58,7 +65,7 @@ public struct SecretError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file that could not be read, if that was the problem.
     public var file: String? {
         switch kind {
-        case .unreadableFile(let path), .emptyFile(let path): path
+        case .unreadableFile(let path), .emptyFile(let path), .readableByOthers(let path, _): path
         case .missingVariable: nil
         }
     }
@@ -73,6 +80,8 @@ public struct SecretError: Error, Sendable, Equatable, CustomStringConvertible {
         switch kind {
         case .unreadableFile(let path): "cannot read the secret file \(path)"
         case .emptyFile(let path): "the secret file \(path) is empty"
+        case .readableByOthers(let path, let mode):
+            "the secret file \(path) can be read by other users (mode \(String(mode, radix: 8))); run: chmod 600 \(path)"
         case .missingVariable(let name): "the environment variable \(name) is not set"
         }
     }

@@ -14,7 +14,8 @@ public final class HubLock: @unchecked Sendable {
 
     /// Takes the lock, or throws a `StartupError` naming the process that holds it.
     public static func acquire(dataDirectory: String) throws -> HubLock {
-        try? FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(
+            atPath: dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
         let path = (dataDirectory as NSString).appendingPathComponent(fileName)
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
         guard fd >= 0 else {

@@ -70,6 +70,7 @@ public enum HubRunner {
             throw StartupError("cannot write to the store in \(dataDirectory): \(error)")
         }
         let hub = try Hub(site: site, store: store, clock: clock, logger: logger)
+        warnIfReadableByOthers(dataDirectory, logger: logger)
 
         let secrets = SecretResolver()
         var notifiers: [String: any Notifier] = [:]
@@ -132,6 +133,16 @@ public enum HubRunner {
             logger.error("cannot write the audit checkpoint at shutdown: \(error)")
         }
         logger.notice("hub stopped")
+    }
+
+    /// The data directory holds residents' health data: say so when any user on the box can
+    /// read it, with the fix.
+    private static func warnIfReadableByOthers(_ directory: String, logger: Logger) {
+        var info = stat()
+        guard stat(directory, &info) == 0, info.st_mode & 0o007 != 0 else { return }
+        logger.warning(
+            "the data directory \(directory) can be read by other users (mode \(String(info.st_mode & 0o777, radix: 8))); run: chmod 750 \(directory)"
+        )
     }
 
     /// Writes a hub lifecycle entry to the audit, so the record shows when the hub was up.

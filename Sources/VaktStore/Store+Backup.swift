@@ -70,7 +70,8 @@ extension Store {
                 "\(file) is not a Vakt store this version can read (schema \(version.map { $0 } ?? "none"))")
         }
         let manager = FileManager.default
-        try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try manager.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
         let live = PathHelpers.join(directory, fileName)
         let incoming = live + ".restoring"
         for suffix in ["", "-wal", "-shm", "-journal"] { try? manager.removeItem(atPath: incoming + suffix) }

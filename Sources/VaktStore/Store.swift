@@ -29,8 +29,9 @@ public final class Store: Sendable {
     ///   GRDB's `DatabaseError` when SQLite refuses the file.
     public init(directory: String) throws {
         do {
+            // Health data: the owner and the service's group only.
             try FileManager.default.createDirectory(
-                atPath: directory, withIntermediateDirectories: true)
+                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
         } catch {
             throw StoreError(
                 .cannotCreateDirectory, "cannot create the data directory \(directory): \(error.localizedDescription)")

@@ -14,4 +14,13 @@ public struct TemporaryDirectory: Sendable {
     public func appending(_ component: String) -> URL { url.appendingPathComponent(component) }
 
     public func remove() { try? FileManager.default.removeItem(at: url) }
+
+    /// Writes a secret file as an operator should: readable by its owner only (0600).
+    @discardableResult
+    public func writeSecret(_ name: String, _ text: String) throws -> URL {
+        let file = appending(name)
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        return file
+    }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VaktCore
+import VaktNotify
 import VaktRuntime
 import VaktStore
 
@@ -167,14 +168,11 @@ struct Audit: ParsableCommand {
                 )
                 throw ExitCode(2)
             }
-            guard let secret = FileManager.default.contents(atPath: file) else {
-                printError("cannot read the pseudonym secret \(file)")
-                throw ExitCode(1)
-            }
             do {
-                return try AuditPseudonymiser(secret: secret)
+                let secret = try SecretResolver().resolve("file:\(file)")
+                return try AuditPseudonymiser(secret: Data(secret.utf8))
             } catch {
-                printError("\(file): \(error)")
+                printError("\(error)")
                 throw ExitCode(1)
             }
         }

@@ -81,6 +81,25 @@ struct AuditCLITests {
         #expect(broken.stdout.contains("were cut off the end"), "\(broken.stdout)")
     }
 
+    @Test func theDataDirectoryIsPrivateAndAWorldReadableOneIsWarnedAbout() throws {
+        let broker = try MosquittoBroker()
+        defer { broker.stop() }
+        let site = try DemoSiteCopy(webhookURL: "http://127.0.0.1:9/vakt")
+        defer { site.remove() }
+        // Created by the hub: owner and group only.
+        let first = try VaktCLI.startHub(config: site.configPath, broker: broker.url, data: site.dataPath)
+        #expect(first.stop() == 0)
+        let mode = try FileManager.default.attributesOfItem(atPath: site.dataPath)[.posixPermissions] as? Int
+        #expect(mode == 0o750)
+        #expect(!first.output.joined().contains("can be read by other users"))
+        // Opened up by hand: the hub says so, with the fix, and runs.
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: site.dataPath)
+        let second = try VaktCLI.startHub(config: site.configPath, broker: broker.url, data: site.dataPath)
+        defer { second.stop() }
+        let line = try second.waitForLine(containing: "can be read by other users")
+        #expect(line.contains("chmod 750 \(site.dataPath)"))
+    }
+
     @Test func aBackupTakenWhileTheHubWritesRestoresToAStoreThatVerifies() throws {
         let running = try RunningHub()
         defer { running.close() }

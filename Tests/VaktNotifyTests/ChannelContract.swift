@@ -96,8 +96,7 @@ enum ChannelContractSuite {
         let directory = try TemporaryDirectory(prefix: "vakt-secret")
         defer { directory.remove() }
         let secret = "Bearer s3cr3t-\(UUID().uuidString)"
-        let secretFile = directory.appending("token")
-        try (secret + "\n").write(to: secretFile, atomically: true, encoding: .utf8)
+        let secretFile = try directory.writeSecret("token", secret + "\n")
         let headers = [contract.secretHeader: "file:\(secretFile.path)"]
 
         for fault in PeerFault.allCases {

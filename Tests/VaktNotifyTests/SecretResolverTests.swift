@@ -7,8 +7,25 @@ import VaktTesting
     @Test func readsFilesTrimmed() throws {
         let directory = try TemporaryDirectory(prefix: "vakt-secret")
         defer { directory.remove() }
-        let file = directory.appending("token")
-        try "  hunter2\n".write(to: file, atomically: true, encoding: .utf8)
+        let file = try directory.writeSecret("token", "  hunter2\n")
+        #expect(try SecretResolver().resolve("file:\(file.path)") == "hunter2")
+    }
+
+    @Test func refusesAFileOthersCanReadAndSaysHowToFixIt() throws {
+        let directory = try TemporaryDirectory(prefix: "vakt-secret")
+        defer { directory.remove() }
+        let file = try directory.writeSecret("token", "hunter2\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
+        do {
+            _ = try SecretResolver().resolve("file:\(file.path)")
+            Issue.record("a world-readable secret must be refused")
+        } catch {
+            #expect(error.file == file.path)
+            #expect(error.description.contains("mode 644"))
+            #expect(error.description.contains("chmod 600 \(file.path)"))
+            #expect(!error.description.contains("hunter2"))
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o400], ofItemAtPath: file.path)
         #expect(try SecretResolver().resolve("file:\(file.path)") == "hunter2")
     }
 
@@ -21,8 +38,7 @@ import VaktTesting
     @Test func errorsNameTheSourceAndNeverTheSecret() throws {
         let directory = try TemporaryDirectory(prefix: "vakt-secret")
         defer { directory.remove() }
-        let empty = directory.appending("empty")
-        try "\n".write(to: empty, atomically: true, encoding: .utf8)
+        let empty = try directory.writeSecret("empty", "\n")
         let missing = directory.appending("missing").path
 
         #expect(throws: SecretError.self) { try SecretResolver().resolve("file:\(missing)") }
