@@ -59,7 +59,6 @@ extension Store {
             case .schedule(let timer): try saveTimer(timer, db)
             case .cancelTimer(let id): try db.execute(sql: "DELETE FROM timers WHERE id = ?", arguments: [id])
             case .saveSource(let state): try saveSource(state, db)
-            case .shiftDeadlines(let seconds): try shiftDeadlines(by: seconds, db)
             case .reply: break
             }
         }

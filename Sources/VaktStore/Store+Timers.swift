@@ -49,20 +49,4 @@ extension Store {
                 try StoredJSON.encode(timer),
             ])
     }
-
-    /// Moves every timer's due instant and every pending notification's next attempt by
-    /// `seconds`, inside the caller's transaction (a wall-clock step). A timer row that cannot
-    /// be read keeps its instant; the timer service reports it.
-    static func shiftDeadlines(by seconds: Double, _ db: Database) throws {
-        for row in try Row.fetchAll(db, sql: "SELECT id, json FROM timers") {
-            guard var timer = try? StoredJSON.decode(ScheduledTimer.self, row["json"], table: "timers", id: row["id"])
-            else { continue }
-            timer.due = timer.due.addingTimeInterval(seconds)
-            try saveTimer(timer, db)
-        }
-        try db.execute(
-            sql:
-                "UPDATE outbox SET next_attempt_at = next_attempt_at + ? WHERE state = 'pending' AND next_attempt_at IS NOT NULL",
-            arguments: [seconds])
-    }
 }

@@ -43,11 +43,6 @@ import VaktTesting
         #expect(second.hash == (try store.auditHead())?.hash)
         #expect(second.site == "marker")
 
-        // A fall raises an alarm; its escalation is due in 2 minutes.
-        try hub.handle([.device(DeviceEvent(kind: .fallDetected, device: "room103-fall", raw: "fall"))])
-        let timer = try #require(try store.readablePendingTimers().timers.first)
-        #expect(timer.due == clock.now().addingTimeInterval(120))
-
         // The wall clock jumps an hour back: on record, once; ordinary ticks are not steps.
         clock.stepWall(by: -3600)
         try keeper.pass()
@@ -56,19 +51,8 @@ import VaktTesting
         let steps = try store.auditRecords().filter { $0.action == AuditAction.clockJumped.rawValue }
         #expect(steps.count == 1)
         #expect(steps.first?.detail["wall_step_seconds"] == "-3600")
-        // The escalation moved with the clock: it is due 2 minutes after the fall, in real time.
-        #expect(try store.readablePendingTimers().timers.first?.due == timer.due.addingTimeInterval(-3600))
-        clock.advance(by: 100)
-        try hub.fireDueTimers()
-        #expect(hub.openAlarms.first?.tier == 0)
-        clock.advance(by: 10)
-        try hub.fireDueTimers()
-        #expect(hub.openAlarms.first?.tier == 1)
         let verification = try store.verifyAudit(checkpoint: try AuditCheckpoint.read(file: file))
-        guard case .intact = verification else {
-            Issue.record("the audit must verify against the checkpoint: \(verification)")
-            return
-        }
+        #expect(verification == .intact(count: 3, lastHash: try #require(try store.auditHead()).hash))
     }
 
     @Test func clockWatchIgnoresDriftAndCatchesSteps() {

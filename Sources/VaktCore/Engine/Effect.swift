@@ -14,9 +14,6 @@ public enum Effect: Sendable, Equatable {
     case reply(CommandReply)
     /// Store a device's or bridge's health and publish its status.
     case saveSource(SourceState)
-    /// The wall clock stepped by `seconds` (positive: ahead): move every stored deadline (timers,
-    /// notification retries) by as much, so each comes due after the time it was meant to wait.
-    case shiftDeadlines(seconds: Double)
 }
 
 /// A timer stored as its due instant, so it survives restarts.

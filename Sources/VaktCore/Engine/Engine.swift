@@ -41,7 +41,6 @@ public struct Engine: Sendable {
         case .testMode(let request): handleTestMode(request, at: now)
         case .timer(let fire): handleTimer(fire, at: now)
         case .delivery(let report): handleDelivery(report, at: now)
-        case .clockStep(let seconds): handleClockStep(seconds, at: now)
         }
     }
 

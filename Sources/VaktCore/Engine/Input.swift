@@ -20,8 +20,6 @@ public enum Input: Sendable, Equatable {
     case testMode(TestModeRequest)
     case timer(TimerFire)
     case delivery(DeliveryReport)
-    /// The wall clock stepped by `seconds` against the monotonic clock (positive: ahead).
-    case clockStep(seconds: Double)
 }
 
 /// A timer the engine asked for, now due.

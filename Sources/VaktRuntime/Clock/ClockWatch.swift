@@ -3,9 +3,9 @@ import Foundation
 /// Notices the wall clock stepping: between two looks, the wall clock moved by a different
 /// amount than the monotonic clock did.
 ///
-/// Timers, retries and device silence are wall-clock instants: on a step the engine moves
-/// them all by as much (`Input.clockStep`) and puts the step on record (`clock.jumped`).
-/// Night windows and reports follow the new wall time.
+/// Timers, device silence, night windows, reports and the audit's own times all follow the
+/// wall clock, so a step is put on record (`clock.jumped`): the record then explains an
+/// escalation that came early or late by the step.
 public struct ClockWatch: Sendable {
     /// Steps smaller than this are ordinary NTP corrections and are not reported.
     public static let threshold: Double = 5

@@ -24,10 +24,10 @@ extension HubClock {
 /// is first: a wall clock stepped back does not stretch a sleep (the record keeper, which
 /// notices steps, keeps looking every 10 s), and one stepped forward ends it early.
 ///
-/// Stored timers are wall-clock instants. When the record keeper sees the wall clock step
-/// (within 10 s), the engine moves every deadline by the step (`Input.clockStep`), so a
-/// pending escalation keeps the time it was meant to wait; between the step and that moment,
-/// a clock stepped ahead can fire a timer early.
+/// Stored timers are wall-clock instants, so after a step back the timer service finds them
+/// not yet due and waits for the wall clock to reach them: a pending escalation is late by the
+/// size of the step. Steps are audited (`clock.jumped`); re-basing timers on a detected step
+/// is still to do.
 public struct SystemClock: HubClock {
     public init() {}
 

@@ -147,7 +147,7 @@ public final class Hub: @unchecked Sendable {
 
     /// Fires every stored timer that is due, each in its own transaction. A row that cannot be
     /// read is reported (once) and skipped, so it does not hold back the others.
-    public func fireDueTimers() throws {
+    func fireDueTimers() throws {
         let now = clock.now()
         let pending = try store.readablePendingTimers()
         for problem in pending.unreadable where withLock({ reportedTimerProblems.insert(problem).inserted }) {
@@ -171,9 +171,6 @@ public final class Hub: @unchecked Sendable {
             case .schedule, .cancelTimer:
                 wakeTimers = true
             case .enqueue:
-                wakeOutbox = true
-            case .shiftDeadlines:
-                wakeTimers = true
                 wakeOutbox = true
             case .saveSource(let state):
                 announce(state)

@@ -48,14 +48,23 @@ public final class RecordKeeper: @unchecked Sendable {
         }
     }
 
-    /// Puts the step on record and moves every wall-clock deadline by it (`Engine`'s
-    /// `handleClockStep`), so escalations keep the time they were meant to wait.
     private func recordClockStep(_ step: Double, at now: Date) throws {
         let direction = step > 0 ? "ahead" : "back"
         hub.logger.warning(
-            "the wall clock jumped \(direction) by \(Int(abs(step).rounded())) s; timers, retries and device silence are moved by as much"
+            "the wall clock jumped \(direction) by \(Int(abs(step).rounded())) s; timers and device silence follow the wall clock, so escalations due now may fire early (clock ahead) or late by the step (clock back)"
         )
-        try hub.handle([.clockStep(seconds: step)])
+        try hub.handle(
+            [],
+            prelude: [
+                .audit(
+                    AuditEntry(
+                        at: now, actor: "hub", action: .clockJumped,
+                        detail: [
+                            "wall_step_seconds": String(Int(step.rounded())),
+                            "from": RFC3339.string(from: now.addingTimeInterval(-step), in: hub.site.timeZone),
+                            "to": RFC3339.string(from: now, in: hub.site.timeZone),
+                        ]))
+            ])
     }
 
     /// Writes the checkpoint when the chain has grown since the last one.
