@@ -22,7 +22,7 @@ public struct AuditPseudonymiser {
     public static let keptDetail: Set<String> = [
         "event", "severity", "rule", "tier", "round", "outcome", "repeats", "attempt", "test", "version",
         "open_alarms", "max_silence", "max_age", "config_sha256", "removed", "first_kept_seq", "before", "action",
-        "reconciled", "minutes", "until", "wall_step_seconds", "devices", "rules",
+        "reconciled", "minutes", "until", "wall_step_seconds",
     ]
     /// Detail keys copied unchanged for some actions only, where they hold codes: elsewhere
     /// the same key holds free text (a `reason` quoting a device payload or a gateway's
@@ -31,7 +31,11 @@ public struct AuditPseudonymiser {
         "alarm.escalated": ["reason"],
         "alarm.upgraded": ["from", "to"],
         "clock.jumped": ["from", "to"],
+        // Counts of the configuration; elsewhere `devices` lists device ids.
+        "config.loaded": ["devices", "rules"],
     ]
+    /// Detail keys holding comma-separated lists of ids: each id gets its pseudonym.
+    public static let pseudonymisedLists: Set<String> = ["devices"]
     /// Detail keys whose values are ids of people, rooms or devices.
     public static let pseudonymisedDetail: Set<String> = ["room", "resident", "device", "staff", "by", "source"]
 
@@ -69,6 +73,8 @@ public struct AuditPseudonymiser {
                 detail[key] = value
             } else if Self.pseudonymisedDetail.contains(key) {
                 detail[key] = pseudonym(value)
+            } else if Self.pseudonymisedLists.contains(key) {
+                detail[key] = value.split(separator: ",").map { pseudonym(String($0)) }.joined(separator: ",")
             }
         }
         var out = record

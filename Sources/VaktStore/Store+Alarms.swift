@@ -39,13 +39,17 @@ extension Store {
     ///
     /// - Throws: `DatabaseError`.
     public func nextAlarmNumber() throws -> Int {
-        try pool.read { db in
-            let stored = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(number), 0) FROM alarms") ?? 0
-            let pruned =
-                try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'highest_alarm_number'")
-                .flatMap(Int.init) ?? 0
-            return max(stored, pruned) + 1
-        }
+        try pool.read { db in try Self.highestAlarmNumber(db) + 1 }
+    }
+
+    /// The highest alarm number ever given: of the stored alarms, or recorded in meta when
+    /// alarms were pruned or a store was restored over.
+    static func highestAlarmNumber(_ db: Database) throws -> Int {
+        let stored = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(number), 0) FROM alarms") ?? 0
+        let recorded =
+            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'highest_alarm_number'")
+            .flatMap(Int.init) ?? 0
+        return max(stored, recorded)
     }
 
     private func fetchAlarms(_ clause: String, _ arguments: StatementArguments = []) throws -> [Alarm] {

@@ -90,10 +90,17 @@ extension Store {
         if manager.fileExists(atPath: live) {
             let stamp = UTCMilliseconds.string(now).replacingOccurrences(of: ":", with: "")
             let aside = live + ".before-restore-" + stamp
-            // Fold the WAL into the file when the old store opens; a corrupt one is moved with
-            // its WAL and shared-memory files as they are.
+            // Fold the WAL into the file when the old store opens, and carry its alarm numbering
+            // over: numbers given after the backup was taken must not be given again (they name
+            // alarms in the audit and in notifications already sent). A corrupt store is moved
+            // with its WAL and shared-memory files as they are.
             if let old = try? DatabaseQueue(path: live) {
                 _ = try? old.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+                if let highest = try? old.read({ db in try highestAlarmNumber(db) }) {
+                    let restored = try DatabaseQueue(path: incoming)
+                    try restored.write { db in try raiseAlarmNumberFloor(to: highest, db) }
+                    try restored.close()
+                }
                 try? old.close()
             }
             try manager.moveItem(atPath: live, toPath: aside)
@@ -104,7 +111,14 @@ extension Store {
         }
         guard rename(incoming, live) == 0 else {
             let reason = String(cString: strerror(errno))
-            if let kept { try? manager.moveItem(atPath: kept, toPath: live) }
+            // Put the old store back as it was, sidecars included.
+            if let kept {
+                try? manager.moveItem(atPath: kept, toPath: live)
+                for suffix in ["-wal", "-shm"] where manager.fileExists(atPath: kept + suffix) {
+                    try? manager.moveItem(atPath: kept + suffix, toPath: live + suffix)
+                }
+            }
+            try? manager.removeItem(atPath: incoming)
             throw StoreError(.cannotCreateDirectory, "cannot move the restored store into place at \(live): \(reason)")
         }
         return kept

@@ -35,6 +35,17 @@ extension Store {
         }
     }
 
+    /// The stored timer with this id, if it is there and readable.
+    ///
+    /// - Throws: `DatabaseError`.
+    public func timer(id: String) throws -> ScheduledTimer? {
+        try pool.read { db in
+            guard let json = try String.fetchOne(db, sql: "SELECT json FROM timers WHERE id = ?", arguments: [id])
+            else { return nil }
+            return try? StoredJSON.decode(ScheduledTimer.self, json, table: "timers", id: id)
+        }
+    }
+
     /// Arms `timer`, replacing one with the same id, inside the caller's transaction.
     static func saveTimer(_ timer: ScheduledTimer, _ db: Database) throws {
         try db.cachedStatement(

@@ -314,6 +314,18 @@ struct PseudonymiserTests {
         #expect(out.detail["note"] == nil)
         #expect(out.detail["raw"] == nil)
         #expect(out.hash.isEmpty && out.prevHash.isEmpty)
+        // A test mode's device list is ids: each gets its pseudonym; a config's count stays.
+        var test = record
+        test.action = "test.started"
+        test.detail = ["devices": "room101-fall,room101-sos", "room": "101"]
+        #expect(
+            pseudonymiser.apply(test).detail["devices"]
+                == [pseudonymiser.pseudonym("room101-fall"), pseudonymiser.pseudonym("room101-sos")].joined(
+                    separator: ","))
+        var loaded = record
+        loaded.action = "config.loaded"
+        loaded.detail = ["devices": "23", "rules": "15"]
+        #expect(pseudonymiser.apply(loaded).detail == ["devices": "23", "rules": "15"])
         // `reason` is a code for an escalation, free text elsewhere (a gateway's answer).
         var failed = record
         failed.action = "notification.failed"
@@ -373,6 +385,21 @@ struct BackupTests {
         // Restoring over a store keeps the old one aside.
         let kept = try Store.restore(from: file, into: target.path, at: Fixture.start)
         #expect(kept.map { FileManager.default.fileExists(atPath: $0) } == true)
+    }
+
+    @Test("restoring an older backup never gives an alarm number again")
+    func restoreKeepsNumbering() throws {
+        let dir = try ScratchDirectory()
+        let store = try Store(directory: dir.path)
+        _ = try store.commit(event: nil) { (1...2).map { .saveAlarm(Fixture.alarm($0)) } }
+        let file = (dir.path as NSString).appendingPathComponent("backup.sqlite")
+        try store.backup(to: file)
+        _ = try store.commit(event: nil) { (3...5).map { .saveAlarm(Fixture.alarm($0)) } }
+        #expect(try store.nextAlarmNumber() == 6)
+        try Store.restore(from: file, into: dir.path, at: Fixture.start)
+        let restored = try Store(directory: dir.path)
+        #expect(try restored.alarms(includeResolved: true).map(\.id) == ["A1", "A2"])
+        #expect(try restored.nextAlarmNumber() == 6)
     }
 
     @Test("a corrupt store can be replaced by a restore, and is kept aside as it was")

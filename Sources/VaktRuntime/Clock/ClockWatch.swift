@@ -16,10 +16,24 @@ public struct ClockWatch: Sendable {
 
     /// Takes a look; returns the step in seconds (positive: the wall clock jumped ahead) when
     /// the wall clock moved at least ``threshold`` more or less than the monotonic one.
+    ///
+    /// A step found is reported again on the next look until ``accept(wall:monotonic:)``
+    /// says it was recorded: a step whose record failed to commit is not forgotten.
     public mutating func look(wall: Date, monotonic: Double) -> Double? {
-        defer { last = (wall, monotonic) }
-        guard let last else { return nil }
+        guard let last else {
+            accept(wall: wall, monotonic: monotonic)
+            return nil
+        }
         let step = wall.timeIntervalSince(last.wall) - (monotonic - last.monotonic)
-        return abs(step) >= Self.threshold ? step : nil
+        guard abs(step) >= Self.threshold else {
+            accept(wall: wall, monotonic: monotonic)
+            return nil
+        }
+        return step
+    }
+
+    /// Takes this look as the reference for the next one (after a step has been recorded).
+    public mutating func accept(wall: Date, monotonic: Double) {
+        last = (wall, monotonic)
     }
 }

@@ -6,7 +6,9 @@ import Foundation
 /// monotonic clock does not); `sleep(until:)` waits for such an instant.
 public protocol HubClock: Sendable {
     func now() -> Date
-    /// Returns at or after `deadline`, or throws `CancellationError` when the task is cancelled.
+    /// Returns at `deadline`, or earlier when the wall clock has been stepped back (after as
+    /// much time as the deadline was away); throws `CancellationError` when the task is
+    /// cancelled. Callers loop and look at the clock again.
     func sleep(until deadline: Date) async throws
     /// Seconds on a clock that never steps (it counts from an arbitrary origin), to notice
     /// the wall clock stepping against it; `nil` when the clock has none.

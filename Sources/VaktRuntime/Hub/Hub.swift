@@ -154,7 +154,12 @@ public final class Hub: @unchecked Sendable {
             logger.critical("a stored timer cannot be read and is skipped: \(problem)")
         }
         for timer in pending.timers where timer.due <= now {
-            try handle([.timer(timer.fire)], prelude: [.cancelTimer(id: timer.id)])
+            // Under the lock, the row as it is now: an input handled since the list was read
+            // may have cancelled or re-armed it (an acknowledgement, an escalation).
+            try withLock {
+                guard let current = try store.timer(id: timer.id), current.due <= clock.now() else { return }
+                try handle([.timer(current.fire)], prelude: [.cancelTimer(id: current.id)])
+            }
         }
     }
 

@@ -40,6 +40,7 @@ public final class RecordKeeper: @unchecked Sendable {
             let now = hub.clock.now()
             if let monotonic = hub.clock.monotonicSeconds(), let step = watch.look(wall: now, monotonic: monotonic) {
                 try recordClockStep(step, at: now)
+                watch.accept(wall: now, monotonic: monotonic)
                 // Checkpoint times measured on the old wall clock mean nothing now.
                 lastCheckpoint = lastCheckpoint.map { ($0.seq, now) }
             }

@@ -90,7 +90,12 @@ public final class SerialService: Service, @unchecked Sendable {
     private func read(_ bytes: [UInt8]) -> [UInt8]? {
         var reply: [UInt8] = []
         let now = hub.clock.now()
-        recent = recent.filter { now.timeIntervalSince($0.value) < Self.resendWindow }
+        // A negative age means the wall clock was stepped back: such an entry says nothing
+        // about a resend, and keeping it could swallow a real second press.
+        recent = recent.filter {
+            let age = now.timeIntervalSince($0.value)
+            return age >= 0 && age < Self.resendWindow
+        }
         for decoded in decoder.feed(bytes) {
             if case .frame(let frame, let raw) = decoded, frame != .heartbeat {
                 if recent[raw] != nil {
