@@ -105,6 +105,10 @@ public enum HubRunner {
                 "site": "\(site.id)", "data": "\(store.path)", "broker": "\(address.description)",
                 "open_alarms": "\(hub.openAlarms.count)", "serial_ports": "\(serial.map(\.port))",
             ])
+        let systemd = SystemdNotifier()
+        if let interval = systemd.watchdogInterval {
+            logger.notice("systemd watchdog: a beat every \(interval / 2) s")
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
@@ -112,6 +116,7 @@ public enum HubRunner {
                     .init(service: SupervisionService(hub: hub)),
                     .init(service: Dispatcher(hub: hub, notifiers: notifiers)),
                     .init(service: RecordKeeperService(hub: hub)),
+                    .init(service: WatchdogService(hub: hub, notifier: systemd)),
                     .init(service: mqtt),
                 ] + serial.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
@@ -124,6 +129,9 @@ public enum HubRunner {
                     configDirectory: options.configDirectory, profilesDirectory: site.profilesDirectory),
                 "devices": "\(site.devices.count)", "rules": "\(site.rules.count)",
             ])
+        systemd.send(
+            "READY=1\nSTATUS=watching \(site.devices.count) devices, \(hub.openAlarms.count) open alarms; broker \(address.description)"
+        )
         try await group.run()
         // A `hub.started` without a `hub.stopped` before it marks a crash or power cut.
         try audit(hub, .hubStopped, detail: ["open_alarms": "\(hub.openAlarms.count)"])
