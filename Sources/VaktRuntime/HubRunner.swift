@@ -12,11 +12,17 @@ public struct HubOptions: Sendable {
     public var configDirectory: String
     public var brokerURL: String?
     public var dataDirectory: String?
+    /// Accept a broker off this box without TLS or without a login.
+    public var allowInsecureBroker: Bool
 
-    public init(configDirectory: String, brokerURL: String? = nil, dataDirectory: String? = nil) {
+    public init(
+        configDirectory: String, brokerURL: String? = nil, dataDirectory: String? = nil,
+        allowInsecureBroker: Bool = false
+    ) {
         self.configDirectory = configDirectory
         self.brokerURL = brokerURL
         self.dataDirectory = dataDirectory
+        self.allowInsecureBroker = allowInsecureBroker
     }
 }
 
@@ -56,6 +62,19 @@ public enum HubRunner {
     ) async throws {
         let site = try loadSite(options.configDirectory)
         let dataDirectory = dataDirectory(site: site, options: options)
+        // The broker is checked before anything is opened or written.
+        let brokerURL = options.brokerURL ?? site.broker.url
+        let address: BrokerAddress
+        do {
+            address = try BrokerAddress.parse(brokerURL)
+        } catch {
+            throw StartupError("broker URL \(brokerURL): \(error)", exitCode: 2)
+        }
+        if !options.allowInsecureBroker, let problem = insecurity(of: address, username: site.broker.username) {
+            throw StartupError(
+                "the broker \(address.description) is not on this box and the connection is \(problem): alarms and staff commands would cross the network unprotected; use mqtts:// with a username and password_file (docs/operations.md, \"The broker\"), or pass --allow-insecure-broker",
+                exitCode: 2)
+        }
         let lock = try HubLock.acquire(dataDirectory: dataDirectory)
         defer { withExtendedLifetime(lock) {} }
         let store: Store
@@ -82,13 +101,6 @@ public enum HubRunner {
             }
         }
 
-        let brokerURL = options.brokerURL ?? site.broker.url
-        let address: BrokerAddress
-        do {
-            address = try BrokerAddress.parse(brokerURL)
-        } catch {
-            throw StartupError("broker URL \(brokerURL): \(error)", exitCode: 2)
-        }
         let password = try site.broker.passwordFile.map { file in
             do {
                 return try secrets.resolve("file:\(file)")
@@ -141,6 +153,18 @@ public enum HubRunner {
             logger.error("cannot write the audit checkpoint at shutdown: \(error)")
         }
         logger.notice("hub stopped")
+    }
+
+    /// What is wrong with a broker connection that leaves the box: plaintext, anonymous, or
+    /// both; `nil` for a Unix socket, a loopback address, or TLS with a login.
+    public static func insecurity(of address: BrokerAddress, username: String?) -> String? {
+        if address.isUnixSocket { return nil }
+        let host = address.host.lowercased()
+        if host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.") { return nil }
+        var problems: [String] = []
+        if !address.tls { problems.append("plaintext") }
+        if username?.isEmpty ?? true { problems.append("anonymous") }
+        return problems.isEmpty ? nil : problems.joined(separator: " and ")
     }
 
     /// The data directory holds residents' health data: say so when any user on the box can

@@ -13,6 +13,10 @@ struct Run: AsyncParsableCommand {
             Open alarms, pending timers and undelivered notifications survive a restart. \
             SIGTERM or SIGINT stops it gracefully. If the broker is unreachable the hub keeps \
             trying, with backoff, and keeps its timers and outbox running meanwhile.
+
+            A broker that is not on this box must be reached over TLS (mqtts://) with a login \
+            (broker.username and broker.password_file); otherwise the hub refuses to start \
+            (exit 2) unless --allow-insecure-broker is given.
             """)
 
     @OptionGroup var config: ConfigOption
@@ -25,6 +29,12 @@ struct Run: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Directory for the database. Overrides the config's `data:`.", valueName: "dir"))
     var data: String?
 
+    @Flag(
+        help: ArgumentHelp(
+            "Accept a broker that is not on this box without TLS (mqtts://) or without a login. Only for a closed test network."
+        ))
+    var allowInsecureBroker = false
+
     @Option(help: "How much to log.")
     var logLevel: LogLevelOption = .info
 
@@ -32,7 +42,9 @@ struct Run: AsyncParsableCommand {
         let logger = LogSetup.bootstrap(level: logLevel.level)
         do {
             try await HubRunner.run(
-                HubOptions(configDirectory: config.directory, brokerURL: broker, dataDirectory: data),
+                HubOptions(
+                    configDirectory: config.directory, brokerURL: broker, dataDirectory: data,
+                    allowInsecureBroker: allowInsecureBroker),
                 version: VaktVersion.current, logger: logger)
         } catch let error as StartupError {
             printError("vakt run: \(error.description)")

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import VaktDevices
+import VaktRuntime
 import VaktTesting
 
 /// `vakt run` under a `Type=notify` unit, with systemd stood in for by a real Unix datagram
@@ -86,5 +88,54 @@ struct SystemdNotifyTests {
         _ = try hub.waitForLine(containing: "broker confirmed the subscriptions")
         #expect(!hub.output.joined().contains("systemd watchdog"))
         #expect(hub.stop() == 0)
+    }
+}
+
+/// A broker off the box must be reached over TLS with a login, unless the operator says the
+/// network is closed.
+@Suite struct InsecureBrokerTests {
+    @Test func aPlaintextAnonymousBrokerElsewhereIsRefusedUnlessAllowed() throws {
+        let site = try DemoSiteCopy(webhookURL: "http://127.0.0.1:9/vakt")
+        defer { site.remove() }
+        // 192.0.2.1 is TEST-NET-1: never a real host.
+        let arguments = [
+            "run", "--config", site.configPath, "--data", site.dataPath, "--broker", "mqtt://192.0.2.1:1883",
+        ]
+        let refused = try VaktCLI.run(arguments)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("is not on this box and the connection is plaintext and anonymous"))
+        #expect(refused.stderr.contains("--allow-insecure-broker"))
+        #expect(!FileManager.default.fileExists(atPath: site.dataPath + "/vakt.sqlite"))
+
+        // Allowed, it starts and tries the broker: this box's own address on a port nobody
+        // listens on, so the attempt fails at once instead of waiting for a TCP timeout.
+        let lookup = try ChildProcess(
+            "/usr/bin/python3",
+            [
+                "-c",
+                "import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.connect(('192.0.2.1', 9)); print(s.getsockname()[0])",
+            ])
+        #expect(lookup.wait() == 0, "this machine has no address besides loopback: \(lookup.output)")
+        let address = try #require(lookup.output.last)
+        let port = try freeTCPPort()
+        let allowed = try ChildProcess(
+            RepositoryPaths.vaktBinary,
+            ["run", "--config", site.configPath, "--data", site.dataPath, "--broker", "mqtt://\(address):\(port)"]
+                + ["--allow-insecure-broker"])
+        _ = try allowed.waitForLine(containing: "cannot reach the broker at mqtt://\(address):\(port)")
+        #expect(allowed.stop() == 0)
+    }
+
+    @Test func whatCountsAsInsecure() throws {
+        func check(_ url: String, _ username: String?) throws -> String? {
+            HubRunner.insecurity(of: try BrokerAddress.parse(url), username: username)
+        }
+        #expect(try check("mqtt://127.0.0.1:1883", nil) == nil)
+        #expect(try check("mqtt://localhost", nil) == nil)
+        #expect(try check("unix:///run/mosquitto/vakt.sock", nil) == nil)
+        #expect(try check("mqtts://broker.kommune.no", "vakt-marker") == nil)
+        #expect(try check("mqtts://broker.kommune.no", nil) == "anonymous")
+        #expect(try check("mqtt://broker.kommune.no", "vakt-marker") == "plaintext")
+        #expect(try check("mqtt://10.0.0.5", "") == "plaintext and anonymous")
     }
 }
