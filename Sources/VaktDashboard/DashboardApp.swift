@@ -14,9 +14,15 @@ public final class DashboardApp: @unchecked Sendable {
         public var username: String?
         public var password: String?
         public var alerts: Bool
+        /// The CA file for a TLS broker.
+        public var caFile: String?
 
-        public init(address: BrokerAddress, username: String? = nil, password: String? = nil, alerts: Bool = true) {
+        public init(
+            address: BrokerAddress, username: String? = nil, password: String? = nil, alerts: Bool = true,
+            caFile: String? = nil
+        ) {
             self.address = address
+            self.caFile = caFile
             self.username = username
             self.password = password
             self.alerts = alerts
@@ -51,7 +57,7 @@ public final class DashboardApp: @unchecked Sendable {
         client = try MQTTClient(
             options: MQTTClientOptions(
                 clientID: "vakt-dash-\(staff.id)-\(tag)", cleanSession: true, username: options.username,
-                password: options.password),
+                password: options.password, tlsCAFile: options.caFile),
             logger: Logger(label: "vakt.dashboard") { _ in SwiftLogNoOpLogHandler() })
         let prefix = site.topicPrefix
         client.onConnect = { [weak self] _ in

@@ -10,24 +10,29 @@ import Foundation
 public final class MosquittoBroker: @unchecked Sendable {
     public let port: Int
     public let persistenceDirectory: String?
+    /// TLS and logins, when the broker was started with them.
+    public let security: BrokerSecurity?
     private let configDirectory: TemporaryDirectory
     private let lock = NSLock()
     private var process: ChildProcess?
 
     /// The URL clients connect to.
-    public var url: String { "mqtt://127.0.0.1:\(port)" }
+    public var url: String { "\(security == nil ? "mqtt" : "mqtts")://127.0.0.1:\(port)" }
 
     /// Starts a broker; tries a few free ports in case another process takes one first.
     ///
     /// - Parameter persistenceDirectory: Where the broker saves its state, or nil for none.
-    public init(persistenceDirectory: String? = nil) throws {
+    /// - Parameter security: TLS and logins (no anonymous clients), or nil for a plain broker.
+    public init(persistenceDirectory: String? = nil, security: BrokerSecurity? = nil) throws {
         self.persistenceDirectory = persistenceDirectory
+        self.security = security
         configDirectory = try TemporaryDirectory(prefix: "vakt-mosquitto")
         var lastError: Error?
         for _ in 0..<3 {
             let port = try freeTCPPort()
             do {
-                process = try Self.start(port: port, persistence: persistenceDirectory, in: configDirectory)
+                process = try Self.start(
+                    port: port, persistence: persistenceDirectory, security: security, in: configDirectory)
                 self.port = port
                 return
             } catch {
@@ -38,11 +43,19 @@ public final class MosquittoBroker: @unchecked Sendable {
         throw lastError ?? TestSupportError("mosquitto did not start")
     }
 
-    private static func start(port: Int, persistence: String?, in directory: TemporaryDirectory) throws -> ChildProcess
-    {
-        var lines = [
-            "listener \(port) 127.0.0.1",
-            "allow_anonymous true",
+    private static func start(
+        port: Int, persistence: String?, security: BrokerSecurity?, in directory: TemporaryDirectory
+    ) throws -> ChildProcess {
+        var lines = ["listener \(port) 127.0.0.1"]
+        if let security {
+            lines += [
+                "cafile \(security.caFile)", "certfile \(security.certFile)", "keyfile \(security.keyFile)",
+                "allow_anonymous false", "password_file \(security.passwordFile)",
+            ]
+        } else {
+            lines.append("allow_anonymous true")
+        }
+        lines += [
             "max_queued_messages 0",
             "set_tcp_nodelay true",
             "log_dest stderr",  // stdout is block-buffered into a pipe
@@ -89,7 +102,8 @@ public final class MosquittoBroker: @unchecked Sendable {
     /// Stops the broker and starts it again on the same port, with the same persistence.
     public func restart() throws {
         stop()
-        let started = try Self.start(port: port, persistence: persistenceDirectory, in: configDirectory)
+        let started = try Self.start(
+            port: port, persistence: persistenceDirectory, security: security, in: configDirectory)
         lock.withLock { process = started }
     }
 

@@ -32,7 +32,8 @@ struct ActionOptions: ParsableArguments {
         )
         do {
             let client = try CommandClient(
-                address: address, clientID: "vakt-cli-\(staff)-\(command.id.prefix(8))", logger: logger)
+                address: address, clientID: "vakt-cli-\(staff)-\(command.id.prefix(8))", caFile: site.broker.caFile,
+                logger: logger)
             let reply = try client.send(command, site: site.id, timeout: timeout)
             if reply.ok {
                 print(reply.message)

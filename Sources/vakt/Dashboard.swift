@@ -60,7 +60,8 @@ struct Dashboard: ParsableCommand {
         let app = try DashboardApp(
             site: site, staff: staff,
             options: .init(
-                address: address, username: password == nil ? nil : staff.id, password: password, alerts: alerts))
+                address: address, username: password == nil ? nil : staff.id, password: password, alerts: alerts,
+                caFile: site.broker.caFile))
         do {
             try app.run()
         } catch let failure as Terminal.Failure {

@@ -47,7 +47,8 @@ struct TestMode: ParsableCommand {
                 id: UUID().uuidString.lowercased(), staff: staff, room: room ?? "", device: device, seconds: seconds)
             do {
                 let client = try CommandClient(
-                    address: address, clientID: "vakt-cli-\(staff)-\(request.id.prefix(8))", logger: logger)
+                    address: address, clientID: "vakt-cli-\(staff)-\(request.id.prefix(8))",
+                    caFile: site.broker.caFile, logger: logger)
                 let reply = try client.send(request, site: site.id)
                 guard reply.ok else {
                     printError("refused: \(reply.message)")

@@ -48,7 +48,8 @@ extension SiteReader {
     func readBroker(siteID: String?) -> BrokerSettings {
         var broker = BrokerSettings(clientID: siteID.map { "vakt-\($0)" })
         guard let value = sections["broker"],
-            let fields = value.fields(allowed: ["url", "client_id", "username", "password_file"], diagnostics)
+            let fields = value.fields(
+                allowed: ["url", "client_id", "username", "password_file", "ca_file"], diagnostics)
         else { return broker }
         if let url = fields.string("url", diagnostics), let value = fields["url"] {
             let schemes = ["mqtt://", "mqtts://", "unix://"]
@@ -65,6 +66,7 @@ extension SiteReader {
         broker.passwordFile = fields.string("password_file", diagnostics).map {
             PathJoin.resolve($0, against: directory)
         }
+        broker.caFile = fields.string("ca_file", diagnostics).map { PathJoin.resolve($0, against: directory) }
         return broker
     }
 

@@ -133,11 +133,15 @@ public struct BrokerSettings: Sendable, Equatable {
     /// Optional login; the password is read from a file, never written in config.
     public var username: String?
     public var passwordFile: String?
+    /// The CA certificate(s) that sign the broker's TLS certificate (`mqtts://`); `nil`: the
+    /// system's trusted CAs.
+    public var caFile: String?
 
     public init(
         url: String = "mqtt://127.0.0.1:1883", clientID: String? = nil, username: String? = nil,
-        passwordFile: String? = nil
+        passwordFile: String? = nil, caFile: String? = nil
     ) {
+        self.caFile = caFile
         self.url = url
         self.clientID = clientID
         self.username = username

@@ -34,6 +34,8 @@ public final class MQTTClient: @unchecked Sendable {
     var connectHandler: (@Sendable (_ sessionPresent: Bool) -> Void)?
     var subscribeHandler: (@Sendable (_ mid: Int) -> Void)?
     var disconnectHandler: (@Sendable (_ code: Int32) -> Void)?
+    /// The last problem libmosquitto reported and when, to say a repeated one once a minute.
+    var lastProblem: (text: String, at: Date)?
 
     /// Creates a client; nothing is sent until `connect(to:)`.
     ///

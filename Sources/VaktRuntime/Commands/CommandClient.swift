@@ -27,11 +27,13 @@ public final class CommandClient: @unchecked Sendable {
     private var replies: [String: [String: Any]] = [:]
 
     public init(
-        address: BrokerAddress, clientID: String, username: String? = nil, password: String? = nil, logger: Logger
+        address: BrokerAddress, clientID: String, username: String? = nil, password: String? = nil,
+        caFile: String? = nil, logger: Logger
     ) throws {
         self.address = address
         client = try MQTTClient(
-            options: MQTTClientOptions(clientID: clientID, cleanSession: true, username: username, password: password),
+            options: MQTTClientOptions(
+                clientID: clientID, cleanSession: true, username: username, password: password, tlsCAFile: caFile),
             logger: logger)
     }
 

@@ -32,7 +32,7 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
                 cleanSession: false,
                 will: MQTTWill(
                     topic: "\(hub.site.topicPrefix)/hub/state", payload: Array("offline".utf8), qos: 1, retain: true),
-                username: settings.username, password: password),
+                username: settings.username, password: password, tlsCAFile: settings.caFile),
             logger: hub.logger)
     }
 

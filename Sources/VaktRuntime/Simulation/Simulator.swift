@@ -28,7 +28,9 @@ public final class Simulator {
         self.say = say
         if let address {
             let client = try MQTTClient(
-                options: MQTTClientOptions(clientID: "vakt-simulate-\(getpid())", cleanSession: true), logger: logger)
+                options: MQTTClientOptions(
+                    clientID: "vakt-simulate-\(getpid())", cleanSession: true, tlsCAFile: site.broker.caFile),
+                logger: logger)
             try client.connect(to: address)
             guard client.waitUntilConnected(timeout: .seconds(10)) else {
                 throw StartupError("cannot reach the broker at \(address.description)", exitCode: 3)
