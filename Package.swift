@@ -63,6 +63,9 @@ let package = Package(
                 "VaktCore", "VaktDevices", "CNcurses", .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
+            name: "VaktFuzzTargets",
+            dependencies: ["VaktCore", "VaktConfig", "VaktDevices"]),
+        .target(
             name: "VaktReports",
             dependencies: ["VaktCore", "VaktStore"]),
         .target(
@@ -76,13 +79,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // Fuzz targets: a libFuzzer binary when scripts/fuzz builds it, an input replayer otherwise.
+        .executableTarget(name: "vakt-fuzz", dependencies: ["VaktFuzzTargets"]),
+
         // Micro-benchmarks run by scripts/bench (release build).
         .executableTarget(
             name: "vakt-bench",
             dependencies: ["VaktCore", "VaktConfig", "VaktDashboard", "VaktDevices", "VaktStore"]),
         .testTarget(name: "VaktCoreTests", dependencies: ["VaktCore", "VaktTesting"]),
         .testTarget(name: "VaktConfigTests", dependencies: ["VaktConfig", "VaktTesting"]),
-        .testTarget(name: "VaktDevicesTests", dependencies: ["VaktDevices", "VaktConfig", "VaktTesting"]),
+        .testTarget(
+            name: "VaktDevicesTests", dependencies: ["VaktDevices", "VaktConfig", "VaktTesting", "VaktFuzzTargets"]),
         .testTarget(name: "VaktStoreTests", dependencies: ["VaktStore", "VaktTesting"]),
         .testTarget(name: "VaktNotifyTests", dependencies: ["VaktNotify", "VaktTesting"]),
         .testTarget(name: "VaktReportsTests", dependencies: ["VaktReports", "VaktStore", "VaktConfig", "VaktTesting"]),
