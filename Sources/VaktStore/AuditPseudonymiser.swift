@@ -22,7 +22,7 @@ public struct AuditPseudonymiser {
     public static let keptDetail: Set<String> = [
         "event", "severity", "rule", "tier", "round", "outcome", "repeats", "attempt", "test", "version",
         "open_alarms", "max_silence", "max_age", "config_sha256", "removed", "first_kept_seq", "before", "action",
-        "reconciled", "minutes", "until", "wall_step_seconds",
+        "reconciled", "minutes", "until", "wall_step_seconds", "late_seconds",
     ]
     /// Detail keys copied unchanged for some actions only, where they hold codes: elsewhere
     /// the same key holds free text (a `reason` quoting a device payload or a gateway's

@@ -11,7 +11,7 @@ struct EscalationTests {
         var engine = Fixture.engine()
         let raised = engine.handle(Fixture.fall(101), at: t0)
         let timer = try #require(raised.schedules.first)
-        #expect(timer.fire == TimerFire(id: "A1:escalate", alarm: "A1", purpose: .escalate))
+        #expect(timer.fire == TimerFire(id: "A1:escalate", alarm: "A1", purpose: .escalate, due: t0 + 120))
 
         let at = t0 + 120
         let effects = engine.handle(.timer(timer.fire), at: at)
@@ -107,5 +107,19 @@ struct EscalationTests {
     func unknownAlarmTimer() {
         var engine = Fixture.engine()
         #expect(engine.handle(Fixture.escalationFire("A42"), at: t0) == [])
+    }
+
+    @Test("a timer due while the hub was down escalates at once, and the record says how late")
+    func lateTimer() throws {
+        var engine = Fixture.engine()
+        let timer = try #require(engine.handle(Fixture.fall(101), at: t0).schedules.first)
+        // The hub was down from +60 s to +1 h: the timer fires at restart, 3,480 s late.
+        let effects = engine.handle(.timer(timer.fire), at: t0 + 3600)
+        #expect(effects.savedAlarms.map(\.tier) == [1])
+        #expect(effects.audits.first?.detail["late_seconds"] == "3480")
+        // On time (a second of scheduling slack is not late): no such detail.
+        var onTime = Fixture.engine()
+        let next = try #require(onTime.handle(Fixture.fall(101), at: t0).schedules.first)
+        #expect(onTime.handle(.timer(next.fire), at: t0 + 121).audits.first?.detail["late_seconds"] == nil)
     }
 }

@@ -30,5 +30,5 @@ public struct ScheduledTimer: Sendable, Equatable, Codable {
         self.due = due
     }
 
-    public var fire: TimerFire { TimerFire(id: id, alarm: alarm, purpose: purpose) }
+    public var fire: TimerFire { TimerFire(id: id, alarm: alarm, purpose: purpose, due: due) }
 }

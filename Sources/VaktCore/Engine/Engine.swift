@@ -205,11 +205,20 @@ extension Engine {
             return endTest(room: String(fire.alarm.dropFirst("room:".count)), actor: "hub", reason: "time up", at: now)
         }
         guard var alarm = openAlarms[fire.alarm], alarm.state == .raised else { return [] }
-        return escalate(&alarm, reason: "unacknowledged", at: now)
+        // Due while the hub was down (or stuck): it escalates now, and the record says how late.
+        let late = fire.due.map { now.timeIntervalSince($0) } ?? 0
+        return escalate(
+            &alarm, reason: "unacknowledged", at: now,
+            detail: late >= Self.lateAfter ? ["late_seconds": String(Int(late.rounded()))] : [:])
     }
 
     /// Moves a raised alarm to its next tier (or repeats the last), notifies, and re-arms.
-    private mutating func escalate(_ alarm: inout Alarm, reason: String, at now: Date) -> [Effect] {
+    /// A timer fired this many seconds or more after its due instant is recorded as late.
+    static let lateAfter: Double = 5
+
+    private mutating func escalate(
+        _ alarm: inout Alarm, reason: String, at now: Date, detail extra: [String: String] = [:]
+    ) -> [Effect] {
         guard let policy = site.policy(alarm.policy) else { return [] }
         if alarm.tier + 1 < policy.tiers.count {
             alarm.tier += 1
@@ -226,7 +235,7 @@ extension Engine {
                     at: now, actor: "hub", action: .alarmEscalated, alarm: alarm.id,
                     detail: [
                         "tier": String(alarm.tier), "round": String(alarm.round), "reason": reason,
-                    ])),
+                    ].merging(extra) { _, new in new })),
         ]
         effects += notifyTier(of: alarm, at: now)
         effects += scheduleNextEscalation(of: alarm, at: now)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything that can change the engine's state. The runtime commits each input, and
 /// everything the engine makes of it, in one transaction.
 public enum Input: Sendable, Equatable {
@@ -27,11 +29,14 @@ public struct TimerFire: Sendable, Equatable {
     public var id: String
     public var alarm: String
     public var purpose: TimerPurpose
+    /// When it was due; a fire well after it (the hub was down) is put on record as late.
+    public var due: Date?
 
-    public init(id: String, alarm: String, purpose: TimerPurpose) {
+    public init(id: String, alarm: String, purpose: TimerPurpose, due: Date? = nil) {
         self.id = id
         self.alarm = alarm
         self.purpose = purpose
+        self.due = due
     }
 }
 
