@@ -139,3 +139,40 @@ struct SystemdNotifyTests {
         #expect(try check("mqtt://10.0.0.5", "") == "plaintext and anonymous")
     }
 }
+
+/// `scripts/install --root DIR` stages everything a Debian edge box gets, and never writes
+/// over a site's configuration.
+@Suite struct InstallTests {
+    @Test func stagesTheBoxAndKeepsAnExistingConfiguration() throws {
+        let stage = try TemporaryDirectory(prefix: "vakt-install")
+        defer { stage.remove() }
+        let script = RepositoryPaths.root.appendingPathComponent("scripts/install").path
+        let arguments = [script, "--root", stage.path, "--binary", RepositoryPaths.vaktBinary]
+        let first = try ChildProcess("/bin/bash", arguments)
+        #expect(first.wait() == 0, "\(first.output)")
+
+        let manager = FileManager.default
+        func mode(_ path: String) throws -> Int? {
+            try manager.attributesOfItem(atPath: stage.appending(path).path)[.posixPermissions] as? Int
+        }
+        #expect(try mode("usr/local/bin/vakt") == 0o755)
+        #expect(try mode("var/lib/vakt") == 0o750)
+        #expect(try mode("etc/vakt/secrets") == 0o750)
+        for unit in ["vakt.service", "vakt-prune.service", "vakt-prune.timer"] {
+            #expect(manager.fileExists(atPath: stage.appending("etc/systemd/system/\(unit)").path), "\(unit)")
+        }
+        #expect(manager.fileExists(atPath: stage.appending("usr/local/share/vakt/Devices/contactid/surgard-mlr2.yaml").path))
+        #expect(manager.fileExists(atPath: stage.appending("usr/local/share/vakt/docs/operations.md").path))
+        let site = stage.appending("etc/vakt/site.yaml")
+        let text = try String(contentsOf: site, encoding: .utf8)
+        #expect(text.contains("\nprofiles: /usr/local/share/vakt/Devices\n"))
+        #expect(text.contains("\ndata: /var/lib/vakt\n"))
+
+        // The operator describes the site; installing again (an upgrade) leaves it alone.
+        try (text + "# edited for the site\n").write(to: site, atomically: true, encoding: .utf8)
+        let again = try ChildProcess("/bin/bash", arguments)
+        #expect(again.wait() == 0)
+        #expect(again.output.contains { $0.contains("already holds a configuration; left as it is") })
+        #expect(try String(contentsOf: site, encoding: .utf8).hasSuffix("# edited for the site\n"))
+    }
+}
