@@ -19,6 +19,34 @@ public struct SecretResolver: Sendable {
         value.hasPrefix("file:") || value.hasPrefix("env:")
     }
 
+    /// Reads a secret file that only its owner (and, when the owner is root or this user,
+    /// its group) can read, as PostgreSQL does for its key files: `0600`, or `0640` owned by
+    /// root with the service's group. The mode is checked on the opened file, so it is the
+    /// file that was read.
+    static func readPrivate(_ path: String) throws(SecretError) -> Data {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SecretError(.unreadableFile(path)) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw SecretError(.unreadableFile(path)) }
+        let mode = info.st_mode & 0o777
+        let ownerTrusted = info.st_uid == 0 || info.st_uid == geteuid()
+        // Others may not touch it; the group may not write it, and may read it only when the
+        // owner is root or this user.
+        if mode & 0o007 != 0 || mode & 0o020 != 0 || (mode & 0o040 != 0 && !ownerTrusted) {
+            throw SecretError(.readableByOthers(path, mode: Int(mode)))
+        }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = read(fd, &buffer, buffer.count)
+            if count < 0 { throw SecretError(.unreadableFile(path)) }
+            if count == 0 { break }
+            data.append(contentsOf: buffer[0..<count])
+        }
+        return data
+    }
+
     /// Returns the value `reference` stands for.
     ///
     /// - Throws: `SecretError` when the file cannot be read or is empty, or the variable is
@@ -26,14 +54,7 @@ public struct SecretResolver: Sendable {
     public func resolve(_ reference: String) throws(SecretError) -> String {
         if reference.hasPrefix("file:") {
             let path = String(reference.dropFirst("file:".count))
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw SecretError(.unreadableFile(path))
-            }
-            // A secret others can read is not a secret: refuse it, with the fix.
-            var info = stat()
-            if stat(path, &info) == 0, info.st_mode & 0o077 != 0 {
-                throw SecretError(.readableByOthers(path, mode: Int(info.st_mode & 0o777)))
-            }
+            let data = try Self.readPrivate(path)
             let secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !secret.isEmpty else { throw SecretError(.emptyFile(path)) }
             return secret
@@ -81,7 +102,7 @@ public struct SecretError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unreadableFile(let path): "cannot read the secret file \(path)"
         case .emptyFile(let path): "the secret file \(path) is empty"
         case .readableByOthers(let path, let mode):
-            "the secret file \(path) can be read by other users (mode \(String(mode, radix: 8))); run: chmod 600 \(path)"
+            "the secret file \(path) is open to other users (mode \(String(mode, radix: 8))); make it private to the user Vakt runs as: chmod 600 \(path) (owned by that user), or chmod 640 with owner root and Vakt's group"
         case .missingVariable(let name): "the environment variable \(name) is not set"
         }
     }

@@ -70,7 +70,10 @@ public enum HubRunner {
         } catch {
             throw StartupError("broker URL \(brokerURL): \(error)", exitCode: 2)
         }
-        if !options.allowInsecureBroker, let problem = insecurity(of: address, username: site.broker.username) {
+        if !options.allowInsecureBroker,
+            let problem = insecurity(
+                of: address, username: site.broker.username, passwordFile: site.broker.passwordFile)
+        {
             throw StartupError(
                 "the broker \(address.description) is not on this box and the connection is \(problem): alarms and staff commands would cross the network unprotected; use mqtts:// with a username and password_file (docs/operations.md, \"The broker\"), or pass --allow-insecure-broker",
                 exitCode: 2)
@@ -157,14 +160,26 @@ public enum HubRunner {
 
     /// What is wrong with a broker connection that leaves the box: plaintext, anonymous, or
     /// both; `nil` for a Unix socket, a loopback address, or TLS with a login.
-    public static func insecurity(of address: BrokerAddress, username: String?) -> String? {
-        if address.isUnixSocket { return nil }
-        let host = address.host.lowercased()
-        if host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.") { return nil }
+    public static func insecurity(of address: BrokerAddress, username: String?, passwordFile: String?) -> String? {
+        if address.isUnixSocket || isLoopback(address.host) { return nil }
         var problems: [String] = []
         if !address.tls { problems.append("plaintext") }
-        if username?.isEmpty ?? true { problems.append("anonymous") }
+        if username?.isEmpty ?? true || passwordFile == nil { problems.append("anonymous") }
         return problems.isEmpty ? nil : problems.joined(separator: " and ")
+    }
+
+    /// `localhost`, or an IPv4 address in 127.0.0.0/8, or `::1`: parsed as addresses, so a
+    /// host named `127.example.org` is not taken for one.
+    static func isLoopback(_ host: String) -> Bool {
+        let name = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if name == "localhost" { return true }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, name, &v4) == 1 { return UInt32(bigEndian: v4.s_addr) >> 24 == 127 }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, name, &v6) == 1 {
+            return withUnsafeBytes(of: &v6) { bytes in bytes.prefix(15).allSatisfy { $0 == 0 } && bytes[15] == 1 }
+        }
+        return false
     }
 
     /// The data directory holds residents' health data: say so when any user on the box can

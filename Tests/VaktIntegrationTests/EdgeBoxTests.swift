@@ -127,8 +127,12 @@ struct SystemdNotifyTests {
     }
 
     @Test func whatCountsAsInsecure() throws {
-        func check(_ url: String, _ username: String?) throws -> String? {
-            HubRunner.insecurity(of: try BrokerAddress.parse(url), username: username)
+        func check(_ url: String, _ username: String?, passwordFile: String? = "/etc/vakt/secrets/mqtt") throws
+            -> String?
+        {
+            HubRunner.insecurity(
+                of: try BrokerAddress.parse(url), username: username,
+                passwordFile: username == nil ? nil : passwordFile)
         }
         #expect(try check("mqtt://127.0.0.1:1883", nil) == nil)
         #expect(try check("mqtt://localhost", nil) == nil)
@@ -137,6 +141,10 @@ struct SystemdNotifyTests {
         #expect(try check("mqtts://broker.kommune.no", nil) == "anonymous")
         #expect(try check("mqtt://broker.kommune.no", "vakt-marker") == "plaintext")
         #expect(try check("mqtt://10.0.0.5", "") == "plaintext and anonymous")
+        #expect(try check("mqtt://127.1.2.3", nil) == nil)
+        #expect(try check("mqtt://[::1]:1883", nil) == nil)
+        #expect(try check("mqtt://127.example.org", nil) == "plaintext and anonymous")
+        #expect(try check("mqtts://broker.kommune.no", "vakt-marker", passwordFile: nil) == "anonymous")
     }
 }
 
@@ -161,7 +169,9 @@ struct SystemdNotifyTests {
         for unit in ["vakt.service", "vakt-prune.service", "vakt-prune.timer"] {
             #expect(manager.fileExists(atPath: stage.appending("etc/systemd/system/\(unit)").path), "\(unit)")
         }
-        #expect(manager.fileExists(atPath: stage.appending("usr/local/share/vakt/Devices/contactid/surgard-mlr2.yaml").path))
+        #expect(
+            manager.fileExists(atPath: stage.appending("usr/local/share/vakt/Devices/contactid/surgard-mlr2.yaml").path)
+        )
         #expect(manager.fileExists(atPath: stage.appending("usr/local/share/vakt/docs/operations.md").path))
         let site = stage.appending("etc/vakt/site.yaml")
         let text = try String(contentsOf: site, encoding: .utf8)

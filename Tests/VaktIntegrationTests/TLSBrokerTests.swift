@@ -57,6 +57,7 @@ struct TLSBrokerTests {
         defer { _ = hub.stop() }
         let refused = try hub.waitForLine(containing: "certificate verify failed")
         #expect(refused.contains("not signed by the CA the hub trusts (broker.ca_file)"))
+        #expect(hub.output.filter { $0.contains("certificate verify failed") }.count == 1)
         #expect(refused.contains(broker.url))
         // The hub keeps running (serial devices, timers and the outbox do not need the broker).
         #expect(hub.isRunning)

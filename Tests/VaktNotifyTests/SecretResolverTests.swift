@@ -27,6 +27,12 @@ import VaktTesting
         }
         try FileManager.default.setAttributes([.posixPermissions: 0o400], ofItemAtPath: file.path)
         #expect(try SecretResolver().resolve("file:\(file.path)") == "hunter2")
+        // Group-readable is fine when the owner is root or the user Vakt runs as (root:vakt
+        // 0640); group-writable never is.
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: file.path)
+        #expect(try SecretResolver().resolve("file:\(file.path)") == "hunter2")
+        try FileManager.default.setAttributes([.posixPermissions: 0o660], ofItemAtPath: file.path)
+        #expect(throws: SecretError.self) { try SecretResolver().resolve("file:\(file.path)") }
     }
 
     @Test func readsTheEnvironment() throws {

@@ -20,26 +20,29 @@ extension MQTTClient {
             guard let message else { return }
             MQTTClient.from(userdata)?.handleMessage(message.pointee)
         }
-        // Failures before a connection exists (a TLS certificate that does not verify, a
-        // refused TCP connection during reconnects) reach no other callback: only the log.
+        // Failures before a connection exists (a TLS certificate that does not verify) reach
+        // no other callback: only the log.
         mosquitto_log_callback_set(handle) { _, userdata, level, text in
             guard level & (MOSQ_LOG_ERR | MOSQ_LOG_WARNING) != 0, let text else { return }
             MQTTClient.from(userdata)?.handleProblem(String(cString: text))
         }
     }
 
-    /// Says what libmosquitto reported, once a minute at most for the same words.
+    /// Says what libmosquitto reported, once a minute at most for the same words (timed on
+    /// the monotonic clock, so a wall-clock step cannot silence it).
     private func handleProblem(_ text: String) {
-        let now = Date()
+        let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
         let (say, address) = condition.withLock {
-            let repeated = lastProblem.map { $0.text == text && now.timeIntervalSince($0.at) < 60 } ?? false
-            if !repeated { lastProblem = (text, now) }
-            return (!repeated, self.address)
+            if let said = problemsSaid[text], now - said < 60 { return (false, self.address) }
+            if problemsSaid.count > 64 { problemsSaid.removeAll() }
+            problemsSaid[text] = now
+            return (true, self.address)
         }
         guard say else { return }
         var hint = ""
         if text.contains("certificate verify failed") {
-            hint = "; the broker's certificate is not signed by the CA the hub trusts (broker.ca_file)"
+            hint =
+                "; the broker's certificate does not verify: not signed by the CA the hub trusts (broker.ca_file), expired, or not naming the host in the URL"
         }
         logger.error("broker \(address?.description ?? "?"): \(text)\(hint)")
     }

@@ -34,8 +34,9 @@ public final class MQTTClient: @unchecked Sendable {
     var connectHandler: (@Sendable (_ sessionPresent: Bool) -> Void)?
     var subscribeHandler: (@Sendable (_ mid: Int) -> Void)?
     var disconnectHandler: (@Sendable (_ code: Int32) -> Void)?
-    /// The last problem libmosquitto reported and when, to say a repeated one once a minute.
-    var lastProblem: (text: String, at: Date)?
+    /// When each problem libmosquitto reported was last said (monotonic seconds), to say the
+    /// same words once a minute at most.
+    var problemsSaid: [String: Double] = [:]
 
     /// Creates a client; nothing is sent until `connect(to:)`.
     ///

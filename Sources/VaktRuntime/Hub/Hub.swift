@@ -153,14 +153,22 @@ public final class Hub: @unchecked Sendable {
         for problem in pending.unreadable where withLock({ reportedTimerProblems.insert(problem).inserted }) {
             logger.critical("a stored timer cannot be read and is skipped: \(problem)")
         }
+        var failure: (any Error)?
         for timer in pending.timers where timer.due <= now {
             // Under the lock, the row as it is now: an input handled since the list was read
-            // may have cancelled or re-armed it (an acknowledgement, an escalation).
-            try withLock {
-                guard let current = try store.timer(id: timer.id), current.due <= clock.now() else { return }
-                try handle([.timer(current.fire)], prelude: [.cancelTimer(id: current.id)])
+            // may have cancelled or re-armed it (an acknowledgement, an escalation). One timer
+            // that cannot be committed does not hold back the others.
+            do {
+                try withLock {
+                    guard let current = try store.timer(id: timer.id), current.due <= clock.now() else { return }
+                    try handle([.timer(current.fire)], prelude: [.cancelTimer(id: current.id)])
+                }
+            } catch {
+                logger.error("timer \(timer.id) could not fire: \(error); the others go on, it is tried again")
+                failure = failure ?? error
             }
         }
+        if let failure { throw failure }
     }
 
     private func afterCommit(_ effects: [Effect]) {

@@ -84,11 +84,19 @@ public struct WatchdogService: Service {
 }
 
 extension Hub {
-    /// Whether the hub can take its lock and read its store right now.
+    /// Whether the hub is doing its work: it can take its lock and read its store, and no
+    /// escalation timer is more than ``Hub/stuckAfter`` past due (the timer service fires
+    /// due timers at once, so one left that long means timers are not being fired).
     func isResponsive() -> Bool {
         withLock {
             do {
-                _ = try store.auditHead()
+                let now = clock.now()
+                if let oldest = try store.readablePendingTimers().timers.first, oldest.due < now - Self.stuckAfter {
+                    logger.error(
+                        "timer \(oldest.id) is \(Int(now.timeIntervalSince(oldest.due))) s past due; the watchdog is not fed"
+                    )
+                    return false
+                }
                 return true
             } catch {
                 logger.error("the store cannot be read (\(error)); the watchdog is not fed")
@@ -96,4 +104,7 @@ extension Hub {
             }
         }
     }
+
+    /// How long past due a timer may be before the hub counts as stuck.
+    static let stuckAfter: TimeInterval = 60
 }
