@@ -68,7 +68,8 @@ public final class DashboardApp: @unchecked Sendable {
                 "\(prefix)/alarms/+", "\(prefix)/channels/+", "\(prefix)/devices/+", "\(prefix)/hub/state",
                 "\(prefix)/replies/\(staff.id)",
             ] {
-                try? self.client.subscribe(topic, qos: 1)
+                // Fails only when the connection just dropped; the next connection subscribes again.
+                _ = try? self.client.subscribe(topic, qos: 1)
             }
         }
         client.onMessage = { [weak self] message in
