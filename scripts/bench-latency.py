@@ -9,21 +9,10 @@ JSON object with the percentiles.
   bench-latency.py --broker-port P --webhook-port W --count N --site marker
 """
 import argparse, json, socket, struct, threading, time, http.server, statistics, uuid
+import os, sys
 
-
-def encode_len(n):
-    out = bytearray()
-    while True:
-        b = n % 128
-        n //= 128
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def utf8(s):
-    b = s.encode()
-    return struct.pack("!H", len(b)) + b
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mqttwire import encode_len, utf8  # noqa: E402  (scripts/mqttwire.py)
 
 
 class MQTT:

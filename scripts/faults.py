@@ -19,6 +19,9 @@ Prints one JSON object per run and a summary; with --markdown FILE writes the ta
 """
 import argparse, json, os, random, re, shutil, signal, socket, sqlite3, struct, subprocess, sys, tempfile, threading, time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mqttwire import encode_len, utf8  # noqa: E402  (scripts/mqttwire.py)
+
 
 def free_port():
     s = socket.socket()
@@ -26,21 +29,6 @@ def free_port():
     port = s.getsockname()[1]
     s.close()
     return port
-
-
-def encode_len(n):
-    out = bytearray()
-    while True:
-        b = n % 128
-        n //= 128
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def utf8(s):
-    b = s.encode()
-    return struct.pack("!H", len(b)) + b
 
 
 class Publisher:
