@@ -68,3 +68,30 @@ import VaktTesting
         #expect(watch.look(wall: start.addingTimeInterval(50.5 + 3600 - 7), monotonic: 150) == -7)
     }
 }
+
+/// The watchdog's test of health on a real store with a manual clock: fed while timers fire,
+/// not fed once one is more than a minute past due.
+@Suite struct WatchdogHealthTests {
+    @Test func aTimerLeftPastDueStopsTheBeats() throws {
+        let site = try DemoSiteCopy(webhookURL: "http://127.0.0.1:9/unused")
+        defer { site.remove() }
+        let clock = ManualClock(now: Date(timeIntervalSince1970: 1_795_655_640))
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let store = try Store(directory: site.dataPath)
+        let hub = try Hub(
+            site: try SiteLoader.load(directory: site.configPath), store: store, clock: clock, logger: logger)
+        #expect(hub.isResponsive())
+
+        // A fall: its escalation is due in 2 minutes. No timer service runs here, as if stuck.
+        try hub.handle([.device(DeviceEvent(kind: .fallDetected, device: "room103-fall", raw: "fall"))])
+        clock.advance(by: 120 + 60)
+        #expect(hub.isResponsive(), "a minute past due is still within the allowance")
+        clock.advance(by: 1)
+        #expect(!hub.isResponsive())
+        // Fired, the hub is healthy again (the next escalation is due in the future).
+        try hub.fireDueTimers()
+        #expect(hub.isResponsive())
+        #expect(hub.openAlarms.first?.tier == 1)
+    }
+}

@@ -147,7 +147,7 @@ public final class Hub: @unchecked Sendable {
 
     /// Fires every stored timer that is due, each in its own transaction. A row that cannot be
     /// read is reported (once) and skipped, so it does not hold back the others.
-    func fireDueTimers() throws {
+    public func fireDueTimers() throws {
         let now = clock.now()
         let pending = try store.readablePendingTimers()
         for problem in pending.unreadable where withLock({ reportedTimerProblems.insert(problem).inserted }) {

@@ -87,7 +87,7 @@ extension Hub {
     /// Whether the hub is doing its work: it can take its lock and read its store, and no
     /// escalation timer is more than ``Hub/stuckAfter`` past due (the timer service fires
     /// due timers at once, so one left that long means timers are not being fired).
-    func isResponsive() -> Bool {
+    public func isResponsive() -> Bool {
         withLock {
             do {
                 let now = clock.now()
