@@ -24,11 +24,10 @@ public struct SecretResolver: Sendable {
     /// root with the service's group. The mode is checked on the opened file, so it is the
     /// file that was read.
     static func readPrivate(_ path: String) throws(SecretError) -> Data {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw SecretError(.unreadableFile(path)) }
-        defer { close(fd) }
+        guard let file = FileHandle(forReadingAtPath: path) else { throw SecretError(.unreadableFile(path)) }
+        defer { try? file.close() }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw SecretError(.unreadableFile(path)) }
+        guard fstat(file.fileDescriptor, &info) == 0 else { throw SecretError(.unreadableFile(path)) }
         let mode = info.st_mode & 0o777
         let ownerTrusted = info.st_uid == 0 || info.st_uid == geteuid()
         // Others may not touch it; the group may not write it, and may read it only when the
@@ -36,15 +35,11 @@ public struct SecretResolver: Sendable {
         if mode & 0o007 != 0 || mode & 0o020 != 0 || (mode & 0o040 != 0 && !ownerTrusted) {
             throw SecretError(.readableByOthers(path, mode: Int(mode)))
         }
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = read(fd, &buffer, buffer.count)
-            if count < 0 { throw SecretError(.unreadableFile(path)) }
-            if count == 0 { break }
-            data.append(contentsOf: buffer[0..<count])
+        do {
+            return try file.readToEnd() ?? Data()
+        } catch {
+            throw SecretError(.unreadableFile(path))
         }
-        return data
     }
 
     /// Returns the value `reference` stands for.

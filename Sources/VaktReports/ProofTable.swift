@@ -62,23 +62,25 @@ public struct DeviceProof: Sendable {
         }
     }
 
-    public var ageText: String {
-        guard let ageDays else { return "never" }
+    func ageText(_ words: ReportWords) -> String {
+        guard let ageDays else { return words.never }
         return ageDays < 1 ? String(format: "%.0f h", ageDays * 24) : String(format: "%.1f d", ageDays)
     }
 
-    public func provenText(zone: TimeZone) -> String {
-        state?.chainProvenAt.map { RFC3339.string(from: $0, in: zone) } ?? "never"
+    func provenText(zone: TimeZone, _ words: ReportWords) -> String {
+        state?.chainProvenAt.map { RFC3339.string(from: $0, in: zone) } ?? words.never
     }
 
     /// DEVICE, ROOM, CHAIN PROVEN, AGE, MAX, BY, LINK (LAST SEEN).
     public static let header = ["DEVICE", "ROOM", "CHAIN PROVEN", "AGE", "MAX", "BY", "LINK (LAST SEEN)"]
 
-    public func row(zone: TimeZone) -> [String] {
-        [
-            id + (expired ? " (EXPIRED)" : ""), room, provenText(zone: zone), ageText,
+    /// The table row, in `language` (English for the command line).
+    public func row(zone: TimeZone, language: Language = .english) -> [String] {
+        let words = ReportWords(language: language)
+        return [
+            id + (expired ? " (\(words.expired))" : ""), room, provenText(zone: zone, words), ageText(words),
             maxAge.map { String(format: "%.0f d", $0 / 86_400) } ?? "-", state?.chainProof ?? "-",
-            state?.lastSeen.map { RFC3339.string(from: $0, in: zone) } ?? "never",
+            state?.lastSeen.map { RFC3339.string(from: $0, in: zone) } ?? words.never,
         ]
     }
 
@@ -102,8 +104,12 @@ public struct ResidentProof: Sendable {
     /// RESIDENT, ROOM, DEVICE, CHAIN PROVEN, AGE.
     public static let header = ["RESIDENT", "ROOM", "DEVICE", "CHAIN PROVEN", "AGE"]
 
-    public func row(zone: TimeZone) -> [String] {
-        [resident.displayName, resident.room, worst.id, worst.provenText(zone: zone), worst.ageText]
+    /// The table row, in `language` (English for the command line).
+    public func row(zone: TimeZone, language: Language = .english) -> [String] {
+        let words = ReportWords(language: language)
+        return [
+            resident.displayName, resident.room, worst.id, worst.provenText(zone: zone, words), worst.ageText(words),
+        ]
     }
 
     public func object(zone: TimeZone) -> [String: Any] {

@@ -148,10 +148,10 @@ extension ResponseReport {
         if proof.devices.isEmpty {
             blocks.append(.paragraph([words.noDevices]))
         } else {
-            blocks.append(.table(words.deviceProofHeader, proof.devices.map { words.localise($0.row(zone: zone)) }))
+            blocks.append(.table(words.deviceProofHeader, proof.devices.map { $0.row(zone: zone, language: language) }))
             if !proof.residents.isEmpty {
                 blocks.append(
-                    .table(words.residentProofHeader, proof.residents.map { words.localise($0.row(zone: zone)) }))
+                    .table(words.residentProofHeader, proof.residents.map { $0.row(zone: zone, language: language) }))
             }
         }
         return blocks

@@ -67,18 +67,13 @@ struct ReportWords {
         nb ? ["BEBOER", "ROM", "ENHET", "KJEDE VIST", "ALDER"] : ResidentProof.header
     }
     var never: String { nb ? "aldri" : "never" }
+    var expired: String { nb ? "UTLØPT" : "EXPIRED" }
     var ackChart: String { nb ? "Omsorgsalarmer etter tid til kvittering" : "Care alarms by time to acknowledge" }
     var hourChart: String { nb ? "Omsorgsalarmer per time (lokal tid)" : "Care alarms raised per local hour" }
-    var more: String { nb ? "flere" : "more" }
 
     /// The usual shift ids in the site's language; other ids as they are.
     func shift(_ id: String) -> String {
         guard nb else { return id }
         return ["day": "dag", "evening": "kveld", "night": "natt"][id] ?? id
-    }
-
-    /// "never" in a proof row, in the site's language.
-    func localise(_ row: [String]) -> [String] {
-        nb ? row.map { $0 == "never" ? never : $0.replacingOccurrences(of: " (EXPIRED)", with: " (UTLØPT)") } : row
     }
 }

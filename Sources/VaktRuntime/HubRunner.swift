@@ -151,7 +151,7 @@ public enum HubRunner {
         // A `hub.started` without a `hub.stopped` before it marks a crash or power cut.
         try audit(hub, .hubStopped, detail: ["open_alarms": "\(hub.openAlarms.count)"])
         do {
-            try hub.writeCheckpointNow()
+            try hub.writeCheckpoint()
         } catch {
             logger.error("cannot write the audit checkpoint at shutdown: \(error)")
         }
@@ -195,8 +195,7 @@ public enum HubRunner {
     /// Writes a hub lifecycle entry to the audit, so the record shows when the hub was up.
     private static func audit(_ hub: Hub, _ action: AuditAction, detail: [String: String]) throws {
         do {
-            try hub.handle(
-                [], prelude: [.audit(AuditEntry(at: hub.clock.now(), actor: "hub", action: action, detail: detail))])
+            try hub.record(action, detail: detail)
         } catch {
             throw StartupError("cannot write \(action) to the audit in \(hub.store.path): \(error)")
         }

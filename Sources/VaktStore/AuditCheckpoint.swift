@@ -53,6 +53,15 @@ public struct AuditCheckpoint: Sendable, Equatable, Codable {
         return (try? encoder.encode(self)) ?? Data()
     }
 
+    /// The checkpoint file's name in the data directory, when the config names no other file.
+    public static let defaultFileName = "audit-checkpoint.json"
+
+    /// Where the checkpoint is kept: the configured file (`audit.checkpoint_file`), else
+    /// ``defaultFileName`` in the data directory.
+    public static func file(configured: String?, dataDirectory: String) -> String {
+        configured ?? (dataDirectory as NSString).appendingPathComponent(defaultFileName)
+    }
+
     /// Reads a checkpoint file; throws with a sentence naming the file otherwise.
     public static func read(file: String) throws -> AuditCheckpoint {
         let data: Data
@@ -72,8 +81,8 @@ public struct AuditCheckpoint: Sendable, Equatable, Codable {
     /// crash leaves the old checkpoint or the new one, never half of one.
     public func write(file: String) throws {
         let directory = (file as NSString).deletingLastPathComponent
-        let temporary = PathHelpers.join(
-            directory.isEmpty ? "." : directory, ".\((file as NSString).lastPathComponent).tmp")
+        let temporary = ((directory.isEmpty ? "." : directory) as NSString).appendingPathComponent(
+            ".\((file as NSString).lastPathComponent).tmp")
         let data = json() + Data("\n".utf8)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
         guard fd >= 0 else {
@@ -98,11 +107,5 @@ public struct AuditCheckpoint: Sendable, Equatable, Codable {
                 .cannotCreateDirectory,
                 "cannot replace the checkpoint file \(file): \(String(cString: strerror(errno)))")
         }
-    }
-}
-
-enum PathHelpers {
-    static func join(_ directory: String, _ name: String) -> String {
-        (directory as NSString).appendingPathComponent(name)
     }
 }

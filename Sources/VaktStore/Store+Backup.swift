@@ -72,7 +72,7 @@ extension Store {
         let manager = FileManager.default
         try manager.createDirectory(
             atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
-        let live = PathHelpers.join(directory, fileName)
+        let live = (directory as NSString).appendingPathComponent(fileName)
         let incoming = live + ".restoring"
         for suffix in ["", "-wal", "-shm", "-journal"] { try? manager.removeItem(atPath: incoming + suffix) }
         do {

@@ -24,10 +24,8 @@ struct Alarms: ParsableCommand {
     var json = false
 
     func run() throws {
-        let site = try location.site()
-        let store = try location.openStore(site: site)
+        let (_, store, view) = try location.open()
         let stored = try store.alarms(includeResolved: all)
-        let view = DataOption.view(of: site, store: store)
         let snapshots = stored.map { AlarmSnapshot($0, site: view) }
         if json {
             FileHandle.standardOutput.write(AlarmSnapshot.jsonArray(snapshots, pretty: true))

@@ -34,9 +34,8 @@ struct Audit: ParsableCommand {
         var checkpoint: String?
 
         func run() throws {
-            let site = try location.site()
-            let store = try location.openStore(site: site)
-            let zone = DataOption.view(of: site, store: store).timeZone
+            let (site, store, view) = try location.open()
+            let zone = view.timeZone
             let file = try checkpoint ?? location.checkpointFile(site: site)
             var written: AuditCheckpoint?
             if checkpoint != nil || FileManager.default.fileExists(atPath: file) {
@@ -121,9 +120,8 @@ struct Audit: ParsableCommand {
         var keyFile: String?
 
         func run() throws {
-            let site = try location.site()
-            let store = try location.openStore(site: site)
-            let zone = DataOption.view(of: site, store: store).timeZone
+            let (site, store, view) = try location.open()
+            let zone = view.timeZone
             var filter = AuditFilter(
                 since: try TimeArgument.parse(since, option: "--since", zone: zone),
                 until: try TimeArgument.parse(until, option: "--until", zone: zone))

@@ -46,8 +46,7 @@ struct DataOption: ParsableArguments {
     /// Where the hub writes audit checkpoints: the config's `audit.checkpoint_file`, else
     /// beside the database.
     func checkpointFile(site: Site?) throws -> String {
-        try site?.audit.checkpointFile
-            ?? (try directory(site: site) as NSString).appendingPathComponent("audit-checkpoint.json")
+        AuditCheckpoint.file(configured: site?.audit.checkpointFile, dataDirectory: try directory(site: site))
     }
 
     /// Opens the existing store; a missing database is an error, not a new empty one.
@@ -64,6 +63,21 @@ struct DataOption: ParsableArguments {
             printError("cannot open \(file): \(error)")
             throw ExitCode(1)
         }
+    }
+
+    /// The site (when a config was given), the store, and the site to name things and show
+    /// times by: what every read-only command starts with.
+    func open() throws -> (site: Site?, store: Store, view: Site) {
+        let site = try self.site()
+        let store = try openStore(site: site)
+        return (site, store, Self.view(of: site, store: store))
+    }
+
+    /// Writes `object` to standard output as indented JSON with sorted keys, for `--json`.
+    static func printJSON(_ object: Any) throws {
+        FileHandle.standardOutput.write(
+            try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]))
+        print()
     }
 
     /// The site to name things and show times by: the config's, else the one the store

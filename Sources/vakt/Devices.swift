@@ -29,10 +29,8 @@ struct Devices: ParsableCommand {
     var json = false
 
     func run() throws {
-        let site = try location.site()
-        let store = try location.openStore(site: site)
+        let (site, store, view) = try location.open()
         let states = try DataOption.sources(in: store)
-        let view = DataOption.view(of: site, store: store)
         let alarms = Dictionary(grouping: try store.openAlarms(), by: \.device)
         var ids = (site?.bridges.map(\.id) ?? []) + (site?.devices.map(\.id) ?? [])
         ids += states.keys.sorted().filter { !ids.contains($0) }
@@ -40,10 +38,7 @@ struct Devices: ParsableCommand {
             DeviceEntry(id: id, site: site, state: states[id], alarms: alarms[id] ?? [], zone: view.timeZone)
         }
         if json {
-            let data = try JSONSerialization.data(
-                withJSONObject: entries.map(\.object), options: [.prettyPrinted, .sortedKeys])
-            FileHandle.standardOutput.write(data)
-            print()
+            try DataOption.printJSON(entries.map(\.object))
             return
         }
         if entries.isEmpty {

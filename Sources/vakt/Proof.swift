@@ -30,16 +30,11 @@ struct Proof: ParsableCommand {
     var json = false
 
     func run() throws {
-        let site = try location.site()
-        let store = try location.openStore(site: site)
+        let (site, store, view) = try location.open()
         let states = try DataOption.sources(in: store)
-        let view = DataOption.view(of: site, store: store)
         let table = ProofTable(site: view, configured: site, states: states, now: Date())
         if json {
-            FileHandle.standardOutput.write(
-                try JSONSerialization.data(
-                    withJSONObject: table.object(zone: view.timeZone), options: [.prettyPrinted, .sortedKeys]))
-            print()
+            try DataOption.printJSON(table.object(zone: view.timeZone))
             return
         }
         guard !table.devices.isEmpty else {

@@ -19,9 +19,8 @@ struct Timeline: ParsableCommand {
     }
 
     static func show(alarm: String, location: DataOption) throws {
-        let site = try location.site()
-        let store = try location.openStore(site: site)
-        let zone = DataOption.view(of: site, store: store).timeZone
+        let (_, store, view) = try location.open()
+        let zone = view.timeZone
         let records = try store.timeline(alarm: alarm)
         guard !records.isEmpty else {
             printError("no audit records for alarm \(alarm)")

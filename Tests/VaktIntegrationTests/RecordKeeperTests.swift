@@ -7,18 +7,24 @@ import VaktRuntime
 import VaktStore
 import VaktTesting
 
+/// A hub on a copy of the demo site and a real store, with a manual clock and no services
+/// running: the test drives it.
+func quietHub() throws -> (DemoSiteCopy, ManualClock, Store, Hub) {
+    let site = try DemoSiteCopy(webhookURL: "http://127.0.0.1:9/unused")
+    let clock = ManualClock(now: Date(timeIntervalSince1970: 1_795_655_640))
+    var logger = Logger(label: "test")
+    logger.logLevel = .critical
+    let store = try Store(directory: site.dataPath)
+    let hub = try Hub(site: try SiteLoader.load(directory: site.configPath), store: store, clock: clock, logger: logger)
+    return (site, clock, store, hub)
+}
+
 /// The record keeper on a real store with a manual clock: checkpoints when the chain has
 /// grown and one is due, and wall-clock steps put on record.
 @Suite struct RecordKeeperTests {
     @Test func checkpointsWhenDueAndRecordsClockSteps() throws {
-        let site = try DemoSiteCopy(webhookURL: "http://127.0.0.1:9/unused")
+        let (site, clock, store, hub) = try quietHub()
         defer { site.remove() }
-        let clock = ManualClock(now: Date(timeIntervalSince1970: 1_795_655_640))
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let store = try Store(directory: site.dataPath)
-        let hub = try Hub(
-            site: try SiteLoader.load(directory: site.configPath), store: store, clock: clock, logger: logger)
         let keeper = RecordKeeper(hub: hub)
         let file = hub.checkpointFile
         #expect(file == site.dataPath + "/audit-checkpoint.json")
@@ -73,14 +79,8 @@ import VaktTesting
 /// not fed once one is more than a minute past due.
 @Suite struct WatchdogHealthTests {
     @Test func aTimerLeftPastDueStopsTheBeats() throws {
-        let site = try DemoSiteCopy(webhookURL: "http://127.0.0.1:9/unused")
+        let (site, clock, _, hub) = try quietHub()
         defer { site.remove() }
-        let clock = ManualClock(now: Date(timeIntervalSince1970: 1_795_655_640))
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let store = try Store(directory: site.dataPath)
-        let hub = try Hub(
-            site: try SiteLoader.load(directory: site.configPath), store: store, clock: clock, logger: logger)
         #expect(hub.isResponsive())
 
         // A fall: its escalation is due in 2 minutes. No timer service runs here, as if stuck.

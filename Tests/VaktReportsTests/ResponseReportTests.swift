@@ -228,6 +228,8 @@ struct ResponseReportTests {
         #expect(norsk.contains("Omsorgsalarmer: \(report.overall.alarms)."))
         #expect(norsk.contains("| natt |"))
         #expect(norsk.contains("(rom 101)"))
+        // The proof table speaks the report's language too (no device in this store is proven).
+        #expect(norsk.contains("| aldri |") && !norsk.contains("| never |"))
         report.language = .english
         let markdown = report.markdown()
         #expect(markdown.contains("Period: 2026-03-01 to 2026-03-31 (Europe/Oslo)"))
@@ -237,6 +239,7 @@ struct ResponseReportTests {
         #expect(markdown.contains("## Proof of the alarm chain"))
         #expect(markdown.contains("| night |"))
         #expect(markdown.contains("(room 101)"))
+        #expect(markdown.contains("| never |"))
         let csv = report.csv()
         #expect(csv.hasPrefix("section,group,metric,value\r\n"))
         #expect(csv.contains("overall,all,alarms,\(report.overall.alarms)\r\n"))

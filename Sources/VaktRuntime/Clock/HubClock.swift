@@ -44,11 +44,11 @@ public struct SystemClock: HubClock {
 
     public func sleep(until deadline: Date) async throws {
         let budget = deadline.timeIntervalSinceNow
-        let start = ContinuousClock.now
+        let start = monotonicSeconds()
         while true {
-            let spent = start.duration(to: ContinuousClock.now)
-            let monotonicLeft = budget - Double(spent.components.seconds) - Double(spent.components.attoseconds) / 1e18
-            let remaining = min(deadline.timeIntervalSinceNow, monotonicLeft)
+            // Without a monotonic clock (never on Linux), the wall clock alone.
+            let spent = monotonicSeconds().flatMap { now in start.map { now - $0 } } ?? 0
+            let remaining = min(deadline.timeIntervalSinceNow, budget - spent)
             if remaining <= 0 { return }
             try await Task.sleep(for: .seconds(min(remaining, 60)))
         }

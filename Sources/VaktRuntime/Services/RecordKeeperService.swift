@@ -54,29 +54,23 @@ public final class RecordKeeper: @unchecked Sendable {
         hub.logger.warning(
             "the wall clock jumped \(direction) by \(Int(abs(step).rounded())) s; timers and device silence follow the wall clock, so escalations due now may fire early (clock ahead) or late by the step (clock back)"
         )
-        try hub.handle(
-            [],
-            prelude: [
-                .audit(
-                    AuditEntry(
-                        at: now, actor: "hub", action: .clockJumped,
-                        detail: [
-                            "wall_step_seconds": String(Int(step.rounded())),
-                            "from": RFC3339.string(from: now.addingTimeInterval(-step), in: hub.site.timeZone),
-                            "to": RFC3339.string(from: now, in: hub.site.timeZone),
-                        ]))
+        try hub.record(
+            .clockJumped,
+            detail: [
+                "wall_step_seconds": String(Int(step.rounded())),
+                "from": RFC3339.string(from: now.addingTimeInterval(-step), in: hub.site.timeZone),
+                "to": RFC3339.string(from: now, in: hub.site.timeZone),
             ])
     }
 
     /// Writes the checkpoint when the chain has grown since the last one.
     private func checkpoint(at now: Date) {
         do {
-            guard let head = try hub.store.auditHead(), head.seq != lastCheckpoint?.seq else { return }
-            let checkpoint = try hub.writeCheckpoint(seq: head.seq, hash: head.hash, at: now)
+            guard let checkpoint = try hub.writeCheckpoint(unlessAt: lastCheckpoint?.seq) else { return }
             lastCheckpoint = (checkpoint.seq, now)
             if failing {
                 failing = false
-                hub.logger.notice("audit checkpoint written again", metadata: ["seq": "\(head.seq)"])
+                hub.logger.notice("audit checkpoint written again", metadata: ["seq": "\(checkpoint.seq)"])
             }
         } catch {
             // Loud once per failure streak, then quiet: the hub keeps running and retries.
@@ -92,23 +86,25 @@ public final class RecordKeeper: @unchecked Sendable {
 extension Hub {
     /// Where the checkpoint file goes: `audit.checkpoint_file`, else beside the database.
     public var checkpointFile: String {
-        site.audit.checkpointFile
-            ?? ((store.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(
-                "audit-checkpoint.json")
+        AuditCheckpoint.file(
+            configured: site.audit.checkpointFile, dataDirectory: (store.path as NSString).deletingLastPathComponent)
     }
 
-    /// Writes the current chain head to the checkpoint file and the retained MQTT topic.
+    /// Writes the chain head as it is now to the checkpoint file and the retained MQTT topic,
+    /// unless the log is empty or its head is still record `seq` (already written down).
     @discardableResult
-    func writeCheckpoint(seq: Int, hash: String, at now: Date) throws -> AuditCheckpoint {
-        let checkpoint = AuditCheckpoint(site: site.id, seq: seq, hash: hash, writtenAt: now)
+    public func writeCheckpoint(unlessAt seq: Int? = nil) throws -> AuditCheckpoint? {
+        guard let head = try store.auditHead(), head.seq != seq else { return nil }
+        let checkpoint = AuditCheckpoint(site: site.id, seq: head.seq, hash: head.hash, writtenAt: clock.now())
         try checkpoint.write(file: checkpointFile)
         currentPublisher?.publish(checkpoint: checkpoint)
         return checkpoint
     }
 
-    /// Writes the checkpoint for the chain head as it is now (on shutdown).
-    public func writeCheckpointNow() throws {
-        guard let head = try store.auditHead() else { return }
-        try writeCheckpoint(seq: head.seq, hash: head.hash, at: clock.now())
+    /// Appends one audit entry by the hub itself (its start and stop, a clock step), in its
+    /// own transaction.
+    public func record(_ action: AuditAction, detail: [String: String]) throws {
+        try handle([], prelude: [.audit(AuditEntry(at: clock.now(), actor: "hub", action: action, detail: detail))])
     }
+
 }
