@@ -6,7 +6,8 @@ public enum SiteSummary {
     /// on duty), devices by profile, bridges and receivers (and their ports), rules, policies
     /// with their tier delays, and channels.
     public static func describe(_ site: Site) -> String {
-        let onDuty = site.staff.filter(\.onDuty).count
+        let onDuty =
+            site.roster.map { "roster of \($0.shifts.count) shifts" } ?? "\(site.staff.filter(\.onDuty).count) on duty"
         var byProfile: [String: Int] = [:]
         for device in site.devices { byProfile[device.profile, default: 0] += 1 }
         let devices = byProfile.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
@@ -18,7 +19,7 @@ public enum SiteSummary {
         var text =
             "\(site.name) (\(site.id)), time zone \(site.timeZone.identifier), language \(site.language.rawValue): "
         text += "\(count(site.rooms.count, "room")), \(count(site.residents.count, "resident")), "
-        text += "\(site.staff.count) staff (\(onDuty) on duty), \(count(site.groups.count, "group")), "
+        text += "\(site.staff.count) staff (\(onDuty)), \(count(site.groups.count, "group")), "
         text += count(site.devices.count, "device")
         text += devices.isEmpty ? "" : " (\(devices.joined(separator: ", ")))"
         if !site.bridges.isEmpty {

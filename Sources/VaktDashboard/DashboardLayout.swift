@@ -39,7 +39,7 @@ public enum DashboardLayout {
         top.append(banner(model, width: width))
         top.append([])
 
-        bottom.append([Span(fit(texts.onDuty(model.site.staff.filter(\.onDuty).map(\.name)), width), .normal)])
+        bottom.append([Span(fit(texts.onDuty(model.site.staffOnDuty(at: now).map(\.name)), width), .normal)])
         bottom.append(devices(model, width: width))
         if let status = model.status {
             bottom.append([Span(fit(status.text, width), status.isError ? .error : .bold)])
@@ -187,7 +187,7 @@ public enum DashboardLayout {
             let probe = Alarm(
                 id: alarm.id, kind: alarm.kind, severity: alarm.severity, resident: alarm.resident, room: alarm.room,
                 device: alarm.device, rule: "", policy: alarm.policy, raisedAt: at)
-            let people = Engine(site: model.site).people(inTier: tier, of: probe)
+            let people = Engine(site: model.site).people(inTier: tier, of: probe, at: at)
             let staff = people.filter { $0.kind == .staff }.map { texts.person($0.id) }
             let kin = people.filter { $0.kind == .nextOfKin }.count
             next += " → " + (staff + (kin > 0 ? [texts.nextOfKin(kin)] : [])).joined(separator: ", ")
@@ -219,11 +219,11 @@ public enum DashboardLayout {
     {
         let texts = model.texts
         var out: [[Span]] = [[Span(fit("\(alarm): \(texts.resolveTitle)", width), .bold)], []]
-        for (index, choice) in Outcome.allCases.enumerated() {
+        for (index, choice) in model.site.outcomes.enumerated() {
             let marker = index == outcome ? "> " : "  "
             out.append([
                 Span(
-                    fit(marker + texts.outcome(choice), width, pad: index == outcome),
+                    fit(marker + choice.name(in: model.site.language), width, pad: index == outcome),
                     index == outcome ? .selected : .normal)
             ])
         }

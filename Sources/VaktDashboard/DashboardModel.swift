@@ -271,7 +271,7 @@ public struct DashboardModel: Sendable {
             switch key {
             case .up, .character("k"): mode = .resolve(alarm: alarm, outcome: max(0, outcome - 1), note: nil)
             case .down, .character("j"):
-                mode = .resolve(alarm: alarm, outcome: min(Outcome.allCases.count - 1, outcome + 1), note: nil)
+                mode = .resolve(alarm: alarm, outcome: min(site.outcomes.count - 1, outcome + 1), note: nil)
             case .enter: mode = .resolve(alarm: alarm, outcome: outcome, note: "")
             case .escape, .character("q"): mode = .list
             default: break
@@ -292,7 +292,7 @@ public struct DashboardModel: Sendable {
                 mode = .list
                 let trimmed = note.trimmingCharacters(in: .whitespaces)
                 return send(
-                    .resolve, alarm: alarm, outcome: Outcome.allCases[outcome].rawValue,
+                    .resolve, alarm: alarm, outcome: site.outcomes[outcome].id,
                     note: trimmed.isEmpty ? nil : trimmed)
             case .up, .down:
                 return []

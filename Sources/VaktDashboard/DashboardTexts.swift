@@ -33,23 +33,8 @@ struct DashboardTexts {
         case (.onsite, false): "\(alarm): you are recorded on site"
         case (.resolve, true): "\(alarm) er avsluttet"
         case (.resolve, false): "\(alarm) resolved"
-        }
-    }
-
-    func outcome(_ outcome: Outcome) -> String {
-        switch (outcome, nb) {
-        case (.assisted, true): "Hjulpet – beboeren er i orden"
-        case (.assisted, false): "Assisted – the resident is fine"
-        case (.falseAlarm, true): "Falsk alarm – ingenting var galt"
-        case (.falseAlarm, false): "False alarm – nothing was wrong"
-        case (.accidental, true): "Utløst ved et uhell"
-        case (.accidental, false): "Triggered by accident"
-        case (.escalatedMedical, true): "Trengte sykepleier, lege eller ambulanse"
-        case (.escalatedMedical, false): "Needed a nurse, doctor or ambulance"
-        case (.technical, true): "Teknisk feil på utstyret"
-        case (.technical, false): "Technical fault in the equipment"
-        case (.other, true): "Annet – forklar i notatet"
-        case (.other, false): "Other – explain in the note"
+        case (.reopen, true): "\(alarm) er gjenåpnet"
+        case (.reopen, false): "\(alarm) reopened"
         }
     }
 
@@ -163,6 +148,8 @@ struct DashboardTexts {
         case (.onsite, false): "Reporting on site for \(alarm) ..."
         case (.resolve, true): "Avslutter \(alarm) ..."
         case (.resolve, false): "Resolving \(alarm) ..."
+        case (.reopen, true): "Gjenåpner \(alarm) ..."
+        case (.reopen, false): "Reopening \(alarm) ..."
         }
     }
     /// A refusal in the site's language, from the hub's reason code; nil for codes it does

@@ -85,9 +85,9 @@ public struct GroupStats: Sendable, Equatable {
 public struct NuisanceRow: Sendable, Equatable {
     public var id: String
     public var alarms: Int
-    /// Resolved with outcome `false-alarm`.
+    /// Resolved with an outcome the site counts as a false alarm (`false-alarm`).
     public var falseAlarms: Int
-    /// Resolved with outcome `accidental`.
+    /// Resolved with an outcome the site counts as an accident (`accidental`).
     public var accidental: Int
 
     /// False and accidental alarms as a share of all.
@@ -203,8 +203,8 @@ public struct ResponseReport: Sendable {
         technical = technicalCounts.sorted { $0.value == $1.value ? $0.key < $1.key : $0.value > $1.value }
             .map { ($0.key, $0.value) }
 
-        nuisanceByDevice = Self.nuisance(care, by: { $0.device })
-        nuisanceByResident = Self.nuisance(care, by: { $0.resident })
+        nuisanceByDevice = Self.nuisance(care, outcomes: site.outcomes, by: { $0.device })
+        nuisanceByResident = Self.nuisance(care, outcomes: site.outcomes, by: { $0.resident })
         uptime = Self.uptime(
             of: site.bridges.map(\.id) + site.devices.map(\.id), records: availability, period: period, end: end)
 
@@ -221,14 +221,17 @@ public struct ResponseReport: Sendable {
     }
 
     /// Devices or residents with at least one alarm, worst rate first (then most alarms).
-    static func nuisance(_ alarms: [Alarm], by key: (Alarm) -> String?) -> [NuisanceRow] {
+    /// The outcomes the site counts as false alarms and as accidents decide the columns.
+    static func nuisance(_ alarms: [Alarm], outcomes: [OutcomeCode], by key: (Alarm) -> String?) -> [NuisanceRow] {
+        let falseAlarm = Set(outcomes.filter(\.falseAlarm).map(\.id))
+        let accidental = Set(outcomes.filter(\.accidental).map(\.id))
         var rows: [String: NuisanceRow] = [:]
         for alarm in alarms {
             guard let id = key(alarm) else { continue }
             var row = rows[id] ?? NuisanceRow(id: id, alarms: 0, falseAlarms: 0, accidental: 0)
             row.alarms += 1
-            if alarm.outcome == Outcome.falseAlarm.rawValue { row.falseAlarms += 1 }
-            if alarm.outcome == Outcome.accidental.rawValue { row.accidental += 1 }
+            if let outcome = alarm.outcome, falseAlarm.contains(outcome) { row.falseAlarms += 1 }
+            if let outcome = alarm.outcome, accidental.contains(outcome) { row.accidental += 1 }
             rows[id] = row
         }
         return rows.values.sorted {

@@ -59,6 +59,10 @@ extension Store {
             case .schedule(let timer): try saveTimer(timer, db)
             case .cancelTimer(let id): try db.execute(sql: "DELETE FROM timers WHERE id = ?", arguments: [id])
             case .saveSource(let state): try saveSource(state, db)
+            case .saveMemory(let memory): try saveMemory(memory, db)
+            case .forgetMemory(let id): try db.execute(sql: "DELETE FROM rule_memory WHERE id = ?", arguments: [id])
+            case .saveSilence(let silence): try saveSilence(silence, db)
+            case .endSilence(let id): try db.execute(sql: "DELETE FROM silences WHERE id = ?", arguments: [id])
             case .reply: break
             }
         }

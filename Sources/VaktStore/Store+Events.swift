@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 extension Store {
@@ -29,5 +30,29 @@ extension Store {
                 event.payload, event.status.rawValue, event.reason,
             ])
         return db.changesCount > 0
+    }
+}
+
+extension Store {
+    /// Calls `body` with each accepted event received in `[from, to)`, in the order received.
+    ///
+    /// - Throws: `DatabaseError`; whatever `body` throws.
+    public func forEachAcceptedEvent(from: Date, to: Date, _ body: (EventRecord) throws -> Void) throws {
+        try pool.read { db in
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT * FROM events WHERE status = 'accepted' AND received_at >= ? AND received_at < ?
+                    ORDER BY received_at, seq
+                    """,
+                arguments: [from.timeIntervalSince1970, to.timeIntervalSince1970])
+            while let row = try rows.next() {
+                try body(
+                    EventRecord(
+                        key: row["key"], receivedAt: Date(timeIntervalSince1970: row["received_at"]),
+                        source: row["source"], device: row["device"], kind: row["kind"], payload: row["payload"],
+                        status: EventStatus(rawValue: row["status"]) ?? .accepted, reason: row["reason"]))
+            }
+        }
     }
 }

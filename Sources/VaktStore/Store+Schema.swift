@@ -2,7 +2,7 @@ import GRDB
 
 extension Store {
     /// The schema version written to `meta` by the latest migration.
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
 
     /// Every migration, in order. Never edit a released migration: append a new one.
     static var migrator: DatabaseMigrator {
@@ -12,6 +12,9 @@ extension Store {
         }
         migrator.registerMigration("v2") { db in
             try db.execute(sql: schemaV2)
+        }
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: schemaV3)
         }
         return migrator
     }
@@ -116,5 +119,21 @@ extension Store {
             json TEXT NOT NULL
         );
         UPDATE meta SET value = '2' WHERE key = 'schema_version';
+        """
+
+    /// What rules remember between inputs (`RuleMemory`) and silences, one row each; resolved
+    /// alarms found by when they were resolved.
+    private static let schemaV3 = """
+        CREATE TABLE rule_memory (
+            id TEXT PRIMARY KEY,
+            json TEXT NOT NULL
+        );
+        CREATE TABLE silences (
+            id TEXT PRIMARY KEY,
+            until REAL NOT NULL,
+            json TEXT NOT NULL
+        );
+        CREATE INDEX alarms_resolved_at ON alarms(resolved_at);
+        UPDATE meta SET value = '3' WHERE key = 'schema_version';
         """
 }

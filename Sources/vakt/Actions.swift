@@ -25,25 +25,19 @@ struct ActionOptions: ParsableArguments {
     /// broker or the hub cannot be reached.
     func send(_ action: Command.Action, outcome: String? = nil, note: String? = nil) throws {
         let site = try HubRunner.loadSiteOrExit(config.directory)
-        let address = try HubRunner.brokerAddressOrExit(broker ?? site.broker.url, command: action.rawValue)
-        let logger = LogSetup.bootstrap(level: .error)
+        if let outcome, site.outcome(outcome) == nil {
+            printError(
+                "vakt resolve: unknown outcome '\(outcome)'; use one of: \(site.outcomes.map(\.id).joined(separator: ", "))"
+            )
+            throw ExitCode(2)
+        }
         let command = Command(
             id: UUID().uuidString.lowercased(), staff: staff, action: action, alarm: alarm, outcome: outcome, note: note
         )
-        do {
-            let client = try CommandClient(
-                address: address, clientID: "vakt-cli-\(staff)-\(command.id.prefix(8))", caFile: site.broker.caFile,
-                logger: logger)
-            let reply = try client.send(command, site: site.id, timeout: timeout)
-            if reply.ok {
-                print(reply.message)
-            } else {
-                printError("refused: \(reply.message)")
-                throw ExitCode(1)
-            }
-        } catch let failure as CommandClient.Failure {
-            printError("vakt \(action.rawValue): \(failure)")
-            throw ExitCode(3)
+        try HubRunner.sendOrExit(
+            site: site, broker: broker, staff: staff, command: action.rawValue, requestID: command.id
+        ) { client in
+            try client.send(command, site: site.id, timeout: timeout)
         }
     }
 }
@@ -55,6 +49,30 @@ extension HubRunner {
         } catch let error as StartupError {
             printError(error.description)
             throw ExitCode(1)
+        }
+    }
+
+    /// Sends one staff request to the hub through the broker and prints the hub's answer: exit
+    /// 1 when the hub refuses, 3 when the broker or the hub cannot be reached.
+    static func sendOrExit(
+        site: Site, broker: String?, staff: String, command: String, requestID: String,
+        _ send: (CommandClient) throws -> CommandReplyMessage
+    ) throws {
+        let address = try brokerAddressOrExit(broker ?? site.broker.url, command: command)
+        let logger = LogSetup.bootstrap(level: .error)
+        do {
+            let client = try CommandClient(
+                address: address, clientID: "vakt-cli-\(staff)-\(requestID.prefix(8))", caFile: site.broker.caFile,
+                logger: logger)
+            let reply = try send(client)
+            guard reply.ok else {
+                printError("refused: \(reply.message)")
+                throw ExitCode(1)
+            }
+            print(reply.message)
+        } catch let failure as CommandClient.Failure {
+            printError("vakt \(command): \(failure)")
+            throw ExitCode(3)
         }
     }
 
@@ -89,18 +107,30 @@ struct Resolve: ParsableCommand {
     @OptionGroup var options: ActionOptions
 
     @Option(
-        help: ArgumentHelp("Outcome: \(Outcome.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "code"))
+        help: ArgumentHelp(
+            "Outcome code from the config's outcomes (by default: \(OutcomeCode.defaults.map(\.id).joined(separator: ", "))).",
+            valueName: "code"))
     var outcome: String
 
     @Option(help: "A short note for the record.")
     var note: String?
 
-    func validate() throws {
-        guard Outcome(rawValue: outcome) != nil else {
-            throw ValidationError(
-                "unknown outcome '\(outcome)'; use one of: \(Outcome.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-    }
-
     func run() throws { try options.send(.resolve, outcome: outcome, note: note) }
+}
+
+struct Reopen: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Open a resolved alarm again; it escalates from its first tier.",
+        discussion: """
+            For an alarm resolved too early or by mistake. Only the latest alarm of its kind \
+            for the resident (or room, or device, as its rule's dedup says), resolved within \
+            the last 24 hours, can be reopened, and not while a newer one for the same thing \
+            is open. The alarm keeps its id, so its timeline stays one story.
+            """)
+    @OptionGroup var options: ActionOptions
+
+    @Option(help: "Why, for the record.")
+    var note: String?
+
+    func run() throws { try options.send(.reopen, note: note) }
 }

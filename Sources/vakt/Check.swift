@@ -11,15 +11,31 @@ struct Check: ParsableCommand {
             Reports every problem at once, one `file:line:col: message` line each, and exits 1. \
             With no problems, prints a one-paragraph summary of the site and the \
             configuration's SHA-256 (the `config_sha256` the hub records in the audit when it \
-            starts, so a night's record can be matched to the files in force), and exits 0.
+            starts, so a night's record can be matched to the files in force), and exits 0. \
+            With --rules, also one paragraph per rule: what raises it, where and when, its \
+            severity, who its policy reaches and when, what joins it, what resolves it. Rules \
+            that can never raise (an earlier rule takes all their events) and critical rules \
+            with a hold-off are warned about on standard error; they do not fail the check.
             """)
 
     @OptionGroup var config: ConfigOption
+
+    @Flag(help: "Also say what each rule will do, in plain words.")
+    var rules = false
+
+    @Flag(name: .shortAndLong, help: "Same as --rules.")
+    var verbose = false
 
     func run() throws {
         do {
             let site = try SiteLoader.load(directory: config.directory)
             print(SiteSummary.describe(site))
+            if verbose || rules {
+                print("\nRules, in the order they are checked (the first that matches an event raises):")
+                for line in RuleDescriptions.describe(site) { print("- \(line)") }
+            }
+            let warnings = RuleDescriptions.warnings(site)
+            for warning in warnings { printError("warning: \(warning)") }
             print(
                 "config sha256: "
                     + ConfigDigest.sha256(configDirectory: config.directory, profilesDirectory: site.profilesDirectory))

@@ -51,7 +51,11 @@ struct DataOption: ParsableArguments {
 
     /// Opens the existing store; a missing database is an error, not a new empty one.
     func openStore(site: Site?) throws -> Store {
-        let directory = try directory(site: site)
+        try Self.openStore(at: directory(site: site))
+    }
+
+    /// Opens the existing store in `directory`; a missing database is an error.
+    static func openStore(at directory: String) throws -> Store {
         let file = (directory as NSString).appendingPathComponent("vakt.sqlite")
         guard FileManager.default.fileExists(atPath: file) else {
             printError("no Vakt database at \(file)")

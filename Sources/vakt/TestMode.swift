@@ -41,23 +41,10 @@ struct TestMode: ParsableCommand {
         /// Sends the request and prints the hub's answer: exit 1 when refused, 3 when unreachable.
         func send(seconds: Double?) throws {
             let site = try HubRunner.loadSiteOrExit(config.directory)
-            let address = try HubRunner.brokerAddressOrExit(broker ?? site.broker.url, command: "test")
-            let logger = LogSetup.bootstrap(level: .error)
             let request = TestModeRequest(
                 id: UUID().uuidString.lowercased(), staff: staff, room: room ?? "", device: device, seconds: seconds)
-            do {
-                let client = try CommandClient(
-                    address: address, clientID: "vakt-cli-\(staff)-\(request.id.prefix(8))",
-                    caFile: site.broker.caFile, logger: logger)
-                let reply = try client.send(request, site: site.id)
-                guard reply.ok else {
-                    printError("refused: \(reply.message)")
-                    throw ExitCode(1)
-                }
-                print(reply.message)
-            } catch let failure as CommandClient.Failure {
-                printError("vakt test: \(failure)")
-                throw ExitCode(3)
+            try HubRunner.sendOrExit(site: site, broker: broker, staff: staff, command: "test", requestID: request.id) {
+                try $0.send(request, site: site.id)
             }
         }
     }

@@ -18,7 +18,9 @@ struct Vakt: AsyncParsableCommand {
         version: VaktVersion.current,
         subcommands: [
             Check.self, Run.self, Dashboard.self, Alarms.self, Devices.self, Timeline.self, Ack.self, Onsite.self,
-            Resolve.self, Audit.self, Report.self, Backup.self, Restore.self, Simulate.self, Proof.self, TestMode.self,
+            Resolve.self, Reopen.self, SilenceCommand.self, RosterCommand.self, ReplayCommand.self, Audit.self,
+            Report.self, Backup.self,
+            Restore.self, Simulate.self, Proof.self, TestMode.self,
         ])
 
     /// Runs the command; usage errors exit 2 as DESIGN.md's contract says (ArgumentParser's

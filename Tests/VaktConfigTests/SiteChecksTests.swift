@@ -85,7 +85,7 @@ import VaktCore
                 "escalation.yaml:2:60: channels[0].max_attempts: must be at least 1",
                 "escalation.yaml:6:18: policies[0].tiers[0].after: tier 0 fires at once: 'after' must be 0",
                 "escalation.yaml:6:54: policies[0].tiers[0].notify[1].staff: unknown staff member 'nobody'",
-                "escalation.yaml:6:64: policies[0].tiers[0].notify[2]: a notify target names more than one of group, staff and next_of_kin",
+                "escalation.yaml:6:64: policies[0].tiers[0].notify[2]: a notify target names more than one of group, role, on_duty, staff, next_of_kin, external",
                 "escalation.yaml:7:13: policies[0].repeat: must be longer than 0",
                 "escalation.yaml:8:21: policies[1].tiers: a policy needs at least one tier",
                 "escalation.yaml:10:39: rules[0].events[1]: unknown event kind 'falling'; known kinds: \(known)",

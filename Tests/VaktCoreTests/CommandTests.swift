@@ -26,6 +26,7 @@ struct CommandTests {
         acked.acknowledgedBy = "ns1"
         acked.notified = ["ns1", "ns2"]
         acked.escalatesAt = nil  // acknowledged: no next escalation
+        acked.key = "resident:r101:fall"
         var proven = SourceState(id: "room101-fall", watchedSince: at)
         proven.chainProvenAt = at
         proven.chainProof = "A1 (fall) answered by ns1"

@@ -17,6 +17,7 @@ struct RaiseTests {
         // For dashboards: who tier 0 reached, and when tier 1 comes if nobody answers.
         expected.notified = ["ns1", "ns2"]
         expected.escalatesAt = t0 + 120
+        expected.key = "resident:r101:fall"
         func tier0(_ id: String, _ name: String) -> Notification {
             Notification(
                 key: Fixture.key("A1", tier: 0, round: 0, id), alarm: "A1", tier: 0, round: 0, channel: "webhook",
@@ -80,6 +81,7 @@ struct RaiseTests {
         // A repeat does not restart the escalation clock.
         joined.notified = ["ns1", "ns2"]
         joined.escalatesAt = t0 + 120
+        joined.key = "resident:r101:fall"
         #expect(
             second == [
                 .saveAlarm(joined),

@@ -7,7 +7,7 @@ final class IDRegistry {
     enum Kind: String, CaseIterable {
         case room, resident
         case staff = "staff member"
-        case group, device, channel, policy, rule
+        case group, device, channel, policy, rule, shift
         case bridge = "bridge or receiver"
         case nextOfKin = "next of kin"
         case profile = "device profile"

@@ -17,14 +17,8 @@ extension SiteReader {
             url = nil
         }
         var headers: [String: String] = [:]
-        if let value = fields["headers"], case .mapping(let mapping) = value.node {
-            for (keyNode, valueNode) in mapping {
-                let key = YAMLValue(node: keyNode, file: value.file, path: value.path)
-                guard let name = key.nonEmptyString(diagnostics) else { continue }
-                if let text = value.child(name, valueNode).string(diagnostics) { headers[name] = text }
-            }
-        } else if let value = fields["headers"] {
-            value.reportType("a mapping", diagnostics)
+        for (name, item) in fields["headers"].flatMap({ $0.entries(diagnostics) }) ?? [] {
+            if let text = item.string(diagnostics) { headers[name] = text }
         }
         let timeout = fields["timeout"].flatMap { $0.positiveDuration(diagnostics) } ?? 10
         var maxAttempts = 8
@@ -81,64 +75,57 @@ extension SiteReader {
         return Tier(afterSeconds: after, notify: targets)
     }
 
-    /// One of `{group: ID, on_duty_only: bool}`, `{staff: ID}` or `{next_of_kin: true}`.
+    /// One of `{group: ID, on_duty_only: bool}`, `{role: ROLE, on_duty_only: bool}`,
+    /// `{on_duty: true}`, `{staff: ID}`, `{next_of_kin: true, quiet_hours_override: SEVERITY}`
+    /// or `{external: CHANNEL, name: TEXT}`.
     func readTarget(_ value: YAMLValue) -> Target? {
-        guard let fields = value.fields(allowed: ["group", "on_duty_only", "staff", "next_of_kin"], diagnostics)
+        let kinds = ["group", "role", "on_duty", "staff", "next_of_kin", "external"]
+        guard
+            let fields = value.fields(
+                allowed: kinds + ["on_duty_only", "quiet_hours_override", "name"], diagnostics)
         else { return nil }
-        let named = ["group", "staff", "next_of_kin"].filter { fields[$0] != nil }
+        let named = kinds.filter { fields[$0] != nil }
         guard named.count == 1 else {
             let problem = named.isEmpty ? "needs one of" : "names more than one of"
             diagnostics.report(
-                "\(value.path): a notify target \(problem) group, staff and next_of_kin", at: value.position)
+                "\(value.path): a notify target \(problem) \(kinds.joined(separator: ", "))", at: value.position)
             return nil
         }
-        if fields["on_duty_only"] != nil, named[0] != "group" {
+        for (key, owner) in [
+            ("on_duty_only", ["group", "role"]), ("quiet_hours_override", ["next_of_kin"]), ("name", ["external"]),
+        ]
+        where fields[key] != nil && !owner.contains(named[0]) {
             diagnostics.report(
-                "\(value.path): on_duty_only applies only to a group", at: fields.keyPosition("on_duty_only"))
+                "\(value.path): \(key) applies only to \(owner.joined(separator: " or "))", at: fields.keyPosition(key))
+        }
+        let onDutyOnly = fields.bool("on_duty_only", default: false, diagnostics)
+        func mustBeTrue(_ key: String) -> Bool {
+            guard let value = fields[key], let flag = value.bool(diagnostics) else { return false }
+            if !flag {
+                diagnostics.report("\(value.path): write \(key): true, or leave the target out", at: value.position)
+            }
+            return flag
         }
         switch named[0] {
         case "group":
             guard let group = reference(.group, "group", in: fields) else { return nil }
-            return .group(group, onDutyOnly: fields.bool("on_duty_only", default: false, diagnostics))
+            return .group(group, onDutyOnly: onDutyOnly)
+        case "role":
+            guard let role = fields["role"].flatMap({ $0.choice(StaffRole.self, diagnostics) }) else { return nil }
+            return .role(role, onDutyOnly: onDutyOnly)
+        case "on_duty":
+            return mustBeTrue("on_duty") ? .onDuty : nil
         case "staff":
             guard let staff = reference(.staff, "staff", in: fields) else { return nil }
             return .staff(staff)
+        case "external":
+            guard let channel = reference(.channel, "external", in: fields) else { return nil }
+            return .external(channel: channel, name: fields.string("name", diagnostics) ?? channel)
         default:
-            guard let value = fields["next_of_kin"], let flag = value.bool(diagnostics) else { return nil }
-            guard flag else {
-                diagnostics.report(
-                    "\(value.path): write next_of_kin: true, or leave the target out", at: value.position)
-                return nil
-            }
-            return .nextOfKin
+            guard mustBeTrue("next_of_kin") else { return nil }
+            let override = fields["quiet_hours_override"].flatMap { $0.choice(Severity.self, diagnostics) }
+            return .nextOfKin(quietHoursOverride: override)
         }
-    }
-
-    /// `{id, events: [kinds], alarm, severity, policy}`
-    func readRule(_ value: YAMLValue) -> Rule? {
-        let keys = ["id", "events", "alarm", "severity", "policy"]
-        guard let fields = value.fields(allowed: keys + ["clears"], required: keys, diagnostics) else { return nil }
-        let id = declareID(.rule, fields)
-        var events: [EventKind] = []
-        if let value = fields["events"], let items = value.sequence(diagnostics) {
-            if items.isEmpty {
-                diagnostics.report("\(value.path): a rule needs at least one event kind", at: value.position)
-            }
-            events = items.compactMap { eventKind($0, diagnostics) }
-        }
-        let alarm = fields.string("alarm", diagnostics)
-        let severity = fields["severity"].flatMap { $0.choice(Severity.self, diagnostics) }
-        let policy = reference(.policy, "policy", in: fields)
-        var clears: [EventKind] = []
-        if let value = fields["clears"], let items = value.sequence(diagnostics) {
-            clears = items.compactMap { eventKind($0, diagnostics) }
-            for kind in clears where events.contains(kind) {
-                diagnostics.report(
-                    "\(value.path): '\(kind)' cannot both raise and clear the alarm", at: value.position)
-            }
-        }
-        guard let id, let alarm, let severity, let policy, !events.isEmpty else { return nil }
-        return Rule(id: id, events: events, alarm: alarm, severity: severity, policy: policy, clears: clears)
     }
 }
 

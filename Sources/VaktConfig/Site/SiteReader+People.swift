@@ -16,22 +16,26 @@ extension SiteReader {
     func readResident(_ value: YAMLValue) -> Resident? {
         guard
             let fields = value.fields(
-                allowed: ["id", "name", "room", "tags", "next_of_kin"], required: ["id", "name", "room"], diagnostics)
+                allowed: ["id", "name", "room", "tags", "next_of_kin", "rules"], required: ["id", "name", "room"],
+                diagnostics)
         else { return nil }
         let id = declareID(.resident, fields)
         let name = fields.string("name", diagnostics)
         let room = reference(.room, "room", in: fields)
         let tags = fields.strings("tags", diagnostics)
         let kin = fields.sequence("next_of_kin", diagnostics).compactMap(readNextOfKin)
+        let overrides = fields["rules"].map(readOverrides) ?? [:]
         guard let id, let name, let room else { return nil }
-        return Resident(id: id, displayName: name, room: room, tags: tags, nextOfKin: kin)
+        return Resident(
+            id: id, displayName: name, room: room, tags: tags, nextOfKin: kin, ruleOverrides: overrides)
     }
 
     /// `{id, name, relation, contacts, consent: {notify, health_detail}}`; consent defaults to none.
     func readNextOfKin(_ value: YAMLValue) -> NextOfKin? {
         guard
             let fields = value.fields(
-                allowed: ["id", "name", "relation", "contacts", "consent"], required: ["id", "name"], diagnostics)
+                allowed: ["id", "name", "relation", "contacts", "consent", "quiet_hours"], required: ["id", "name"],
+                diagnostics)
         else { return nil }
         let id = declareID(.nextOfKin, fields)
         let name = fields.string("name", diagnostics)
@@ -43,10 +47,11 @@ extension SiteReader {
             notify = consent.bool("notify", default: false, diagnostics)
             healthDetail = consent.bool("health_detail", default: false, diagnostics)
         }
+        let quietHours = fields["quiet_hours"].flatMap(readWindow)
         guard let id, let name else { return nil }
         return NextOfKin(
             id: id, name: name, relation: relation, contacts: contacts, consentNotify: notify,
-            consentHealthDetail: healthDetail)
+            consentHealthDetail: healthDetail, quietHours: quietHours)
     }
 
     /// `{channel, address}`

@@ -40,6 +40,9 @@ final class SiteReader {
         let proof = readProof()
         let audit = readAudit()
         let report = readReport()
+        let roster = readRoster()
+        let silencing = readSilencing()
+        let outcomes = readOutcomes()
         registry.checkReferences(diagnostics, skipping: profiles == nil ? [.profile] : [])
         guard let header else { return nil }
         var site = Site(
@@ -47,7 +50,8 @@ final class SiteReader {
             broker: broker, dataDirectory: dataDirectory, rooms: rooms, residents: residents,
             staff: staff, groups: groups, channels: channels, policies: policies, rules: rules,
             devices: devices, bridges: bridges, proof: proof,
-            audit: audit, report: report, profiles: profiles ?? [:])
+            audit: audit, report: report, roster: roster, silencing: silencing, outcomes: outcomes,
+            profiles: profiles ?? [:])
         site.profilesDirectory = profilesDirectory
         return site
     }

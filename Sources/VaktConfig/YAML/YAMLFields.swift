@@ -72,3 +72,23 @@ extension YAMLValue {
         return YAMLFields(value: self, entries: entries, keyPositions: keyPositions)
     }
 }
+
+extension YAMLValue {
+    /// Reads a mapping whose keys are names the config chooses (attributes, rule ids), in
+    /// file order.
+    ///
+    /// - Returns: The entries, or `nil` (after reporting) if the value is not a mapping.
+    func entries(_ diagnostics: Diagnostics) -> [(String, YAMLValue)]? {
+        guard case .mapping(let mapping) = node else {
+            reportType("a mapping", diagnostics)
+            return nil
+        }
+        var entries: [(String, YAMLValue)] = []
+        for (keyNode, valueNode) in mapping {
+            let key = YAMLValue(node: keyNode, file: file, path: path)
+            guard let name = key.nonEmptyString(diagnostics) else { continue }
+            entries.append((name, child(name, valueNode)))
+        }
+        return entries
+    }
+}

@@ -38,6 +38,16 @@ public struct Alarm: Sendable, Equatable, Codable, Identifiable {
     /// to next of kin, and is not a care event in any statistics. `nil` (stored by an older
     /// hub) means not a test.
     public var test: Bool?
+    /// The deduplication key (`resident:r103:fall`): events with the same key join the open
+    /// alarm. `nil` (stored by an older hub): the device and kind.
+    public var key: String?
+    /// When its tier was last notified because a repeat joined it (`renotify`).
+    public var renotifiedAt: Date?
+    /// How many times staff reopened it after it was resolved.
+    public var reopened: Int?
+
+    /// The deduplication key, also for alarms stored before keys existed.
+    public var dedupKey: String { key ?? "device:\(device):\(kind)" + (isTest ? ":test" : "") }
 
     /// Whether this is a chain test rather than a real alarm.
     public var isTest: Bool { test == true }

@@ -46,11 +46,21 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let alarmAcknowledged: AuditAction = "alarm.acknowledged"
     public static let alarmOnsite: AuditAction = "alarm.onsite"
     public static let alarmResolved: AuditAction = "alarm.resolved"
+    /// Staff reopened a resolved alarm: it escalates again from its first tier.
+    public static let alarmReopened: AuditAction = "alarm.reopened"
+    /// A rule would have raised an alarm, but a silence or the rule's hold-off held it back
+    /// (`detail.reason`: `silenced`, `hold-off`).
+    public static let alarmSuppressed: AuditAction = "alarm.suppressed"
+    /// Staff silenced a resident or room; and its end (by staff, or run out).
+    public static let silenceStarted: AuditAction = "silence.started"
+    public static let silenceEnded: AuditAction = "silence.ended"
     public static let commandRejected: AuditAction = "command.rejected"
     public static let notificationQueued: AuditAction = "notification.queued"
     public static let notificationDelivered: AuditAction = "notification.delivered"
     public static let notificationRetrying: AuditAction = "notification.retrying"
     public static let notificationFailed: AuditAction = "notification.failed"
+    /// A relative was not notified because of their quiet hours.
+    public static let notificationWithheld: AuditAction = "notification.withheld"
     public static let hubStarted: AuditAction = "hub.started"
     public static let hubStopped: AuditAction = "hub.stopped"
     public static let testStarted: AuditAction = "test.started"

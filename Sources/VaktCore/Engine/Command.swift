@@ -4,6 +4,8 @@ public struct Command: Sendable, Equatable, Codable {
         case acknowledge = "ack"
         case onsite
         case resolve
+        /// Open a resolved alarm again (it was resolved too early, or by mistake).
+        case reopen
     }
 
     /// The sender's request id; the reply carries it back.
@@ -37,7 +39,7 @@ public struct CommandReply: Sendable, Equatable, Codable {
     public var alarm: Alarm?
     /// Why a command was refused, for screens that say it in the site's language:
     /// `unknown-staff`, `no-open-alarm`, `already-acknowledged`, `already-onsite`,
-    /// `needs-outcome`. `message` says the same in English.
+    /// `needs-outcome`, `not-reopenable`, `role-not-allowed`. `message` says the same in English.
     public var code: String?
     /// With `already-*`: who has the alarm.
     public var by: String?

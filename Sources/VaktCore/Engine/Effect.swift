@@ -14,6 +14,12 @@ public enum Effect: Sendable, Equatable {
     case reply(CommandReply)
     /// Store a device's or bridge's health and publish its status.
     case saveSource(SourceState)
+    /// Store what a rule remembers (replacing the memory with the same id).
+    case saveMemory(RuleMemory)
+    case forgetMemory(id: String)
+    /// Store a silence (replacing the one with the same id) and publish the list.
+    case saveSilence(Silence)
+    case endSilence(id: String)
 }
 
 /// A timer stored as its due instant, so it survives restarts.

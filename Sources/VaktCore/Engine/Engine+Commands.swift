@@ -7,6 +7,7 @@ extension Engine {
         guard let staff = site.staffMember(command.staff) else {
             return reject(command, "unknown staff id '\(command.staff)'", code: "unknown-staff", at: now)
         }
+        if command.action == .reopen { return reopen(command, by: staff, at: now) }
         guard var alarm = openAlarms[command.alarm] else {
             return reject(command, "no open alarm '\(command.alarm)'", code: "no-open-alarm", at: now)
         }
@@ -44,8 +45,8 @@ extension Engine {
             effects.append(
                 .audit(AuditEntry(at: now, actor: actor, action: .alarmOnsite, alarm: alarm.id, detail: detail)))
         case .resolve:
-            guard let code = command.outcome, let outcome = Outcome(rawValue: code) else {
-                let codes = Outcome.allCases.map(\.rawValue).joined(separator: ", ")
+            guard let code = command.outcome, let outcome = site.outcome(code) else {
+                let codes = site.outcomes.map(\.id).joined(separator: ", ")
                 return reject(command, "resolve needs an outcome, one of: \(codes)", code: "needs-outcome", at: now)
             }
             if alarm.state == .raised {
@@ -57,18 +58,20 @@ extension Engine {
             alarm.state = .resolved
             alarm.resolvedAt = now
             alarm.resolvedBy = staff.id
-            alarm.outcome = outcome.rawValue
+            alarm.outcome = outcome.id
             alarm.note = command.note
-            detail["outcome"] = outcome.rawValue
+            detail["outcome"] = outcome.id
             if let note = command.note { detail["note"] = note }
             effects.append(
                 .audit(AuditEntry(at: now, actor: actor, action: .alarmResolved, alarm: alarm.id, detail: detail)))
+        case .reopen:
+            return []  // handled above, before the open alarm is looked up
         }
 
         if alarm.state.isOpen {
             openAlarms[alarm.id] = alarm
         } else {
-            openAlarms[alarm.id] = nil
+            closed(alarm)
         }
         // The first answer proves the device's chain, end to end.
         if wasRaised { effects += proveChain(alarm, by: staff.id, at: now) }
@@ -76,6 +79,57 @@ extension Engine {
         return [.saveAlarm(alarm)] + effects + [
             .reply(
                 CommandReply(id: command.id, staff: staff.id, ok: true, message: "\(alarm.id) \(verb)", alarm: alarm))
+        ]
+    }
+
+    /// Opens a resolved alarm again: it goes back to its first tier and escalates as if new,
+    /// keeping its id, so its whole story stays one timeline.
+    private mutating func reopen(_ command: Command, by staff: Staff, at now: Date) -> [Effect] {
+        guard var alarm = recentlyResolved.values.first(where: { $0.id == command.alarm }) else {
+            let open = openAlarms[command.alarm] != nil
+            return reject(
+                command,
+                open
+                    ? "alarm \(command.alarm) is still open"
+                    : "alarm \(command.alarm) cannot be reopened: only the latest alarm of its kind for the resident, resolved within the last 24 hours, can",
+                code: "not-reopenable", at: now)
+        }
+        if let newer = openAlarm(key: alarm.dedupKey) {
+            return reject(
+                command, "alarm \(newer.id) is open for the same thing; answer that one", code: "not-reopenable",
+                by: newer.id, at: now)
+        }
+        recentlyResolved[alarm.dedupKey] = nil
+        let outcome = alarm.outcome
+        alarm.state = .raised
+        alarm.tier = 0
+        alarm.round = 0
+        alarm.acknowledgedAt = nil
+        alarm.acknowledgedBy = nil
+        alarm.onsiteAt = nil
+        alarm.onsiteBy = nil
+        alarm.resolvedAt = nil
+        alarm.resolvedBy = nil
+        alarm.outcome = nil
+        alarm.note = nil
+        alarm.renotifiedAt = nil
+        alarm.reopened = (alarm.reopened ?? 0) + 1
+        alarm.lastEventAt = now
+        noteTier(of: &alarm, at: now)
+        openAlarms[alarm.id] = alarm
+        var detail = ["request": command.id, "previous_outcome": outcome ?? "", "times": String(alarm.reopened ?? 1)]
+        if let note = command.note { detail["note"] = note }
+        var effects: [Effect] = [
+            .saveAlarm(alarm),
+            .audit(
+                AuditEntry(at: now, actor: "staff:\(staff.id)", action: .alarmReopened, alarm: alarm.id, detail: detail)
+            ),
+        ]
+        effects += notifyTier(of: alarm, at: now)
+        effects += scheduleNextEscalation(of: alarm, at: now)
+        return effects + [
+            .reply(
+                CommandReply(id: command.id, staff: staff.id, ok: true, message: "\(alarm.id) reopened", alarm: alarm))
         ]
     }
 

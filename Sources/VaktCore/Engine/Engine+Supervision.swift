@@ -41,6 +41,7 @@ extension Engine {
             let due = silenceStart(of: state).addingTimeInterval(limit.seconds)
             if next.map({ due < $0 }) ?? true { next = due }
         }
+        if let due = nextInactivityDeadline(now: now), next.map({ due < $0 }) ?? true { next = due }
         return next
     }
 
@@ -299,6 +300,7 @@ extension Engine {
                     detail: ["max_silence": String(Int(limit.seconds)) + "s"]),
                 at: now)
         }
-        return effects + expireProofs(at: now)
+        forgetOldResolved(at: now)
+        return effects + expireProofs(at: now) + checkInactivity(at: now)
     }
 }

@@ -17,12 +17,34 @@ public struct Engine: Sendable {
     public var resumedAt: Date?
     /// Profiles whose devices can raise a care alarm (see `proofMaxAge`), worked out once.
     let provableProfiles: Set<String>
+    /// What counting, absence and inactivity rules remember, by memory id.
+    public internal(set) var memories: [String: RuleMemory]
+    /// Silences in force or yet to start, by id.
+    public internal(set) var silences: [String: Silence]
+    /// The last alarm resolved for each dedup key within `recentWindow`: for hold-offs and
+    /// reopening.
+    public internal(set) var recentlyResolved: [String: Alarm]
 
-    /// Creates an engine, restoring the open alarms, numbering and device health from the store.
-    public init(site: Site, openAlarms: [Alarm] = [], nextNumber: Int = 1, sources: [SourceState] = []) {
+    /// How long a resolved alarm stays reopenable, and the longest hold-off.
+    public static let recentWindow: Double = 86400
+
+    /// Creates an engine, restoring the open alarms, numbering, device health, rule memories,
+    /// silences and recently resolved alarms from the store.
+    public init(
+        site: Site, openAlarms: [Alarm] = [], nextNumber: Int = 1, sources: [SourceState] = [],
+        memories: [RuleMemory] = [], silences: [Silence] = [], recentlyResolved: [Alarm] = []
+    ) {
         self.site = site
         self.openAlarms = Dictionary(uniqueKeysWithValues: openAlarms.map { ($0.id, $0) })
         self.sources = Dictionary(sources.map { ($0.id, $0) }) { first, _ in first }
+        self.memories = Dictionary(memories.map { ($0.id, $0) }) { first, _ in first }
+        self.silences = Dictionary(silences.map { ($0.id, $0) }) { first, _ in first }
+        var recent: [String: Alarm] = [:]
+        for alarm in recentlyResolved.sorted(by: { ($0.resolvedAt ?? .distantPast) < ($1.resolvedAt ?? .distantPast) })
+        {
+            recent[alarm.dedupKey] = alarm
+        }
+        self.recentlyResolved = recent
         self.provableProfiles = Self.provableProfiles(of: site)
         self.nextNumber = max(nextNumber, (openAlarms.compactMap(\.number).max() ?? 0) + 1)
     }
@@ -39,145 +61,22 @@ public struct Engine: Sendable {
         case .supervise: handleSupervise(at: now)
         case .command(let command): handleCommand(command, at: now)
         case .testMode(let request): handleTestMode(request, at: now)
+        case .silence(let request): handleSilence(request, at: now)
         case .timer(let fire): handleTimer(fire, at: now)
         case .delivery(let report): handleDelivery(report, at: now)
         }
     }
 
-    /// The open alarm a device's repeat would join, if any. A chain test and a real alarm never
-    /// join each other: a real fall after a test must not pass for a test.
-    public func openAlarm(device: String, kind: String, test: Bool = false) -> Alarm? {
-        openAlarms.values.first { $0.device == device && $0.kind == kind && $0.isTest == test }
-    }
-}
-
-// MARK: - Device events
-
-extension Engine {
-    mutating func handleDevice(_ event: DeviceEvent, at now: Date) -> [Effect] {
-        var effects = availabilityRecord(event, at: now)
-        guard let room = site.room(ofSource: event.device) else { return effects }
-        for rule in site.rules where rule.clears.contains(event.kind) {
-            if var alarm = openAlarm(device: event.device, kind: rule.alarm), alarm.rule == rule.id {
-                effects += clear(&alarm, event: event, at: now)
-            }
-        }
-        guard let rule = site.rules.first(where: { $0.events.contains(event.kind) }) else { return effects }
-        let test = isChainTest(event.device, rule: rule, at: now)
-        if var alarm = openAlarm(device: event.device, kind: rule.alarm, test: test) {
-            return effects + join(&alarm, event: event, rule: rule, at: now)
-        }
-        return effects + raise(rule: rule, device: event.device, room: room, event: event, test: test, at: now)
-    }
-
-    /// A device or bridge going offline, silent, or coming back is in the audit whatever the
-    /// rules make of it: reports read device uptime from these records.
-    private func availabilityRecord(_ event: DeviceEvent, at now: Date) -> [Effect] {
-        let action: AuditAction
-        switch event.kind {
-        case .deviceOffline, .deviceSilent, .testMissed, .bridgeOffline: action = .deviceOffline
-        case .deviceOnline, .bridgeOnline: action = .deviceOnline
-        default: return []
-        }
-        // Silence is the hub's finding; the rest the device or its bridge said.
-        let actor = event.kind == .deviceSilent || event.kind == .testMissed ? "hub" : "device:\(event.device)"
-        return [
-            .audit(
-                AuditEntry(
-                    at: now, actor: actor, action: action,
-                    detail: ["source": event.device, "event": event.kind.rawValue, "reason": event.raw ?? ""]))
-        ]
-    }
-
-    /// Resolves a technical alarm whose cause went away (the device is back, the battery was
-    /// changed): the hub closes it with outcome `recovered`, and says so in the audit.
-    private mutating func clear(_ alarm: inout Alarm, event: DeviceEvent, at now: Date) -> [Effect] {
-        var effects: [Effect] = []
-        if alarm.state == .raised { effects.append(.cancelTimer(id: timerID(alarm))) }
-        alarm.state = .resolved
-        alarm.resolvedAt = now
-        alarm.resolvedBy = "hub"
-        alarm.outcome = Outcome.recovered
-        alarm.escalatesAt = nil
-        openAlarms[alarm.id] = nil
-        effects.append(
-            .audit(
-                AuditEntry(
-                    at: now, actor: "device:\(event.device)", action: .alarmResolved, alarm: alarm.id,
-                    detail: event.detail.merging(["event": event.kind.rawValue, "outcome": Outcome.recovered]) {
-                        _, new in new
-                    })))
-        return [.saveAlarm(alarm)] + effects
-    }
-
-    private mutating func raise(
-        rule: Rule, device: String, room: String, event: DeviceEvent, test: Bool = false, at now: Date
-    ) -> [Effect] {
-        var alarm = Alarm(
-            id: "A\(nextNumber)", kind: rule.alarm, severity: rule.severity,
-            resident: site.resident(inRoom: room)?.id, room: room, device: device,
-            rule: rule.id, policy: rule.policy, raisedAt: now)
-        var testEffects: [Effect] = []
-        if test, let policy = site.proof.testPolicy {
-            // The device's one chain test in this test mode, under the test policy.
-            alarm.test = true
-            alarm.policy = policy
-            if var state = sources[device] {
-                state.testAlarm = alarm.id
-                sources[device] = state
-                testEffects.append(.saveSource(state))
-            }
-        }
-        noteTier(of: &alarm, at: now)
-        nextNumber += 1
-        openAlarms[alarm.id] = alarm
-
-        var detail = [
-            "event": event.kind.rawValue, "severity": alarm.severity.rawValue, "room": alarm.room, "rule": rule.id,
-            "raw": event.raw ?? "",
-        ]
-        if alarm.isTest { detail["test"] = "true" }
-        var effects: [Effect] = [
-            .saveAlarm(alarm),
-            .audit(
-                AuditEntry(
-                    at: now, actor: "device:\(device)", action: .alarmRaised, alarm: alarm.id,
-                    detail: event.detail.merging(detail) { _, new in new })),
-        ]
-        effects += notifyTier(of: alarm, at: now)
-        effects += scheduleNextEscalation(of: alarm, at: now)
-        return testEffects + effects
-    }
-
-    private mutating func join(_ alarm: inout Alarm, event: DeviceEvent, rule: Rule, at now: Date) -> [Effect] {
-        alarm.repeats += 1
-        alarm.lastEventAt = now
-        var effects: [Effect] = [
-            .audit(
-                AuditEntry(
-                    at: now, actor: "device:\(event.device)", action: .alarmJoined, alarm: alarm.id,
-                    detail: event.detail.merging(["event": event.kind.rawValue, "repeats": String(alarm.repeats)]) {
-                        _, new in new
-                    }))
-        ]
-        if rule.severity > alarm.severity {
-            effects.append(
-                .audit(
-                    AuditEntry(
-                        at: now, actor: "device:\(event.device)", action: .alarmUpgraded,
-                        alarm: alarm.id,
-                        detail: ["from": alarm.severity.rawValue, "to": rule.severity.rawValue])))
-            alarm.severity = rule.severity
-        }
-        openAlarms[alarm.id] = alarm
-        return [.saveAlarm(alarm)] + effects
+    /// The open alarm a repeat with this dedup key would join, if any.
+    public func openAlarm(key: String) -> Alarm? {
+        openAlarms.values.first { $0.dedupKey == key }
     }
 }
 
 // MARK: - Escalation
 
 extension Engine {
-    private func timerID(_ alarm: Alarm) -> String { "\(alarm.id):escalate" }
+    func timerID(_ alarm: Alarm) -> String { "\(alarm.id):escalate" }
 
     /// When the alarm, entering its current tier at `now`, moves on if nobody answers.
     private func nextEscalation(of alarm: Alarm, at now: Date) -> Date? {
@@ -189,20 +88,24 @@ extension Engine {
     }
 
     /// Records on the alarm who its current tier reaches and when it moves on, for dashboards.
-    private func noteTier(of alarm: inout Alarm, at now: Date) {
+    func noteTier(of alarm: inout Alarm, at now: Date) {
         alarm.escalatesAt = nextEscalation(of: alarm, at: now)
-        alarm.notified = people(inTier: alarm.tier, of: alarm).map(\.id)
+        alarm.notified = people(inTier: alarm.tier, of: alarm, at: now).map(\.id)
     }
 
     /// Arms the timer that moves the alarm on: to the next tier, or a repeat of the last.
-    private func scheduleNextEscalation(of alarm: Alarm, at now: Date) -> [Effect] {
+    func scheduleNextEscalation(of alarm: Alarm, at now: Date) -> [Effect] {
         guard let due = alarm.escalatesAt ?? nextEscalation(of: alarm, at: now) else { return [] }
         return [.schedule(ScheduledTimer(id: timerID(alarm), alarm: alarm.id, purpose: .escalate, due: due))]
     }
 
     mutating func handleTimer(_ fire: TimerFire, at now: Date) -> [Effect] {
-        if fire.purpose == .testEnd {
+        switch fire.purpose {
+        case .testEnd:
             return endTest(room: String(fire.alarm.dropFirst("room:".count)), actor: "hub", reason: "time up", at: now)
+        case .absence: return absenceElapsed(fire, at: now)
+        case .silenceEnd: return endSilence(fire.alarm, actor: "hub", reason: "expired", at: now)
+        case .escalate: break
         }
         guard var alarm = openAlarms[fire.alarm], alarm.state == .raised else { return [] }
         // Due while the hub was down (or stuck): it escalates now, and the record says how late.
@@ -242,14 +145,15 @@ extension Engine {
         return effects
     }
 
-    /// Queues one notification per recipient and contact of the alarm's current tier.
-    private func notifyTier(of alarm: Alarm, at now: Date) -> [Effect] {
+    /// Queues one notification per recipient and contact of the alarm's current tier;
+    /// `repeatOf` marks a reminder for the alarm's n-th joined repeat (`renotify`).
+    func notifyTier(of alarm: Alarm, at now: Date, repeatOf: Int? = nil) -> [Effect] {
         guard let policy = site.policy(alarm.policy), policy.tiers.indices.contains(alarm.tier) else {
             return []
         }
         let texts = Messages(site: site)
         var effects: [Effect] = []
-        let targets = recipients(of: policy.tiers[alarm.tier], for: alarm)
+        let (targets, withheld) = recipients(of: policy.tiers[alarm.tier], for: alarm, at: now)
         // A person with two contacts on one channel (phone and tablet) gets one message on
         // each; their keys differ by the contact's position. One contact keeps the short key.
         var perChannel: [String: Int] = [:]
@@ -259,6 +163,9 @@ extension Engine {
             let text = texts.notification(for: alarm, recipient: recipient)
             let slot = "\(recipient.id):\(contact.channel)"
             var key = "\(site.id):\(alarm.id):t\(alarm.tier):r\(alarm.round):\(slot)"
+            if let repeatOf { key += ":j\(repeatOf)" }
+            // A reopened alarm notifies its tiers anew.
+            if let reopened = alarm.reopened { key += ":o\(reopened)" }
             if perChannel[slot, default: 0] > 1 {
                 key += ":c\(position[slot, default: 0])"
                 position[slot, default: 0] += 1
@@ -282,21 +189,37 @@ extension Engine {
                         channel: contact.channel, recipient: recipient.id,
                         detail: ["tier": String(alarm.tier), "round": String(alarm.round)])))
         }
+        // Relatives in their quiet hours are not woken; the record says who was spared.
+        for kin in withheld {
+            effects.append(
+                .audit(
+                    AuditEntry(
+                        at: now, actor: "hub", action: .notificationWithheld, alarm: alarm.id, recipient: kin,
+                        result: "withheld",
+                        detail: ["tier": String(alarm.tier), "round": String(alarm.round), "reason": "quiet-hours"])))
+        }
         return effects
     }
 
     /// The people tier `tier` of the alarm's policy reaches, once each, in policy order
     /// (for dashboards: "who is next").
-    public func people(inTier tier: Int, of alarm: Alarm) -> [Messages.Reader] {
+    public func people(inTier tier: Int, of alarm: Alarm, at now: Date) -> [Messages.Reader] {
         guard let policy = site.policy(alarm.policy), policy.tiers.indices.contains(tier) else { return [] }
         var seen = Set<String>()
-        return recipients(of: policy.tiers[tier], for: alarm).map(\.0).filter { seen.insert($0.id).inserted }
+        return recipients(of: policy.tiers[tier], for: alarm, at: now).reached.map(\.0).filter {
+            seen.insert($0.id).inserted
+        }
     }
 
-    /// The people a tier reaches, each with each of their contacts, without repeats.
-    func recipients(of tier: Tier, for alarm: Alarm) -> [(Messages.Reader, Contact)] {
+    /// The people a tier reaches at `now`, each with each of their contacts, without repeats;
+    /// and the next of kin it would have reached but for their quiet hours.
+    func recipients(of tier: Tier, for alarm: Alarm, at now: Date) -> (
+        reached: [(Messages.Reader, Contact)], withheld: [String]
+    ) {
         var seen = Set<String>()
         var out: [(Messages.Reader, Contact)] = []
+        var withheld: [String] = []
+        let onDuty = site.onDuty(at: now)
         func add(staff: Staff) {
             guard seen.insert("staff:\(staff.id)").inserted else { return }
             for contact in staff.contacts {
@@ -307,14 +230,35 @@ extension Engine {
             switch target {
             case .group(let id, let onDutyOnly):
                 for member in site.group(id)?.members ?? [] {
-                    if let staff = site.staffMember(member), staff.onDuty || !onDutyOnly { add(staff: staff) }
+                    if let staff = site.staffMember(member), onDuty.contains(staff.id) || !onDutyOnly {
+                        add(staff: staff)
+                    }
                 }
+            case .role(let role, let onDutyOnly):
+                for staff in site.staff where staff.role == role && (onDuty.contains(staff.id) || !onDutyOnly) {
+                    add(staff: staff)
+                }
+            case .onDuty:
+                for staff in site.staff where onDuty.contains(staff.id) { add(staff: staff) }
+            case .external(let channel, let name):
+                guard seen.insert("external:\(channel)").inserted else { continue }
+                out.append(
+                    (
+                        Messages.Reader(id: channel, name: name, kind: .external, healthDetail: true),
+                        Contact(channel: channel)
+                    ))
             case .staff(let id):
                 if let staff = site.staffMember(id) { add(staff: staff) }
-            case .nextOfKin:
+            case .nextOfKin(let override):
                 // A chain test never reaches relatives, whatever the policy says.
                 guard !alarm.isTest, let id = alarm.resident, let resident = site.resident(id) else { continue }
                 for kin in resident.nextOfKin where kin.consentNotify {
+                    if let quiet = kin.quietHours, quiet.contains(now, in: site.calendar),
+                        override.map({ alarm.severity < $0 }) ?? true
+                    {
+                        if !withheld.contains(kin.id) { withheld.append(kin.id) }
+                        continue
+                    }
                     guard seen.insert("kin:\(kin.id)").inserted else { continue }
                     for contact in kin.contacts {
                         out.append(
@@ -327,7 +271,7 @@ extension Engine {
                 }
             }
         }
-        return out
+        return (out, withheld.filter { !seen.contains("kin:\($0)") })
     }
 }
 

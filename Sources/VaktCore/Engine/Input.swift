@@ -20,6 +20,8 @@ public enum Input: Sendable, Equatable {
     case command(Command)
     /// Staff put a room in test mode, or take it out.
     case testMode(TestModeRequest)
+    /// Staff silence a resident or room, or end a silence.
+    case silence(SilenceRequest)
     case timer(TimerFire)
     case delivery(DeliveryReport)
 }
@@ -45,4 +47,8 @@ public enum TimerPurpose: String, Sendable, Equatable, Codable {
     case escalate
     /// End a room's test mode (the timer's `alarm` is `room:<id>`).
     case testEnd = "test-end"
+    /// An absence rule's wait is over (the timer's `alarm` is the rule memory's id).
+    case absence
+    /// A silence runs out (the timer's `alarm` is the silence's id).
+    case silenceEnd = "silence-end"
 }

@@ -29,8 +29,18 @@ public struct Tier: Sendable, Equatable {
 public enum Target: Sendable, Equatable {
     /// The members of a staff group; with `onDutyOnly`, only those on the current shift.
     case group(String, onDutyOnly: Bool)
+    /// Every member of staff with a role; with `onDutyOnly`, only those on the current shift.
+    case role(StaffRole, onDutyOnly: Bool)
+    /// Everyone on the current shift, by the roster.
+    case onDuty
     /// One member of staff.
     case staff(String)
-    /// The resident's next of kin who consented to be notified.
-    case nextOfKin
+    /// The resident's next of kin who consented to be notified, outside their quiet hours
+    /// unless the alarm is at least `quietHoursOverride` severe.
+    case nextOfKin(quietHoursOverride: Severity?)
+    /// An external response centre (alarmsentral) reached through a channel of its own.
+    case external(channel: String, name: String)
+
+    /// Next of kin whose quiet hours hold back everything.
+    public static let nextOfKin = Target.nextOfKin(quietHoursOverride: nil)
 }

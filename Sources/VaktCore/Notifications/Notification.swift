@@ -37,6 +37,8 @@ public struct Recipient: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Equatable, Codable {
         case staff
         case nextOfKin = "next-of-kin"
+        /// An external response centre (alarmsentral).
+        case external
     }
 
     public var id: String

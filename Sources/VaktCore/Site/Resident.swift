@@ -8,11 +8,14 @@ public struct Resident: Sendable, Equatable, Identifiable {
     /// Tags rules can match on (e.g. `fall-risk`, `wandering-risk`).
     public var tags: [String]
     public var nextOfKin: [NextOfKin]
+    /// This resident's own version of rules, by rule id (off, another severity or policy).
+    public var ruleOverrides: [String: RuleOverride]
 
     public init(
         id: String, displayName: String, room: String, tags: [String] = [],
-        nextOfKin: [NextOfKin] = []
+        nextOfKin: [NextOfKin] = [], ruleOverrides: [String: RuleOverride] = [:]
     ) {
+        self.ruleOverrides = ruleOverrides
         self.id = id
         self.displayName = displayName
         self.room = room
@@ -31,11 +34,15 @@ public struct NextOfKin: Sendable, Equatable, Identifiable {
     public var consentNotify: Bool
     /// The resident consents to health detail (what happened) in those notifications.
     public var consentHealthDetail: Bool
+    /// When this person is not to be woken (`22:00-07:00`), in the site's time zone; alarms
+    /// at or above the target's `quietHoursOverride` severity still reach them.
+    public var quietHours: TimeWindow?
 
     public init(
         id: String, name: String, relation: String? = nil, contacts: [Contact],
-        consentNotify: Bool, consentHealthDetail: Bool = false
+        consentNotify: Bool, consentHealthDetail: Bool = false, quietHours: TimeWindow? = nil
     ) {
+        self.quietHours = quietHours
         self.id = id
         self.name = name
         self.relation = relation

@@ -10,7 +10,7 @@ public struct Site: Sendable, Equatable {
     /// The name people read, e.g. "Marker bo- og servicesenter".
     public var name: String
     /// The site's wall-clock time zone, used for texts and reports.
-    public var timeZone: TimeZone
+    public var timeZone: TimeZone { didSet { calendar = SiteCalendar(timeZone: timeZone) } }
     /// The language of notification and dashboard texts.
     public var language: Language
     public var broker: BrokerSettings
@@ -32,6 +32,14 @@ public struct Site: Sendable, Equatable {
     public var audit: AuditSettings
     /// Shifts and response-time targets for reports.
     public var report: ReportSettings
+    /// Who works which shift; `nil`: each staff member's `onDuty` flag says.
+    public var roster: Roster?
+    /// Who may silence residents and rooms, and what no silence holds back.
+    public var silencing: SilenceSettings
+    /// The outcomes staff choose from when resolving.
+    public var outcomes: [OutcomeCode]
+    /// The site's wall-clock calendar (time windows, rosters, reports).
+    public private(set) var calendar: SiteCalendar
     /// Where the device profiles were loaded from, when loaded from files.
     public var profilesDirectory: String?
     /// Device profiles by id (`<ecosystem>/<model-file-name>`), as loaded from `Devices/`.
@@ -44,8 +52,13 @@ public struct Site: Sendable, Equatable {
         groups: [StaffGroup] = [], channels: [Channel] = [], policies: [Policy] = [],
         rules: [Rule] = [], devices: [Device] = [], bridges: [Bridge] = [], proof: ProofSettings = ProofSettings(),
         audit: AuditSettings = AuditSettings(), report: ReportSettings = ReportSettings(),
-        profiles: [String: DeviceProfile] = [:]
+        roster: Roster? = nil, silencing: SilenceSettings = SilenceSettings(),
+        outcomes: [OutcomeCode] = OutcomeCode.defaults, profiles: [String: DeviceProfile] = [:]
     ) {
+        self.roster = roster
+        self.silencing = silencing
+        self.outcomes = outcomes
+        self.calendar = SiteCalendar(timeZone: timeZone)
         self.id = id
         self.name = name
         self.timeZone = timeZone
@@ -113,6 +126,31 @@ extension Site {
 
     /// The room of a device or bridge id, for alarms raised about it.
     public func room(ofSource id: String) -> String? { device(id)?.room ?? bridge(id)?.room }
+
+    /// Staff ids on duty at `date`: by the roster, or by each member's `onDuty` flag.
+    public func onDuty(at date: Date) -> Set<String> {
+        guard let roster else { return Set(staff.filter(\.onDuty).map(\.id)) }
+        return Set(roster.onDuty(at: date, in: calendar))
+    }
+
+    /// Staff on duty at `date`, in the order of the staff list.
+    public func staffOnDuty(at date: Date) -> [Staff] {
+        let ids = onDuty(at: date)
+        return staff.filter { ids.contains($0.id) }
+    }
+
+    public func outcome(_ id: String) -> OutcomeCode? { outcomes.first { $0.id == id } }
+
+    /// `rule` as it applies to `resident`: their override's severity and policy, or `nil`
+    /// when they have it off.
+    public func rule(_ rule: Rule, for resident: Resident?) -> Rule? {
+        guard let override = resident?.ruleOverrides[rule.id] else { return rule }
+        if override.disabled { return nil }
+        var own = rule
+        own.severity = override.severity ?? rule.severity
+        own.policy = override.policy ?? rule.policy
+        return own
+    }
 
     /// The MQTT topic prefix of this site's own messages: `vakt/<site>`.
     public var topicPrefix: String { "vakt/\(id)" }

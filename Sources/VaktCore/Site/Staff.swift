@@ -3,7 +3,8 @@ public struct Staff: Sendable, Equatable, Identifiable {
     public var id: String
     public var name: String
     public var role: StaffRole
-    /// Whether this person is on the current shift. Rosters will replace this flag.
+    /// Whether this person is on duty when the site has no roster; with a roster, the roster
+    /// decides (`Site.onDuty(at:)`).
     public var onDuty: Bool
     public var contacts: [Contact]
 

@@ -32,6 +32,16 @@ public struct Messages: Sendable {
         let time = clock(alarm.raisedAt)
         let kind = kindName(alarm.kind)
         switch (site.language, recipient.kind, recipient.healthDetail) {
+        case (.norwegianBokmal, .external, _):
+            return (
+                "\(severityName(alarm.severity)): \(kind) – \(site.name), \(room(alarm.room))",
+                "Alarm \(alarm.id) fra \(site.name): \(kind.lowercased()) hos \(who), \(room(alarm.room).lowercased()), kl. \(time). Ikke kvittert av personalet; trinn \(alarm.tier + 1)."
+            )
+        case (.english, .external, _):
+            return (
+                "\(severityName(alarm.severity)): \(kind) – \(site.name), \(room(alarm.room))",
+                "Alarm \(alarm.id) from \(site.name): \(kind.lowercased()) for \(who), \(room(alarm.room).lowercased()), at \(time). Not acknowledged by staff; tier \(alarm.tier + 1)."
+            )
         case (.norwegianBokmal, .staff, _):
             let repeatNote = alarm.round > 0 ? " Fortsatt ikke kvittert (gjentakelse \(alarm.round))." : ""
             return (
@@ -77,6 +87,9 @@ public struct Messages: Sendable {
         "inactivity": ("Manglende aktivitet", "No activity"),
         "missed-dose": ("Glemt dose", "Missed dose"),
         "door": ("Dør åpnet", "Door opened"),
+        "door-open": ("Dør står åpen", "Door left open"),
+        "wandering": ("Vandring", "Wandering"),
+        "out-of-bed": ("Ikke tilbake i seng", "Not back in bed"),
         "device-offline": ("Enhet frakoblet", "Device offline"),
         "bridge-offline": ("Mottaker/gateway frakoblet", "Receiver or gateway offline"),
         "low-battery": ("Lavt batteri", "Low battery"),

@@ -4,7 +4,7 @@ import VaktCore
 import VaktDevices
 
 /// Sends one staff command through the broker and waits for the hub's reply, as the
-/// dashboard does. Used by `vakt ack|onsite|resolve`.
+/// dashboard does. Used by `vakt ack|onsite|resolve|reopen`, `vakt test` and `vakt silence`.
 public final class CommandClient: @unchecked Sendable {
     public enum Failure: Error, CustomStringConvertible {
         /// The broker could not be reached.
@@ -45,6 +45,11 @@ public final class CommandClient: @unchecked Sendable {
 
     /// Publishes a test-mode request and returns the hub's reply.
     public func send(_ request: TestModeRequest, site: String, timeout: Double = 15) throws -> CommandReplyMessage {
+        try send(request.encode(), id: request.id, staff: request.staff, site: site, timeout: timeout)
+    }
+
+    /// Publishes a silence request and returns the hub's reply.
+    public func send(_ request: SilenceRequest, site: String, timeout: Double = 15) throws -> CommandReplyMessage {
         try send(request.encode(), id: request.id, staff: request.staff, site: site, timeout: timeout)
     }
 

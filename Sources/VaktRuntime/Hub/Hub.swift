@@ -41,7 +41,8 @@ public final class Hub: @unchecked Sendable {
         self.logger = logger
         engine = Engine(
             site: site, openAlarms: try store.openAlarms(), nextNumber: try store.nextAlarmNumber(),
-            sources: try store.sources())
+            sources: try store.sources(), memories: try store.ruleMemories(), silences: try store.silences(),
+            recentlyResolved: try store.alarms(resolvedSince: clock.now().addingTimeInterval(-Engine.recentWindow)))
         engine.resumedAt = clock.now()
         let session = try store.mqttSession()
         tracker = MQTTSessionTracker(epoch: session.epoch, lastMid: session.lastMid, wraps: session.wraps)
@@ -84,6 +85,9 @@ public final class Hub: @unchecked Sendable {
 
     /// Every device's and bridge's health (republished on each broker connection).
     public var sources: [String: SourceState] { withLock { engine.sources } }
+
+    /// The silences in force or yet to end (republished on each broker connection).
+    public var silences: [Silence] { withLock { engine.silences.values.sorted { $0.until < $1.until } } }
 
     /// When supervision must next look at the sources' silence.
     func nextSupervisionDeadline() -> Date? { withLock { engine.nextSupervisionDeadline(now: clock.now()) } }
@@ -174,6 +178,7 @@ public final class Hub: @unchecked Sendable {
     private func afterCommit(_ effects: [Effect]) {
         var wakeTimers = false
         var wakeOutbox = false
+        var publishSilences = false
         for effect in effects {
             switch effect {
             case .saveAlarm(let alarm):
@@ -187,10 +192,13 @@ public final class Hub: @unchecked Sendable {
                 wakeOutbox = true
             case .saveSource(let state):
                 announce(state)
-            case .audit:
+            case .saveSilence, .endSilence:
+                publishSilences = true
+            case .audit, .saveMemory, .forgetMemory:
                 break
             }
         }
+        if publishSilences { publisher?.publish(silences: engine.silences.values.sorted { $0.until < $1.until }) }
         for observer in observers { observer(effects) }
         if wakeTimers { timerWake.signal() }
         if wakeOutbox { outboxWake.signal() }
@@ -235,6 +243,8 @@ protocol HubPublisher: Sendable {
     func publish(channel: String, health: ChannelHealth)
     /// The audit chain head, retained on `audit/checkpoint`.
     func publish(checkpoint: AuditCheckpoint)
+    /// The silences in force, retained on `silences`.
+    func publish(silences: [Silence])
 }
 
 /// Whether a notification channel's last attempt got through, for dashboards' banners.

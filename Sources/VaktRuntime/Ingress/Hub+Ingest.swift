@@ -69,6 +69,23 @@ extension Hub {
                 answer(query, staff: staff)
                 return
             }
+            if let request = SilenceRequest.parse(message.payload, staff: staff) {
+                switch request {
+                case .success(let request):
+                    try handle(
+                        [.silence(request)],
+                        event: EventRecord(
+                            key: "command:\(staff):\(request.id)", receivedAt: now, source: message.topic, device: nil,
+                            kind: "command.silence", payload: payload, status: .accepted, reason: nil),
+                        session: session)
+                case .failure(let problem):
+                    try reject(message, key: key, session: session, source: "staff:\(staff)", reason: problem.reason)
+                    publisher(
+                        reply: CommandReply(
+                            id: problem.requestID ?? "", staff: staff, ok: false, message: problem.reason))
+                }
+                return
+            }
             if let request = TestModeRequest.parse(message.payload, staff: staff) {
                 switch request {
                 case .success(let request):

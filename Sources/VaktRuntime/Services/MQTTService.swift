@@ -64,6 +64,7 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
             for alarm in hub.openAlarms { self.publish(alarm: AlarmSnapshot(alarm, site: hub.site)) }
             for (channel, health) in hub.channelHealthNow { self.publish(channel: channel, health: health) }
             for state in hub.sources.values { self.publish(source: state) }
+            self.publish(silences: hub.silences)
             // Logged last, so whoever waits for this line finds the subscriptions sent. (The
             // client itself logs a lost connection, with its reason.)
             hub.logger.notice(
@@ -164,6 +165,12 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
 
     func publish(checkpoint: AuditCheckpoint) {
         publishRetained("\(hub.site.topicPrefix)/audit/checkpoint", Array(checkpoint.json()))
+    }
+
+    func publish(silences: [Silence]) {
+        let list = silences.map { $0.wireObject(in: hub.site.timeZone) }
+        let data = (try? JSONSerialization.data(withJSONObject: list, options: [.sortedKeys])) ?? Data("[]".utf8)
+        publishRetained("\(hub.site.topicPrefix)/silences", Array(data))
     }
 
     func publish(reply object: [String: Any], staff: String) {

@@ -1,0 +1,139 @@
+import VaktCore
+
+/// What each rule and policy will do, in plain English, as `vakt check` prints it; and
+/// warnings about rules that cannot work as written.
+public enum RuleDescriptions {
+    /// One paragraph per rule, in the order they are checked.
+    public static func describe(_ site: Site) -> [String] {
+        site.rules.map { describe($0, in: site) }
+    }
+
+    static func describe(_ rule: Rule, in site: Site) -> String {
+        var text = "\(rule.id): "
+        let events = list(rule.events.map(\.rawValue), or: true)
+        switch rule.trigger {
+        case .event:
+            text += "a \(events)"
+        case .count(let times, let within):
+            text += "\(times) × \(events) within \(formatDuration(within))"
+        case .absence(let expect, let within):
+            text +=
+                "a \(events) not followed by \(list(expect.map(\.rawValue), or: true)) in the same room within \(formatDuration(within))"
+        case .inactivity(let expect, let from, let by):
+            text +=
+                "no \(list(expect.map(\.rawValue), or: true)) in a room between \(from) and \(by) (checked at \(by) each day)"
+        }
+        text += origin(rule.match)
+        if let when = rule.when { text += ", \(describe(when))" }
+        text += " raises a \(rule.severity.rawValue) '\(rule.alarm)' alarm under policy \(rule.policy)"
+        if let policy = site.policy(rule.policy) { text += " (\(describe(policy, in: site)))" }
+        text += ". "
+        switch rule.dedup {
+        case .resident: text += "One open alarm per resident (per room where nobody lives): repeats join it"
+        case .room: text += "One open alarm per room: repeats join it"
+        case .device: text += "One open alarm per device: repeats join it"
+        }
+        if let every = rule.renotifySeconds {
+            text += " and remind the current tier at most every \(formatDuration(every)) until acknowledged"
+        }
+        text += "."
+        if !rule.clears.isEmpty {
+            text +=
+                " A \(list(rule.clears.map(\.rawValue), or: true)) from the same device resolves it (outcome recovered)."
+        }
+        if rule.holdOffSeconds > 0 {
+            text +=
+                " After it is resolved, the same thing raises nothing for \(formatDuration(rule.holdOffSeconds)) (recorded as suppressed)."
+        }
+        let overrides = site.residents.compactMap { resident -> String? in
+            guard let own = resident.ruleOverrides[rule.id] else { return nil }
+            if own.disabled { return "\(resident.id) off" }
+            let parts = [own.severity.map { "severity \($0.rawValue)" }, own.policy.map { "policy \($0)" }]
+            return "\(resident.id) " + parts.compactMap { $0 }.joined(separator: ", ")
+        }
+        if !overrides.isEmpty { text += " Residents with their own version: \(overrides.joined(separator: "; "))." }
+        return text
+    }
+
+    /// Rules that cannot work as written: shadowed by an earlier rule, or holding off care
+    /// alarms that are critical.
+    public static func warnings(_ site: Site) -> [String] {
+        var warnings: [String] = []
+        for (index, rule) in site.rules.enumerated() where rule.raisesOnEvent {
+            let earlier = site.rules[..<index].first { other in
+                other.raisesOnEvent && other.match.isEmpty && other.when == nil
+                    && Set(rule.events).isSubset(of: Set(other.events))
+                    && !site.residents.contains { $0.ruleOverrides[other.id]?.disabled == true }
+            }
+            if let earlier {
+                warnings.append(
+                    "rule \(rule.id) never raises: rule \(earlier.id) comes first and takes every \(list(rule.events.map(\.rawValue), or: true)) event"
+                )
+            }
+            if rule.holdOffSeconds > 0, rule.severity == .critical, !rule.isTechnical {
+                warnings.append(
+                    "rule \(rule.id) is critical but has a hold-off of \(formatDuration(rule.holdOffSeconds)): a second \(rule.alarm) in that time raises nothing"
+                )
+            }
+        }
+        for policy in site.policies
+        where policy.tiers.allSatisfy({ tier in
+            tier.notify.allSatisfy {
+                if case .nextOfKin = $0 { return true }
+                if case .group(_, true) = $0 { return site.roster == nil && site.staff.allSatisfy { !$0.onDuty } }
+                return false
+            }
+        }) {
+            warnings.append("policy \(policy.id) reaches no staff in any tier")
+        }
+        return warnings
+    }
+
+    static func describe(_ policy: Policy, in site: Site) -> String {
+        let tiers = policy.tiers.enumerated().map { index, tier -> String in
+            let when = index == 0 ? "at once" : "after \(formatDuration(tier.afterSeconds)) more"
+            return "\(when) \(list(tier.notify.map { describe($0) }, or: false))"
+        }
+        return tiers.joined(separator: "; ")
+            + "; the last tier repeats every \(formatDuration(policy.repeatSeconds)) until acknowledged"
+    }
+
+    static func describe(_ target: Target) -> String {
+        switch target {
+        case .group(let id, let onDutyOnly): onDutyOnly ? "\(id) on duty" : "all of \(id)"
+        case .role(let role, let onDutyOnly): onDutyOnly ? "\(role.rawValue)s on duty" : "every \(role.rawValue)"
+        case .onDuty: "everyone on duty"
+        case .staff(let id): id
+        case .nextOfKin(let override):
+            "next of kin who consented"
+                + (override.map { " (quiet hours kept unless \($0.rawValue) or worse)" } ?? " (quiet hours kept)")
+        case .external(let channel, let name): "\(name) via \(channel)"
+        }
+    }
+
+    static func describe(_ window: TimeWindow) -> String {
+        var text = window.from == window.to ? "all day" : "between \(window.from) and \(window.to)"
+        var on: [String] = []
+        if let days = window.days { on += Weekday.allCases.filter(days.contains).map(\.rawValue) }
+        if let dates = window.dates { on += dates.sorted().map(\.description) }
+        if !on.isEmpty { text += " starting on \(on.joined(separator: ", "))" }
+        return text + " (site time)"
+    }
+
+    private static func origin(_ match: RuleMatch) -> String {
+        var parts: [String] = []
+        parts.append(match.devices.isEmpty ? " from any device" : " from \(list(match.devices, or: true))")
+        if !match.roomTags.isEmpty { parts.append("in a room tagged \(list(match.roomTags, or: true))") }
+        if !match.residentTags.isEmpty { parts.append("of a resident tagged \(list(match.residentTags, or: true))") }
+        if !match.attributes.isEmpty {
+            let pairs = match.attributes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            parts.append("saying \(list(pairs, or: false))")
+        }
+        return parts.joined(separator: " ")
+    }
+
+    private static func list(_ items: [String], or: Bool) -> String {
+        guard items.count > 1 else { return items.first ?? "" }
+        return items.dropLast().joined(separator: ", ") + (or ? " or " : " and ") + (items.last ?? "")
+    }
+}
