@@ -127,6 +127,7 @@ extension Engine {
         ]
         effects += notifyTier(of: alarm, at: now)
         effects += scheduleNextEscalation(of: alarm, at: now)
+        effects += skipTierIfNobody(&alarm, at: now)
         return effects + [
             .reply(
                 CommandReply(id: command.id, staff: staff.id, ok: true, message: "\(alarm.id) reopened", alarm: alarm))

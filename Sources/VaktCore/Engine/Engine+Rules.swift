@@ -186,6 +186,7 @@ extension Engine {
         ]
         effects += notifyTier(of: alarm, at: now)
         effects += scheduleNextEscalation(of: alarm, at: now)
+        effects += skipTierIfNobody(&alarm, at: now)
         return testEffects + effects
     }
 

@@ -142,7 +142,17 @@ extension Engine {
         ]
         effects += notifyTier(of: alarm, at: now)
         effects += scheduleNextEscalation(of: alarm, at: now)
+        effects += skipTierIfNobody(&alarm, at: now)
         return effects
+    }
+
+    /// A tier that reaches nobody (nobody of it on duty, relatives in their quiet hours) must
+    /// not cost the alarm its delay: it moves straight on to the next tier, on record.
+    mutating func skipTierIfNobody(_ alarm: inout Alarm, at now: Date) -> [Effect] {
+        guard alarm.state == .raised, alarm.notified?.isEmpty ?? false, let policy = site.policy(alarm.policy),
+            alarm.tier + 1 < policy.tiers.count
+        else { return [] }
+        return escalate(&alarm, reason: "nobody-reached", at: now)
     }
 
     /// Queues one notification per recipient and contact of the alarm's current tier;
