@@ -8,26 +8,29 @@ public enum RuleDescriptions {
         site.rules.map { describe($0, in: site) }
     }
 
+    /// One line per policy: who each tier reaches, when.
+    public static func describePolicies(_ site: Site) -> [String] {
+        site.policies.map { "\($0.id): \(describe($0, in: site))" }
+    }
+
     static func describe(_ rule: Rule, in site: Site) -> String {
         var text = "\(rule.id): "
         let events = list(rule.events.map(\.rawValue), or: true)
         switch rule.trigger {
         case .event:
-            text += "a \(events)"
+            text += "on \(events)"
         case .count(let times, let within):
-            text += "\(times) × \(events) within \(formatDuration(within))"
+            text += "on \(times) × \(events) within \(formatDuration(within))"
         case .absence(let expect, let within):
             text +=
-                "a \(events) not followed by \(list(expect.map(\.rawValue), or: true)) in the same room within \(formatDuration(within))"
+                "when \(events) is not followed by \(list(expect.map(\.rawValue), or: true)) in the same room within \(formatDuration(within))"
         case .inactivity(let expect, let from, let by):
             text +=
-                "no \(list(expect.map(\.rawValue), or: true)) in a room between \(from) and \(by) (checked at \(by) each day)"
+                "when a room has no \(list(expect.map(\.rawValue), or: true)) between \(from) and \(by) (checked at \(by) each day)"
         }
         text += origin(rule.match)
         if let when = rule.when { text += ", \(describe(when))" }
-        text += " raises a \(rule.severity.rawValue) '\(rule.alarm)' alarm under policy \(rule.policy)"
-        if let policy = site.policy(rule.policy) { text += " (\(describe(policy, in: site)))" }
-        text += ". "
+        text += ": a \(rule.severity.rawValue) '\(rule.alarm)' alarm, policy \(rule.policy). "
         switch rule.dedup {
         case .resident: text += "One open alarm per resident (per room where nobody lives): repeats join it"
         case .room: text += "One open alarm per room: repeats join it"
@@ -39,7 +42,7 @@ public enum RuleDescriptions {
         text += "."
         if !rule.clears.isEmpty {
             text +=
-                " A \(list(rule.clears.map(\.rawValue), or: true)) from the same device resolves it (outcome recovered)."
+                " \(list(rule.clears.map(\.rawValue), or: true)) from the same device resolves it (outcome recovered)."
         }
         if rule.holdOffSeconds > 0 {
             text +=
@@ -101,7 +104,7 @@ public enum RuleDescriptions {
     static func describe(_ target: Target) -> String {
         switch target {
         case .group(let id, let onDutyOnly): onDutyOnly ? "\(id) on duty" : "all of \(id)"
-        case .role(let role, let onDutyOnly): onDutyOnly ? "\(role.rawValue)s on duty" : "every \(role.rawValue)"
+        case .role(let role, let onDutyOnly): onDutyOnly ? "role \(role.rawValue) on duty" : "every \(role.rawValue)"
         case .onDuty: "everyone on duty"
         case .staff(let id): id
         case .nextOfKin(let override):
@@ -122,7 +125,7 @@ public enum RuleDescriptions {
 
     private static func origin(_ match: RuleMatch) -> String {
         var parts: [String] = []
-        parts.append(match.devices.isEmpty ? " from any device" : " from \(list(match.devices, or: true))")
+        parts.append(match.devices.isEmpty ? " (any device)" : " from \(list(match.devices, or: true))")
         if !match.roomTags.isEmpty { parts.append("in a room tagged \(list(match.roomTags, or: true))") }
         if !match.residentTags.isEmpty { parts.append("of a resident tagged \(list(match.residentTags, or: true))") }
         if !match.attributes.isEmpty {

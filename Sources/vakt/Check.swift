@@ -33,6 +33,8 @@ struct Check: ParsableCommand {
             if verbose || rules {
                 print("\nRules, in the order they are checked (the first that matches an event raises):")
                 for line in RuleDescriptions.describe(site) { print("- \(line)") }
+                print("\nPolicies:")
+                for line in RuleDescriptions.describePolicies(site) { print("- \(line)") }
             }
             let warnings = RuleDescriptions.warnings(site)
             for warning in warnings { printError("warning: \(warning)") }

@@ -145,18 +145,24 @@ import VaktCore
         let words = RuleDescriptions.describe(site)
         #expect(
             words[0]
-                == "night-door: a door.opened from d101 in a room tagged ground-floor of a resident tagged wandering-risk saying contact=false, between 22:00 and 07:00 starting on fri, sat (site time) raises a high 'wandering' alarm under policy standard (at once night-staffs on duty and everyone on duty; after 2m more all of night and next of kin who consented (quiet hours kept unless critical or worse); after 5m more Alarmsentralen via sentral; the last tier repeats every 5m until acknowledged). One open alarm per room: repeats join it and remind the current tier at most every 15m until acknowledged. After it is resolved, the same thing raises nothing for 10m (recorded as suppressed). Residents with their own version: r101 severity critical."
+                == "night-door: on door.opened from d101 in a room tagged ground-floor of a resident tagged wandering-risk saying contact=false, between 22:00 and 07:00 starting on fri, sat (site time): a high 'wandering' alarm, policy standard. One open alarm per room: repeats join it and remind the current tier at most every 15m until acknowledged. After it is resolved, the same thing raises nothing for 10m (recorded as suppressed). Residents with their own version: r101 severity critical."
         )
         #expect(
-            words[1].hasPrefix(
-                "suspected-fall: 3 × fall.suspected within 10m from any device raises a high 'fall' alarm"))
-        #expect(words[1].hasSuffix("Residents with their own version: r101 off."))
+            words[1]
+                == "suspected-fall: on 3 × fall.suspected within 10m (any device): a high 'fall' alarm, policy standard. One open alarm per resident (per room where nobody lives): repeats join it. Residents with their own version: r101 off."
+        )
         #expect(
-            words[2].hasPrefix("not-back: a bed.exit not followed by presence.detected in the same room within 20m"))
+            words[2].hasPrefix(
+                "not-back: when bed.exit is not followed by presence.detected in the same room within 20m (any device)")
+        )
         #expect(
             words[3].hasPrefix(
-                "morning: no presence.detected or door.opened in a room between 06:00 and 09:00 (checked at 09:00 each day)"
+                "morning: when a room has no presence.detected or door.opened between 06:00 and 09:00 (checked at 09:00 each day)"
             ))
+        #expect(
+            RuleDescriptions.describePolicies(site) == [
+                "standard: at once role night-staff on duty and everyone on duty; after 2m more all of night and next of kin who consented (quiet hours kept unless critical or worse); after 5m more Alarmsentralen via sentral; the last tier repeats every 5m until acknowledged"
+            ])
         #expect(RuleDescriptions.warnings(site) == [])
     }
 
