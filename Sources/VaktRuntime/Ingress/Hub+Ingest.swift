@@ -4,6 +4,12 @@ import VaktDevices
 import VaktStore
 
 extension Hub {
+    /// The event log's reason for a retained message seen with no stored state: only its
+    /// battery level was taken (`vakt replay` reads it back).
+    static let retainedFirstSeen = "retained state seen first: taken as the starting state"
+    /// The event log's reason for a retained message that differs from the stored state.
+    static let retainedChanged = "retained state differs from the stored state"
+
     /// Payloads kept in the event log for rejected input are cut to this size.
     static let rejectedPayloadLimit = 4_096
 
@@ -146,11 +152,11 @@ extension Hub {
                     report = DeviceReport(
                         source: device.id, events: events.filter { $0.kind == .batteryLevel }, digest: digest,
                         retained: true)
-                    reason = "retained state seen first: taken as the starting state"
+                    reason = Self.retainedFirstSeen
                     logger.notice("device \(device.id): first state seen, from the broker's retained copy")
                 } else {
                     report = DeviceReport(source: device.id, events: events, digest: digest, reconciled: true)
-                    reason = "retained state differs from the stored state"
+                    reason = Self.retainedChanged
                     logger.notice(
                         "device \(device.id): its retained state differs from the last one stored; raising what was missed",
                         metadata: ["events": "\(events.map(\.kind.rawValue).joined(separator: ","))"])

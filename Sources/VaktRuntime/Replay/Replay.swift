@@ -131,12 +131,14 @@ public struct Replay {
             advance(to: record.receivedAt)
             if let device = record.device, let kinds = record.kind {
                 events += 1
-                let decoded = decode(record, device: device, kinds: kinds)
-                apply(
-                    engine.handle(
-                        .report(DeviceReport(source: device, events: decoded, digest: record.key)),
-                        at: record.receivedAt),
-                    event: record)
+                // Retained state is taken as the hub took it, by the reason it recorded.
+                var decoded = decode(record, device: device, kinds: kinds)
+                let first = record.reason == Hub.retainedFirstSeen
+                if first { decoded = decoded.filter { $0.kind == .batteryLevel } }
+                let report = DeviceReport(
+                    source: device, events: decoded, digest: record.key, retained: first,
+                    reconciled: record.reason == Hub.retainedChanged)
+                apply(engine.handle(.report(report), at: record.receivedAt), event: record)
             } else if let input = command(record, mapping: mapping) {
                 commands += 1
                 apply(engine.handle(input, at: record.receivedAt), event: nil)
