@@ -116,7 +116,7 @@ extension Engine {
         alarm.reopened = (alarm.reopened ?? 0) + 1
         alarm.lastEventAt = now
         noteTier(of: &alarm, at: now)
-        openAlarms[alarm.id] = alarm
+        opened(alarm)
         var detail = ["request": command.id, "previous_outcome": outcome ?? "", "times": String(alarm.reopened ?? 1)]
         if let note = command.note { detail["note"] = note }
         var effects: [Effect] = [

@@ -6,7 +6,7 @@ extension Engine {
     mutating func handleDevice(_ event: DeviceEvent, at now: Date) -> [Effect] {
         var effects = availabilityRecord(event, at: now)
         guard let roomID = site.room(ofSource: event.device) else { return effects }
-        for rule in site.rules where rule.clears.contains(event.kind) {
+        for rule in ruleIndex.clearing[event.kind] ?? [] {
             for var alarm in openAlarms.values
             where alarm.device == event.device && alarm.rule == rule.id && !alarm.isTest {
                 effects += clear(&alarm, event: event, at: now)
@@ -18,7 +18,7 @@ extension Engine {
         effects += noteActivity(event, room: roomID, at: now)
 
         var chosen: Rule?
-        for base in site.rules where base.raisesOnEvent && base.events.contains(event.kind) {
+        for base in ruleIndex.raising[event.kind] ?? [] {
             if let rule = site.rule(base, for: resident),
                 applies(rule, to: event, room: room, resident: resident, at: now)
             {
@@ -112,6 +112,7 @@ extension Engine {
     /// Takes a resolved alarm out of the open ones, keeping it for hold-offs and reopening.
     mutating func closed(_ alarm: Alarm) {
         openAlarms[alarm.id] = nil
+        if openByKey[alarm.dedupKey] == alarm.id { openByKey[alarm.dedupKey] = nil }
         recentlyResolved[alarm.dedupKey] = alarm
     }
 
@@ -170,7 +171,7 @@ extension Engine {
         }
         noteTier(of: &alarm, at: now)
         nextNumber += 1
-        openAlarms[alarm.id] = alarm
+        opened(alarm)
 
         var detail = [
             "event": event.kind.rawValue, "severity": alarm.severity.rawValue, "room": alarm.room, "rule": rule.id,
@@ -231,7 +232,7 @@ extension Engine {
         -> [Effect]
     {
         var effects: [Effect] = []
-        for base in site.rules {
+        for base in ruleIndex.absence[event.kind] ?? [] {
             guard case .absence(let expect, let within) = base.trigger else { continue }
             let id = "absence:\(base.id):\(room)"
             if expect.contains(event.kind), memories[id] != nil {
@@ -256,7 +257,7 @@ extension Engine {
     /// An absence rule's wait ran out without the expected event: raise its alarm.
     mutating func absenceElapsed(_ fire: TimerFire, at now: Date) -> [Effect] {
         guard let memory = memories[fire.alarm], let device = memory.device,
-            let base = site.rules.first(where: { $0.id == memory.rule }),
+            let base = ruleIndex.byID[memory.rule],
             case .absence(let expect, let within) = base.trigger, let room = site.room(ofSource: device)
         else {
             // The rule was changed or removed since the wait began.
@@ -294,8 +295,7 @@ extension Engine {
     /// Notes activity in a room for the inactivity rules that expect it.
     private mutating func noteActivity(_ event: DeviceEvent, room: String, at now: Date) -> [Effect] {
         var effects: [Effect] = []
-        for rule in site.rules {
-            guard case .inactivity(let expect, _, _) = rule.trigger, expect.contains(event.kind) else { continue }
+        for rule in ruleIndex.activity[event.kind] ?? [] {
             guard rule.match.matches(detail: event.detail) else { continue }
             let id = "activity:\(rule.id):\(room)"
             guard watchedRooms(by: rule).contains(where: { $0.id == room }) else { continue }

@@ -25,6 +25,11 @@ public struct Engine: Sendable {
     /// reopening.
     public internal(set) var recentlyResolved: [String: Alarm]
 
+    /// The open alarm's id for each dedup key, so a repeat finds the alarm it joins at once.
+    var openByKey: [String: String]
+    /// Which rules each event kind concerns, worked out once.
+    let ruleIndex: RuleIndex
+
     /// How long a resolved alarm stays reopenable, and the longest hold-off.
     public static let recentWindow: Double = 86400
 
@@ -36,6 +41,7 @@ public struct Engine: Sendable {
     ) {
         self.site = site
         self.openAlarms = Dictionary(uniqueKeysWithValues: openAlarms.map { ($0.id, $0) })
+        self.openByKey = Dictionary(openAlarms.map { ($0.dedupKey, $0.id) }) { first, _ in first }
         self.sources = Dictionary(sources.map { ($0.id, $0) }) { first, _ in first }
         self.memories = Dictionary(memories.map { ($0.id, $0) }) { first, _ in first }
         self.silences = Dictionary(silences.map { ($0.id, $0) }) { first, _ in first }
@@ -46,6 +52,7 @@ public struct Engine: Sendable {
         }
         self.recentlyResolved = recent
         self.provableProfiles = Self.provableProfiles(of: site)
+        self.ruleIndex = RuleIndex(site.rules)
         self.nextNumber = max(nextNumber, (openAlarms.compactMap(\.number).max() ?? 0) + 1)
     }
 
@@ -69,7 +76,13 @@ public struct Engine: Sendable {
 
     /// The open alarm a repeat with this dedup key would join, if any.
     public func openAlarm(key: String) -> Alarm? {
-        openAlarms.values.first { $0.dedupKey == key }
+        openByKey[key].flatMap { openAlarms[$0] }
+    }
+
+    /// Puts a newly raised or reopened alarm among the open ones.
+    mutating func opened(_ alarm: Alarm) {
+        openAlarms[alarm.id] = alarm
+        openByKey[alarm.dedupKey] = alarm.id
     }
 }
 
@@ -169,8 +182,12 @@ extension Engine {
         var perChannel: [String: Int] = [:]
         for (recipient, contact) in targets { perChannel["\(recipient.id):\(contact.channel)", default: 0] += 1 }
         var position: [String: Int] = [:]
+        var written: [String: (title: String, body: String)] = [:]
         for (recipient, contact) in targets {
-            let text = texts.notification(for: alarm, recipient: recipient)
+            // The text depends on the kind of reader only: written once per kind, not per person.
+            let textKey = "\(recipient.kind.rawValue):\(recipient.healthDetail)"
+            let text = written[textKey] ?? texts.notification(for: alarm, recipient: recipient)
+            written[textKey] = text
             let slot = "\(recipient.id):\(contact.channel)"
             var key = "\(site.id):\(alarm.id):t\(alarm.tier):r\(alarm.round):\(slot)"
             if let repeatOf { key += ":j\(repeatOf)" }
@@ -311,6 +328,35 @@ extension Engine {
                 effects += escalate(&alarm, reason: "notification-failed", at: now)
             }
             return effects
+        }
+    }
+}
+
+/// The site's rules by the event kinds they concern, in rule order, so an event is checked
+/// against the few rules that could take it rather than all of them.
+struct RuleIndex: Sendable {
+    /// Rules that raise on the kind (alone or counted).
+    var raising: [EventKind: [Rule]] = [:]
+    /// Rules that list the kind under `clears`.
+    var clearing: [EventKind: [Rule]] = [:]
+    /// Absence rules the kind starts or ends the wait of.
+    var absence: [EventKind: [Rule]] = [:]
+    /// Inactivity rules that count the kind as activity.
+    var activity: [EventKind: [Rule]] = [:]
+    var byID: [String: Rule] = [:]
+
+    init(_ rules: [Rule]) {
+        for rule in rules {
+            if byID[rule.id] == nil { byID[rule.id] = rule }
+            for kind in rule.clears { clearing[kind, default: []].append(rule) }
+            switch rule.trigger {
+            case .event, .count:
+                for kind in Set(rule.events) { raising[kind, default: []].append(rule) }
+            case .absence(let expect, _):
+                for kind in Set(rule.events + expect) { absence[kind, default: []].append(rule) }
+            case .inactivity(let expect, _, _):
+                for kind in Set(expect) { activity[kind, default: []].append(rule) }
+            }
         }
     }
 }

@@ -16,14 +16,14 @@ public struct Site: Sendable, Equatable {
     public var broker: BrokerSettings
     /// Where the hub keeps its database, unless `--data` overrides it.
     public var dataDirectory: String?
-    public var rooms: [Room]
-    public var residents: [Resident]
+    public var rooms: [Room] { didSet { lookup = Lookup(self) } }
+    public var residents: [Resident] { didSet { lookup = Lookup(self) } }
     public var staff: [Staff]
     public var groups: [StaffGroup]
     public var channels: [Channel]
     public var policies: [Policy]
     public var rules: [Rule]
-    public var devices: [Device]
+    public var devices: [Device] { didSet { lookup = Lookup(self) } }
     /// zigbee2mqtt bridges and alarm receivers that carry devices' messages.
     public var bridges: [Bridge]
     /// How old the proof that each device's chain works may get.
@@ -40,6 +40,8 @@ public struct Site: Sendable, Equatable {
     public var outcomes: [OutcomeCode]
     /// The site's wall-clock calendar (time windows, rosters, reports).
     public private(set) var calendar: SiteCalendar
+    /// Positions in the lists by id, for the engine's hot path; rebuilt when a list changes.
+    private var lookup = Lookup()
     /// Where the device profiles were loaded from, when loaded from files.
     public var profilesDirectory: String?
     /// Device profiles by id (`<ecosystem>/<model-file-name>`), as loaded from `Devices/`.
@@ -59,6 +61,7 @@ public struct Site: Sendable, Equatable {
         self.silencing = silencing
         self.outcomes = outcomes
         self.calendar = SiteCalendar(timeZone: timeZone)
+        defer { lookup = Lookup(self) }
         self.id = id
         self.name = name
         self.timeZone = timeZone
@@ -82,17 +85,17 @@ public struct Site: Sendable, Equatable {
 }
 
 extension Site {
-    public func room(_ id: String) -> Room? { rooms.first { $0.id == id } }
-    public func resident(_ id: String) -> Resident? { residents.first { $0.id == id } }
+    public func room(_ id: String) -> Room? { lookup.rooms[id].map { rooms[$0] } }
+    public func resident(_ id: String) -> Resident? { lookup.residents[id].map { residents[$0] } }
     /// The resident living in a room, if any.
-    public func resident(inRoom room: String) -> Resident? { residents.first { $0.room == room } }
+    public func resident(inRoom room: String) -> Resident? { lookup.residentInRoom[room].map { residents[$0] } }
     public func staffMember(_ id: String) -> Staff? { staff.first { $0.id == id } }
     public func group(_ id: String) -> StaffGroup? { groups.first { $0.id == id } }
     public func channel(_ id: String) -> Channel? { channels.first { $0.id == id } }
     public func policy(_ id: String) -> Policy? { policies.first { $0.id == id } }
-    public func device(_ id: String) -> Device? { devices.first { $0.id == id } }
+    public func device(_ id: String) -> Device? { lookup.devices[id].map { devices[$0] } }
     /// The device that publishes on an MQTT topic, if any.
-    public func device(onTopic topic: String) -> Device? { devices.first { $0.topic == topic } }
+    public func device(onTopic topic: String) -> Device? { lookup.topics[topic].map { devices[$0] } }
     public func bridge(_ id: String) -> Bridge? { bridges.first { $0.id == id } }
 
     /// The bridge or receiver a device's messages pass through, if one is configured.
@@ -211,4 +214,33 @@ public struct ProofSettings: Sendable, Equatable {
 
     /// The maximum proof age of a device with this profile, if any.
     public func maxAge(profile: String) -> Double? { byProfile[profile] ?? maxAge }
+}
+
+extension Site {
+    /// Where each room, resident and device is in the site's lists, by id (the first, where
+    /// a configuration not yet checked has two). Derived from the lists, so two sites with
+    /// the same lists are equal whatever their lookups hold.
+    struct Lookup: Sendable, Equatable {
+        var rooms: [String: Int] = [:]
+        var residents: [String: Int] = [:]
+        var residentInRoom: [String: Int] = [:]
+        var devices: [String: Int] = [:]
+        var topics: [String: Int] = [:]
+
+        init() {}
+
+        init(_ site: Site) {
+            for (index, room) in site.rooms.enumerated() where rooms[room.id] == nil { rooms[room.id] = index }
+            for (index, resident) in site.residents.enumerated() {
+                if residents[resident.id] == nil { residents[resident.id] = index }
+                if residentInRoom[resident.room] == nil { residentInRoom[resident.room] = index }
+            }
+            for (index, device) in site.devices.enumerated() {
+                if devices[device.id] == nil { devices[device.id] = index }
+                if let topic = device.topic, topics[topic] == nil { topics[topic] = index }
+            }
+        }
+
+        static func == (_: Lookup, _: Lookup) -> Bool { true }
+    }
 }

@@ -125,9 +125,6 @@ public struct Messages: Sendable {
 
     /// `HH:mm` in the site's time zone.
     public func clock(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = site.timeZone
-        let c = calendar.dateComponents([.hour, .minute], from: date)
-        return String(format: "%02d:%02d", c.hour ?? 0, c.minute ?? 0)
+        site.calendar.local(date).time.description
     }
 }
