@@ -89,7 +89,45 @@ public enum RuleDescriptions {
         }) {
             warnings.append("policy \(policy.id) reaches no staff in any tier")
         }
+        warnings += rosterGaps(site)
+        for room in site.rooms {
+            let residents = site.residents.filter { $0.room == room.id }
+            guard residents.count > 1 else { continue }
+            let ids = residents.map(\.id).joined(separator: " and ")
+            warnings.append(
+                "room \(room.id) is shared by \(ids): alarms from it are attributed to \(residents[0].id), whose rule versions apply to both, and neither can be silenced alone"
+            )
+        }
         return warnings
+    }
+
+    /// Stretches of a week nobody is rostered for, in the week of the first Monday of 2027
+    /// (dated assignments aside): on-duty targets reach nobody then, and escalation falls
+    /// through to later tiers.
+    static func rosterGaps(_ site: Site) -> [String] {
+        guard let roster = site.roster, let monday = LocalDay("2027-01-04") else { return [] }
+        var gaps: [String] = []
+        for offset in 0..<7 {
+            let day = monday.adding(days: offset)
+            var start: Int?
+            for minute in stride(from: 0, through: 24 * 60, by: 15) {
+                let covered =
+                    minute < 24 * 60
+                    && !roster.onDuty(
+                        at: site.calendar.instant(day, DailyTime(hour: minute / 60, minute: minute % 60)),
+                        in: site.calendar
+                    ).isEmpty
+                if !covered, start == nil, minute < 24 * 60 { start = minute }
+                if covered || minute == 24 * 60, let from = start {
+                    let to = DailyTime(hour: minute / 60, minute: minute % 60)
+                    gaps.append("\(day.weekday.rawValue) \(DailyTime(hour: from / 60, minute: from % 60))-\(to)")
+                    start = nil
+                }
+            }
+        }
+        guard !gaps.isEmpty else { return [] }
+        let shown = gaps.prefix(5).joined(separator: ", ") + (gaps.count > 5 ? ", and \(gaps.count - 5) more" : "")
+        return ["the roster has nobody on duty on \(shown): on-duty targets reach nobody then"]
     }
 
     static func describe(_ policy: Policy, in site: Site) -> String {

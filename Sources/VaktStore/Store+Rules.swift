@@ -3,40 +3,52 @@ import GRDB
 import VaktCore
 
 extension Store {
+    /// Rows that could be read, and why each other row could not be.
+    public struct Readable<Item: Sendable>: Sendable {
+        public var items: [Item]
+        public var unreadable: [String]
+    }
+
     /// What counting, absence and inactivity rules remember, to restore after a restart.
+    /// One damaged row (or one written by a newer version) is reported, not fatal: the hub
+    /// must start.
     ///
-    /// - Throws: `DatabaseError`; `StoreError.Code.corruptRow` when a row does not decode.
-    public func ruleMemories() throws -> [RuleMemory] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, json FROM rule_memory ORDER BY id").map { row in
-                try StoredJSON.decode(RuleMemory.self, row["json"], table: "rule_memory", id: row["id"])
-            }
-        }
+    /// - Throws: `DatabaseError` only.
+    public func ruleMemories() throws -> Readable<RuleMemory> {
+        try readableRows(RuleMemory.self, table: "rule_memory", sql: "SELECT id, json FROM rule_memory ORDER BY id")
     }
 
-    /// Silences in force or yet to start, soonest end first.
+    /// Silences in force or yet to start, soonest end first; unreadable rows reported.
     ///
-    /// - Throws: `DatabaseError`; `StoreError.Code.corruptRow` when a row does not decode.
-    public func silences() throws -> [Silence] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, json FROM silences ORDER BY until, id").map { row in
-                try StoredJSON.decode(Silence.self, row["json"], table: "silences", id: row["id"])
-            }
-        }
+    /// - Throws: `DatabaseError` only.
+    public func silences() throws -> Readable<Silence> {
+        try readableRows(Silence.self, table: "silences", sql: "SELECT id, json FROM silences ORDER BY until, id")
     }
 
-    /// Alarms resolved at or after `since`: what hold-offs and reopening look back on.
+    /// Alarms resolved at or after `since`: what hold-offs and reopening look back on;
+    /// unreadable rows reported.
     ///
-    /// - Throws: `DatabaseError`; `StoreError.Code.corruptRow` when a row does not decode.
-    public func alarms(resolvedSince since: Date) throws -> [Alarm] {
+    /// - Throws: `DatabaseError` only.
+    public func alarms(resolvedSince since: Date) throws -> Readable<Alarm> {
+        try readableRows(
+            Alarm.self, table: "alarms",
+            sql: "SELECT id, json FROM alarms WHERE state = 'resolved' AND resolved_at >= ? ORDER BY resolved_at",
+            arguments: [since.timeIntervalSince1970])
+    }
+
+    private func readableRows<Item: Decodable & Sendable>(
+        _ type: Item.Type, table: String, sql: String, arguments: StatementArguments = []
+    ) throws -> Readable<Item> {
         try pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: "SELECT id, json FROM alarms WHERE state = 'resolved' AND resolved_at >= ? ORDER BY resolved_at",
-                arguments: [since.timeIntervalSince1970]
-            ).map { row in
-                try StoredJSON.decode(Alarm.self, row["json"], table: "alarms", id: row["id"])
+            var result = Readable<Item>(items: [], unreadable: [])
+            for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+                do {
+                    result.items.append(try StoredJSON.decode(type, row["json"], table: table, id: row["id"]))
+                } catch {
+                    result.unreadable.append("\(error)")
+                }
             }
+            return result
         }
     }
 

@@ -119,7 +119,9 @@ struct SilenceCommand: ParsableCommand {
 
         func run() throws {
             let (_, store, view) = try location.open()
-            let silences = try store.silences()
+            let stored = try store.silences()
+            for problem in stored.unreadable { printError("warning: a stored silence cannot be read: \(problem)") }
+            let silences = stored.items
             if json {
                 try DataOption.printJSON(silences.map { $0.wireObject(in: view.timeZone) })
                 return

@@ -163,7 +163,34 @@ import VaktCore
             RuleDescriptions.describePolicies(site) == [
                 "standard: at once role night-staff on duty and everyone on duty; after 2m more all of night and next of kin who consented (quiet hours kept unless critical or worse); after 5m more Alarmsentralen via sentral; the last tier repeats every 5m until acknowledged"
             ])
-        #expect(RuleDescriptions.warnings(site) == [])
+        // The roster leaves evenings, and weekend days, to nobody: said, not refused.
+        #expect(
+            RuleDescriptions.warnings(site) == [
+                "the roster has nobody on duty on mon 15:00-22:00, tue 15:00-22:00, wed 15:00-22:00, thu 15:00-22:00, fri 15:00-22:00, and 2 more: on-duty targets reach nobody then"
+            ])
+    }
+
+    @Test func refusesKeysThatDoNotApply() throws {
+        let (_, errors) = try load(
+            Self.channels + """
+                rules:
+                  - { id: a, events: [door.opened], alarm: d, severity: high, policy: standard, absence: { expect: [door.closed], within: 5m }, clears: [door.closed] }
+                  - { id: b, alarm: i, severity: high, policy: standard, inactivity: { expect: [door.opened], from: "06:00", by: "24:00" }, when: "06:00-09:00", renotify: 1m }
+                  - { id: c, events: [battery.low], alarm: l, severity: low, policy: standard, hold_off: 1h }
+                  - { id: d, events: [sos], alarm: s, severity: high, policy: standard, when: { time: "22:00-07:00", days: [] } }
+
+                """,
+            people: Self.people.replacingOccurrences(
+                of: "    rules: { night-door: { severity: critical }, suspected-fall: off }\n", with: ""))
+        #expect(
+            errors == [
+                "escalation.yaml:12:129: rules[0]: 'clears' does not apply here: an absence or inactivity alarm waits for a person; it cannot be cleared by an event",
+                "escalation.yaml:13:114: rules[1].inactivity.by: 'by' must be within the day, at the latest 23:59",
+                "escalation.yaml:13:125: rules[1]: 'when' does not apply here: an inactivity rule's window is its from and by",
+                "escalation.yaml:13:146: rules[1]: 'renotify' does not apply here: an inactivity alarm is raised once a day; its policy repeats it",
+                "escalation.yaml:14:80: rules[2]: 'hold_off' does not apply here: a technical alarm is never held off: one that is not raised (offline, silent, a low battery) would not come again",
+                "escalation.yaml:15:79: rules[3].when: a window on no days or dates never applies",
+            ], "\(errors.joined(separator: "\n"))")
     }
 
     @Test func reportsBrokenRules() throws {

@@ -51,6 +51,25 @@ extension SiteReader {
             holdOff = 0
         }
         let renotify = fields["renotify"].flatMap { $0.positiveDuration(diagnostics) }
+        let technical = !events.isEmpty && events.allSatisfy(EventKind.technical.contains)
+        let misplaced: [(String, Bool, String)] = [
+            (
+                "clears", triggers.first == "absence" || triggers.first == "inactivity",
+                "an absence or inactivity alarm waits for a person; it cannot be cleared by an event"
+            ),
+            ("when", triggers.first == "inactivity", "an inactivity rule's window is its from and by"),
+            (
+                "renotify", triggers.first == "inactivity",
+                "an inactivity alarm is raised once a day; its policy repeats it"
+            ),
+            (
+                "hold_off", technical,
+                "a technical alarm is never held off: one that is not raised (offline, silent, a low battery) would not come again"
+            ),
+        ]
+        for (key, wrong, why) in misplaced where wrong && fields[key] != nil {
+            diagnostics.report("\(value.path): '\(key)' does not apply here: \(why)", at: fields.keyPosition(key))
+        }
         guard let id, let alarm, let severity, let policy, !events.isEmpty || triggers.first == "inactivity",
             triggers.count <= 1
         else { return nil }
@@ -103,6 +122,10 @@ extension SiteReader {
         }
         if fields["dates"] != nil {
             window.dates = Set(fields.sequence("dates", diagnostics).compactMap(readDay))
+        }
+        if window.days?.isEmpty == true || window.dates?.isEmpty == true {
+            diagnostics.report("\(value.path): a window on no days or dates never applies", at: value.position)
+            return nil
         }
         return window
     }
@@ -169,7 +192,11 @@ extension SiteReader {
             diagnostics.report("\(value.path): name the events that count as activity", at: value.position)
         }
         let from = fields["from"].flatMap(readTime)
-        let by = fields["by"].flatMap(readTime)
+        var by = fields["by"].flatMap(readTime)
+        if by?.hour == 24, let value = fields["by"] {
+            diagnostics.report("\(value.path): 'by' must be within the day, at the latest 23:59", at: value.position)
+            by = nil
+        }
         if let from, let by, by <= from {
             diagnostics.report(
                 "\(value.path): 'by' (\(by)) must be later the same day than 'from' (\(from))",

@@ -74,7 +74,11 @@ extension Engine {
             closed(alarm)
         }
         // The first answer proves the device's chain, end to end.
-        if wasRaised { effects += proveChain(alarm, by: staff.id, at: now) }
+        // An alarm raised by an absence or inactivity rule names a device that said nothing:
+        // answering it proves no chain.
+        if wasRaised, ruleIndex.byID[alarm.rule]?.raisesOnEvent ?? true {
+            effects += proveChain(alarm, by: staff.id, at: now)
+        }
         let verb = command.action == .acknowledge ? "acknowledged" : alarm.state.rawValue
         return [.saveAlarm(alarm)] + effects + [
             .reply(

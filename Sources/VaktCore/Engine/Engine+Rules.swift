@@ -60,6 +60,10 @@ extension Engine {
     /// chain test and a real alarm never share one: a real fall after a test must not pass
     /// for a test.
     func dedupKey(_ rule: Rule, device: String, room: String, resident: String?, test: Bool) -> String {
+        Self.dedupKey(rule, device: device, room: room, resident: resident, test: test)
+    }
+
+    static func dedupKey(_ rule: Rule, device: String, room: String, resident: String?, test: Bool) -> String {
         let scope: String
         switch rule.dedup {
         case .resident: scope = resident.map { "resident:\($0)" } ?? "room:\(room)"
@@ -121,7 +125,10 @@ extension Engine {
     private func suppression(of rule: Rule, key: String, resident: String?, room: String, test: Bool, at now: Date)
         -> [String: String]?
     {
-        guard !test else { return nil }
+        // A device problem is raised even while its room or resident is silenced, and never
+        // held off: it goes to technical staff, and an edge-triggered one (silent, offline, a
+        // low battery) would not come again once the silence ended.
+        guard !test, !rule.isTechnical else { return nil }
         if !site.silencing.never.contains(rule.alarm),
             let silence = silences.values.sorted(by: { $0.id < $1.id }).first(where: {
                 $0.covers(kind: rule.alarm, resident: resident, room: room, at: now)
@@ -218,6 +225,13 @@ extension Engine {
             alarm.renotifiedAt = now
             effects += notifyTier(of: alarm, at: now, repeatOf: alarm.repeats)
         }
+        // Someone has the alarm, but this may be news to them: another device saw it too (a
+        // second fall sensor), or a rule's wait or daily check found it again.
+        if alarm.state != .raised, event.device != alarm.device || !rule.raisesOnEvent,
+            let holder = (alarm.onsiteBy ?? alarm.acknowledgedBy).flatMap(site.staffMember)
+        {
+            effects += notify(holder, of: alarm, at: now, repeatOf: alarm.repeats)
+        }
         openAlarms[alarm.id] = alarm
         return [.saveAlarm(alarm)] + effects
     }
@@ -254,8 +268,17 @@ extension Engine {
         return effects
     }
 
-    /// An absence rule's wait ran out without the expected event: raise its alarm.
+    /// An absence rule's wait ran out without the expected event: raise its alarm. A wait that
+    /// ran out while the hub was down waits for the devices' queued messages first.
     mutating func absenceElapsed(_ fire: TimerFire, at now: Date) -> [Effect] {
+        if let resumedAt, now < resumedAt.addingTimeInterval(Self.restartGrace), memories[fire.alarm] != nil {
+            return [
+                .schedule(
+                    ScheduledTimer(
+                        id: fire.id, alarm: fire.alarm, purpose: .absence,
+                        due: resumedAt.addingTimeInterval(Self.restartGrace)))
+            ]
+        }
         guard let memory = memories[fire.alarm], let device = memory.device,
             let base = ruleIndex.byID[memory.rule],
             case .absence(let expect, let within) = base.trigger, let room = site.room(ofSource: device)
@@ -299,9 +322,16 @@ extension Engine {
             guard rule.match.matches(detail: event.detail) else { continue }
             let id = "activity:\(rule.id):\(room)"
             guard watchedRooms(by: rule).contains(where: { $0.id == room }) else { continue }
-            var memory = memories[id] ?? RuleMemory(id: id, rule: rule.id)
-            // One instant is enough; written at most once a minute, not for every message.
-            if let last = memory.instants.last, now.timeIntervalSince(last) < 60 { continue }
+            var memory = memories[id] ?? RuleMemory(id: id, rule: rule.id, since: now)
+            // One instant is enough; written at most once a minute, not for every message, but
+            // always the first time inside today's window.
+            if case .inactivity(_, let from, _) = rule.trigger, let last = memory.instants.last,
+                now.timeIntervalSince(last) < 60,
+                last >= site.calendar.instant(site.calendar.local(now).day, from)
+                    || now < site.calendar.instant(site.calendar.local(now).day, from)
+            {
+                continue
+            }
             memory.instants = [now]
             memories[id] = memory
             effects.append(.saveMemory(memory))
@@ -318,8 +348,8 @@ extension Engine {
     }
 
     /// After a restart the devices' queued messages come first: a deadline missed while the
-    /// hub was down is checked this long after it is back.
-    static let inactivityGrace: Double = 120
+    /// hub was down (an inactivity check, an absence wait) is acted on this long after it is back.
+    static let restartGrace: Double = 120
 
     /// Raises inactivity for every watched room with no expected activity between `from` and
     /// `by` today, once per day, after `by`.
@@ -328,13 +358,19 @@ extension Engine {
         for base in site.rules {
             guard case .inactivity(_, let from, let by) = base.trigger else { continue }
             let (day, start, deadline) = inactivityDeadline(from: from, by: by, at: now)
-            let ready = max(deadline, (resumedAt ?? .distantPast).addingTimeInterval(Self.inactivityGrace))
+            let ready = max(deadline, (resumedAt ?? .distantPast).addingTimeInterval(Self.restartGrace))
             for room in watchedRooms(by: base) {
                 let id = "activity:\(base.id):\(room.id)"
-                var memory = memories[id] ?? RuleMemory(id: id, rule: base.id)
+                var memory = memories[id] ?? RuleMemory(id: id, rule: base.id, since: now)
                 if memory.day == day.description { continue }
-                if memories[id] == nil, now >= deadline {
-                    // Watching starts now: what happened earlier today is not known.
+                if memories[id] == nil {
+                    // The watch starts here, and says so in the store: at the deadline, a room
+                    // watched since before `from` with no activity seen is inactive.
+                    memories[id] = memory
+                    effects.append(.saveMemory(memory))
+                }
+                if let since = memory.since, since > start, now >= deadline {
+                    // Watching began after `from` today: what happened before is not known.
                     memory.day = day.description
                     memories[id] = memory
                     effects.append(.saveMemory(memory))
@@ -377,7 +413,7 @@ extension Engine {
             let due =
                 done
                 ? site.calendar.instant(day.adding(days: 1), by)
-                : max(deadline, (resumedAt ?? .distantPast).addingTimeInterval(Self.inactivityGrace))
+                : max(deadline, (resumedAt ?? .distantPast).addingTimeInterval(Self.restartGrace))
             if next.map({ due < $0 }) ?? true { next = due }
         }
         return next

@@ -27,8 +27,18 @@ extension Engine {
             guard silences[id] != nil else { return refuse("no silence '\(id)'", "no-silence") }
             return endSilence(id, actor: "staff:\(staff.id)", reason: "ended by staff", request: request.id, at: now)
         case .start(let resident, let room, let kinds, let until, let seconds, let reason):
-            if let resident, site.resident(resident) == nil {
-                return refuse("unknown resident '\(resident)'", "unknown-resident")
+            if let resident {
+                guard let person = site.resident(resident) else {
+                    return refuse("unknown resident '\(resident)'", "unknown-resident")
+                }
+                // Alarms from a shared room cannot be told apart by resident: silencing one
+                // would silence the other.
+                let others = site.residents.filter { $0.room == person.room && $0.id != resident }.map(\.id)
+                if !others.isEmpty {
+                    return refuse(
+                        "room \(person.room) is shared with \(others.joined(separator: ", ")): their alarms cannot be told apart, so \(resident) cannot be silenced alone",
+                        "shared-room")
+                }
             }
             if let room, site.room(room) == nil { return refuse("unknown room '\(room)'", "unknown-room") }
             let end = until ?? now.addingTimeInterval(seconds ?? 0)
@@ -39,6 +49,13 @@ extension Engine {
             }
             if let kinds, let never = kinds.first(where: site.silencing.never.contains) {
                 return refuse("\(never) alarms are never silenced at this site", "never-silenced")
+            }
+            // A misspelt kind would silence nothing while staff believe it silenced.
+            let known = Set(site.rules.filter { !$0.isTechnical }.map(\.alarm))
+            if let kinds, let unknown = kinds.first(where: { !known.contains($0) }) {
+                return refuse(
+                    "no care rule raises '\(unknown)'; kinds: \(known.sorted().joined(separator: ", "))", "unknown-kind"
+                )
             }
             var id = "S\(Int(now.timeIntervalSince1970))"
             var suffix = 1

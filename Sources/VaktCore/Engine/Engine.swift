@@ -40,6 +40,19 @@ public struct Engine: Sendable {
         memories: [RuleMemory] = [], silences: [Silence] = [], recentlyResolved: [Alarm] = []
     ) {
         self.site = site
+        // Alarms stored before dedup keys existed get the key their rule gives them now, so
+        // a repeat after the upgrade joins them as it would have before.
+        let rules = RuleIndex(site.rules)
+        func keyed(_ alarm: Alarm) -> Alarm {
+            guard alarm.key == nil, let rule = rules.byID[alarm.rule] else { return alarm }
+            var alarm = alarm
+            alarm.key = Self.dedupKey(
+                rule, device: alarm.device, room: alarm.room, resident: alarm.resident, test: alarm.isTest)
+            return alarm
+        }
+        let openAlarms = openAlarms.map(keyed)
+        let recentlyResolved = recentlyResolved.map(keyed)
+        self.ruleIndex = rules
         self.openAlarms = Dictionary(uniqueKeysWithValues: openAlarms.map { ($0.id, $0) })
         self.openByKey = Dictionary(openAlarms.map { ($0.dedupKey, $0.id) }) { first, _ in first }
         self.sources = Dictionary(sources.map { ($0.id, $0) }) { first, _ in first }
@@ -52,7 +65,6 @@ public struct Engine: Sendable {
         }
         self.recentlyResolved = recent
         self.provableProfiles = Self.provableProfiles(of: site)
-        self.ruleIndex = RuleIndex(site.rules)
         self.nextNumber = max(nextNumber, (openAlarms.compactMap(\.number).max() ?? 0) + 1)
     }
 
@@ -171,12 +183,38 @@ extension Engine {
     /// Queues one notification per recipient and contact of the alarm's current tier;
     /// `repeatOf` marks a reminder for the alarm's n-th joined repeat (`renotify`).
     func notifyTier(of alarm: Alarm, at now: Date, repeatOf: Int? = nil) -> [Effect] {
-        guard let policy = site.policy(alarm.policy), policy.tiers.indices.contains(alarm.tier) else {
-            return []
+        let reach = reach(tier: alarm.tier, of: alarm, at: now)
+        var effects = enqueue(
+            reach.reached, about: alarm, at: now, repeatOf: repeatOf,
+            detail: reach.fallback ? ["fallback": "all staff: nobody in the last tier is reachable"] : [:])
+        // Relatives in their quiet hours are not woken; the record says who was spared.
+        for kin in reach.withheld {
+            effects.append(
+                .audit(
+                    AuditEntry(
+                        at: now, actor: "hub", action: .notificationWithheld, alarm: alarm.id, recipient: kin,
+                        result: "withheld",
+                        detail: ["tier": String(alarm.tier), "round": String(alarm.round), "reason": "quiet-hours"])))
         }
+        return effects
+    }
+
+    /// Tells the staff member who has an alarm that something joined it.
+    func notify(_ staff: Staff, of alarm: Alarm, at now: Date, repeatOf: Int) -> [Effect] {
+        let reader = Messages.Reader(id: staff.id, name: staff.name, kind: .staff, healthDetail: true)
+        return enqueue(
+            staff.contacts.map { (reader, $0) }, about: alarm, at: now, repeatOf: repeatOf,
+            detail: ["reason": "joined while \(alarm.state.rawValue)"])
+    }
+
+    /// Queues one notification per person and contact, each with its own idempotency key, and
+    /// audits each.
+    private func enqueue(
+        _ targets: [(Messages.Reader, Contact)], about alarm: Alarm, at now: Date, repeatOf: Int?,
+        detail extra: [String: String]
+    ) -> [Effect] {
         let texts = Messages(site: site)
         var effects: [Effect] = []
-        let (targets, withheld) = recipients(of: policy.tiers[alarm.tier], for: alarm, at: now)
         // A person with two contacts on one channel (phone and tablet) gets one message on
         // each; their keys differ by the contact's position. One contact keeps the short key.
         var perChannel: [String: Int] = [:]
@@ -214,28 +252,37 @@ extension Engine {
                     AuditEntry(
                         at: now, actor: "hub", action: .notificationQueued, alarm: alarm.id,
                         channel: contact.channel, recipient: recipient.id,
-                        detail: ["tier": String(alarm.tier), "round": String(alarm.round)])))
-        }
-        // Relatives in their quiet hours are not woken; the record says who was spared.
-        for kin in withheld {
-            effects.append(
-                .audit(
-                    AuditEntry(
-                        at: now, actor: "hub", action: .notificationWithheld, alarm: alarm.id, recipient: kin,
-                        result: "withheld",
-                        detail: ["tier": String(alarm.tier), "round": String(alarm.round), "reason": "quiet-hours"])))
+                        detail: extra.merging(["tier": String(alarm.tier), "round": String(alarm.round)]) { _, new in
+                            new
+                        })))
         }
         return effects
+    }
+
+    /// Whom tier `tier` of the alarm's policy reaches at `now`. A last tier that reaches
+    /// nobody (nobody of it on duty by the roster) falls back to every member of staff: an
+    /// alarm must never repeat to nobody.
+    func reach(tier: Int, of alarm: Alarm, at now: Date) -> (
+        reached: [(Messages.Reader, Contact)], withheld: [String], fallback: Bool
+    ) {
+        guard let policy = site.policy(alarm.policy), policy.tiers.indices.contains(tier) else {
+            return ([], [], false)
+        }
+        let (reached, withheld) = recipients(of: policy.tiers[tier], for: alarm, at: now)
+        guard reached.isEmpty, tier == policy.tiers.count - 1 else { return (reached, withheld, false) }
+        let everyone = site.staff.flatMap { staff in
+            staff.contacts.map {
+                (Messages.Reader(id: staff.id, name: staff.name, kind: .staff, healthDetail: true), $0)
+            }
+        }
+        return (everyone, withheld, !everyone.isEmpty)
     }
 
     /// The people tier `tier` of the alarm's policy reaches, once each, in policy order
     /// (for dashboards: "who is next").
     public func people(inTier tier: Int, of alarm: Alarm, at now: Date) -> [Messages.Reader] {
-        guard let policy = site.policy(alarm.policy), policy.tiers.indices.contains(tier) else { return [] }
         var seen = Set<String>()
-        return recipients(of: policy.tiers[tier], for: alarm, at: now).reached.map(\.0).filter {
-            seen.insert($0.id).inserted
-        }
+        return reach(tier: tier, of: alarm, at: now).reached.map(\.0).filter { seen.insert($0.id).inserted }
     }
 
     /// The people a tier reaches at `now`, each with each of their contacts, without repeats;

@@ -125,8 +125,10 @@ public struct SiteCalendar: Sendable, Equatable {
         if let date = calendar.date(from: components), local(date).day == day, local(date).time == time {
             return date
         }
-        // The time falls in a spring-forward gap: the first instant after it.
-        var probe = instant(day, DailyTime(hour: 0, minute: 0))
+        // The time falls in a spring-forward gap: the first instant after it, found from the
+        // day's first instant (which the calendar knows even where midnight itself is skipped).
+        let noon = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: 12))
+        var probe = calendar.startOfDay(for: noon ?? Date(timeIntervalSince1970: 0))
         let target = time.minutes
         while local(probe).day == day, local(probe).time.minutes < target {
             probe = probe.addingTimeInterval(60)

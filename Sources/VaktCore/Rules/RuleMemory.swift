@@ -14,8 +14,14 @@ public struct RuleMemory: Sendable, Equatable, Codable, Identifiable {
     public var device: String?
     /// Inactivity: the last day (`YYYY-MM-DD`) already checked.
     public var day: String?
+    /// Inactivity: when the room's watch began (a day whose window began before it is not
+    /// judged). `nil` in memories from before this was kept: watched long enough.
+    public var since: Date?
 
-    public init(id: String, rule: String, instants: [Date] = [], device: String? = nil, day: String? = nil) {
+    public init(
+        id: String, rule: String, instants: [Date] = [], device: String? = nil, day: String? = nil, since: Date? = nil
+    ) {
+        self.since = since
         self.id = id
         self.rule = rule
         self.instants = instants

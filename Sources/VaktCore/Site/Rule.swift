@@ -24,6 +24,8 @@ public struct Rule: Sendable, Equatable, Identifiable {
     /// How the rule fires.
     public var trigger: RuleTrigger
     /// What makes two events the same alarm: repeats with the same key join the open alarm.
+    /// Defaults to the resident for care alarms, the device for technical alarms and for
+    /// rules with `clears`.
     public var dedup: DedupScope
     /// After an alarm of this rule is resolved, events with the same key raise nothing for
     /// this long (they are recorded as suppressed). 0: none.
@@ -48,7 +50,10 @@ public struct Rule: Sendable, Equatable, Identifiable {
         self.trigger = trigger
         self.holdOffSeconds = holdOffSeconds
         self.renotifySeconds = renotifySeconds
-        self.dedup = dedup ?? (!events.isEmpty && events.allSatisfy(EventKind.technical.contains) ? .device : .resident)
+        // Technical alarms and alarms their device's own event resolves (a door closing) are
+        // about one device; care alarms about the resident.
+        let perDevice = !clears.isEmpty || (!events.isEmpty && events.allSatisfy(EventKind.technical.contains))
+        self.dedup = dedup ?? (perDevice ? .device : .resident)
     }
 
     /// The rule raises a technical alarm: it listens only to events about the equipment.

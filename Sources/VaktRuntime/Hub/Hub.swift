@@ -39,10 +39,17 @@ public final class Hub: @unchecked Sendable {
         self.store = store
         self.clock = clock
         self.logger = logger
+        let memories = try store.ruleMemories()
+        let silences = try store.silences()
+        let resolved = try store.alarms(resolvedSince: clock.now().addingTimeInterval(-Engine.recentWindow))
+        // A damaged row of what rules remember is reported and skipped: the hub must start.
+        for problem in memories.unreadable + silences.unreadable + resolved.unreadable {
+            logger.critical("a stored rule memory, silence or resolved alarm cannot be read and is skipped: \(problem)")
+        }
         engine = Engine(
             site: site, openAlarms: try store.openAlarms(), nextNumber: try store.nextAlarmNumber(),
-            sources: try store.sources(), memories: try store.ruleMemories(), silences: try store.silences(),
-            recentlyResolved: try store.alarms(resolvedSince: clock.now().addingTimeInterval(-Engine.recentWindow)))
+            sources: try store.sources(), memories: memories.items, silences: silences.items,
+            recentlyResolved: resolved.items)
         engine.resumedAt = clock.now()
         let session = try store.mqttSession()
         tracker = MQTTSessionTracker(epoch: session.epoch, lastMid: session.lastMid, wraps: session.wraps)

@@ -80,7 +80,7 @@ public struct Replay {
         storedAlarms.sort { $0.raisedAt < $1.raisedAt }
         var unmatched = storedAlarms
 
-        func apply(_ effects: [Effect], event: EventRecord?) {
+        func apply(_ effects: [Effect]) {
             for effect in effects {
                 switch effect {
                 case .schedule(let timer): timers[timer.id] = timer
@@ -89,10 +89,13 @@ public struct Replay {
                 case .saveAlarm(let alarm):
                     let isNew = replayed[alarm.id] == nil
                     replayed[alarm.id] = alarm
-                    guard isNew, let event else { continue }
-                    // The stored alarm this event raised, if any: same device, raised as it arrived.
+                    guard isNew else { continue }
+                    // The stored alarm raised at the same moment about the same device by the
+                    // same rule (or of the same kind, when the rule was renamed), if any. Alarms
+                    // raised by timers match as those raised by messages do.
                     if let index = unmatched.firstIndex(where: {
-                        $0.device == alarm.device && abs($0.raisedAt.timeIntervalSince(event.receivedAt)) < 2
+                        $0.device == alarm.device && ($0.rule == alarm.rule || $0.kind == alarm.kind)
+                            && abs($0.raisedAt.timeIntervalSince(alarm.raisedAt)) < 2
                     }) {
                         mapping[unmatched[index].id] = alarm.id
                         unmatched.remove(at: index)
@@ -116,10 +119,10 @@ public struct Replay {
                 clock = max(clock, next)
                 if let timer = nextTimer, timer.due <= nextPass {
                     timers[timer.id] = nil
-                    apply(engine.handle(.timer(timer.fire), at: clock), event: nil)
+                    apply(engine.handle(.timer(timer.fire), at: clock))
                 } else {
                     lastPass = clock
-                    apply(engine.handle(.supervise, at: clock), event: nil)
+                    apply(engine.handle(.supervise, at: clock))
                 }
             }
             clock = max(clock, instant)
@@ -138,10 +141,10 @@ public struct Replay {
                 let report = DeviceReport(
                     source: device, events: decoded, digest: record.key, retained: first,
                     reconciled: record.reason == Hub.retainedChanged)
-                apply(engine.handle(.report(report), at: record.receivedAt), event: record)
+                apply(engine.handle(.report(report), at: record.receivedAt))
             } else if let input = command(record, mapping: mapping) {
                 commands += 1
-                apply(engine.handle(input, at: record.receivedAt), event: nil)
+                apply(engine.handle(input, at: record.receivedAt))
             }
         }
         advance(to: until)
@@ -207,8 +210,12 @@ public struct Replay {
         let staff = String(record.source.dropFirst(prefix.count))
         let bytes = Array(record.payload)
         if case .success(let request)? = SilenceRequest.parse(bytes, staff: staff) { return .silence(request) }
-        guard TestModeRequest.parse(bytes, staff: staff) == nil,
-            case .success(var command) = CommandPayload.parse(bytes, staff: staff),
+        if let parsed = TestModeRequest.parse(bytes, staff: staff) {
+            // Test mode as it was, so chain tests come back as tests.
+            guard case .success(let request) = parsed else { return nil }
+            return .testMode(request)
+        }
+        guard case .success(var command) = CommandPayload.parse(bytes, staff: staff),
             let replayed = mapping[command.alarm]
         else { return nil }
         command.alarm = replayed
