@@ -35,6 +35,7 @@ public final class DashboardApp: @unchecked Sendable {
         case reply([UInt8])
         case channel(id: String, payload: [UInt8])
         case device(id: String, payload: [UInt8])
+        case silences([UInt8])
     }
 
     private let site: Site
@@ -65,7 +66,8 @@ public final class DashboardApp: @unchecked Sendable {
             // hub/state after alarms/+: the broker sends retained messages subscription by
             // subscription, so once the hub's state is here, so are the alarms.
             for topic in [
-                "\(prefix)/alarms/+", "\(prefix)/channels/+", "\(prefix)/devices/+", "\(prefix)/hub/state",
+                "\(prefix)/alarms/+", "\(prefix)/channels/+", "\(prefix)/devices/+", "\(prefix)/silences",
+                "\(prefix)/hub/state",
                 "\(prefix)/replies/\(staff.id)",
             ] {
                 // Fails only when the connection just dropped; the next connection subscribes again.
@@ -83,6 +85,8 @@ public final class DashboardApp: @unchecked Sendable {
             } else if message.topic.hasPrefix("\(prefix)/channels/") {
                 event = .channel(
                     id: String(message.topic.dropFirst("\(prefix)/channels/".count)), payload: message.payload)
+            } else if message.topic == "\(prefix)/silences" {
+                event = .silences(message.payload)
             } else if message.topic == "\(prefix)/hub/state" {
                 event = .hubState(message.payload)
             } else if message.topic == "\(prefix)/replies/\(staff.id)" {
@@ -172,6 +176,7 @@ public final class DashboardApp: @unchecked Sendable {
             case .reply(let payload): model.receiveReply(payload)
             case .channel(let id, let payload): model.receiveChannel(id: id, payload: payload)
             case .device(let id, let payload): model.receiveDevice(id: id, payload: payload)
+            case .silences(let payload): model.receiveSilences(payload)
             }
         }
         return alert

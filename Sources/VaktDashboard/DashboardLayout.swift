@@ -40,6 +40,14 @@ public enum DashboardLayout {
         top.append([])
 
         bottom.append([Span(fit(texts.onDuty(model.site.staffOnDuty(at: now).map(\.name)), width), .normal)])
+        // Night staff must know whose alarms will not come (a resident in hospital).
+        let silenced = model.silences.filter { $0.until > now }.map { silence -> String in
+            let who =
+                silence.resident.flatMap { model.site.resident($0)?.displayName } ?? silence.resident
+                ?? model.site.room(silence.room ?? "")?.name ?? silence.room ?? ""
+            return texts.silenced(who, until: day(silence.until, in: model.site.timeZone))
+        }
+        if !silenced.isEmpty { bottom.append([Span(fit(texts.silencedLine(silenced), width), .high)]) }
         bottom.append(devices(model, width: width))
         if let status = model.status {
             bottom.append([Span(fit(status.text, width), status.isError ? .error : .bold)])
@@ -248,6 +256,14 @@ public enum DashboardLayout {
         let total = max(0, Int(seconds))
         let (h, m, s) = (total / 3600, total / 60 % 60, total % 60)
         return h > 0 ? String(format: "%d:%02d:%02d", h, m, s) : String(format: "%d:%02d", m, s)
+    }
+
+    /// `dd.MM HH:mm` in the site's zone.
+    static func day(_ date: Date, in zone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let c = calendar.dateComponents([.day, .month, .hour, .minute], from: date)
+        return String(format: "%02d.%02d %02d:%02d", c.day ?? 0, c.month ?? 0, c.hour ?? 0, c.minute ?? 0)
     }
 
     static func clock(_ date: Date, in zone: TimeZone, seconds: Bool) -> String {

@@ -174,6 +174,23 @@ public struct DashboardModel: Sendable {
             proofExpired: object["proof_expired"] as? Bool ?? false, inTest: object["test_until"] is String)
     }
 
+    /// A resident or room the hub is not raising alarms for, as `silences` lists it.
+    public struct Silenced: Sendable, Equatable {
+        public var resident: String?
+        public var room: String?
+        public var until: Date
+    }
+    public private(set) var silences: [Silenced] = []
+
+    /// The silences in force, from the retained `silences` list; anything else empties it.
+    public mutating func receiveSilences(_ payload: [UInt8]) {
+        let list = (try? JSONSerialization.jsonObject(with: Data(payload))) as? [[String: Any]] ?? []
+        silences = list.compactMap { entry in
+            guard let until = (entry["until"] as? String).flatMap(RFC3339.date(from:)) else { return nil }
+            return Silenced(resident: entry["resident"] as? String, room: entry["room"] as? String, until: until)
+        }
+    }
+
     /// A channel's health from `channels/<id>`.
     public mutating func receiveChannel(id: String, payload: [UInt8]) {
         let object = WireJSON.object(payload)

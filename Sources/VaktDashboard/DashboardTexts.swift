@@ -71,6 +71,12 @@ struct DashboardTexts {
     }
     func nextOfKin(_ count: Int) -> String { nb ? "pårørende (\(count))" : "next of kin (\(count))" }
     var noEscalation: String { nb ? "Eskalering stoppet" : "Escalation stopped" }
+    func silenced(_ who: String, until: String) -> String {
+        nb ? "\(who) til \(until)" : "\(who) until \(until)"
+    }
+    func silencedLine(_ entries: [String]) -> String {
+        (nb ? "STILLE (ingen alarmer): " : "SILENCED (no alarms): ") + entries.joined(separator: " · ")
+    }
     func onDuty(_ names: [String]) -> String {
         (nb ? "På vakt: " : "On duty: ") + (names.isEmpty ? "–" : names.joined(separator: ", "))
     }

@@ -134,6 +134,23 @@ import VaktCore
         #expect(frame(model, width: 160).text[21].hasSuffix(" · IKKE TESTET: room104-fall"))
     }
 
+    @Test func silencedResidentsAndRoomsAreNamedUntilTheirEnd() {
+        var model = Demo.model()
+        #expect(!frame(model).text.contains { $0.hasPrefix("STILLE") })
+        model.receiveSilences(
+            Array(
+                #"[{"id":"S1","resident":"r-4f2a","room":null,"until":"2026-11-29T12:00:00+01:00"},{"id":"S2","resident":null,"room":"104","until":"2026-11-26T02:14:30+01:00"}]"#
+                    .utf8))
+        let screen = frame(model, width: 120)
+        expectFits(screen)
+        // The room silence ended at 02:14:30; the screen is drawn at 02:14:45.
+        #expect(screen.text[20] == "STILLE (ingen alarmer): Kari N. til 29.11 12:00")
+        #expect(screen.lines[20].first?.style == .high)
+        #expect(screen.text[19].hasPrefix("På vakt: "))
+        model.receiveSilences(Array("[]".utf8))
+        #expect(!frame(model).text.contains { $0.hasPrefix("STILLE") })
+    }
+
     @Test func manyAlarmsScrollToKeepTheSelectionInView() {
         var model = Demo.model()
         for n in 1...40 {
