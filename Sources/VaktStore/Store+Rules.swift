@@ -6,7 +6,10 @@ extension Store {
     /// Rows that could be read, and why each other row could not be.
     public struct Readable<Item: Sendable>: Sendable {
         public var items: [Item]
+        /// Why each other row could not be read.
         public var unreadable: [String]
+        /// The ids of those rows.
+        public var unreadableIDs: [String] = []
     }
 
     /// What counting, absence and inactivity rules remember, to restore after a restart.
@@ -46,6 +49,7 @@ extension Store {
                     result.items.append(try StoredJSON.decode(type, row["json"], table: table, id: row["id"]))
                 } catch {
                     result.unreadable.append("\(error)")
+                    result.unreadableIDs.append(row["id"])
                 }
             }
             return result

@@ -54,4 +54,18 @@ public final class Store: Sendable {
             return pool
         }
     }
+
+    /// Opens an existing store for reading only: no migration, no write, whatever version
+    /// wrote it (`vakt replay` on a live hub's database).
+    ///
+    /// - Throws: GRDB's `DatabaseError` when there is no readable database.
+    public init(readingDirectory directory: String) throws {
+        let path = (directory as NSString).appendingPathComponent(Self.fileName)
+        self.path = path
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        configuration.label = "vakt.store.read"
+        pool = try DatabasePool(path: path, configuration: configuration)
+    }
 }

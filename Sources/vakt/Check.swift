@@ -13,9 +13,11 @@ struct Check: ParsableCommand {
             configuration's SHA-256 (the `config_sha256` the hub records in the audit when it \
             starts, so a night's record can be matched to the files in force), and exits 0. \
             With --rules, also one paragraph per rule: what raises it, where and when, its \
-            severity, who its policy reaches and when, what joins it, what resolves it. Rules \
-            that can never raise (an earlier rule takes all their events) and critical rules \
-            with a hold-off are warned about on standard error; they do not fail the check.
+            severity, who its policy reaches and when, what joins it, what resolves it. Warnings \
+            go to standard error and do not fail the check: rules that can never raise (an \
+            earlier rule takes all their events), critical rules with a hold-off, policies \
+            that reach no staff, hours of the week nobody is rostered for, and rooms shared \
+            by two residents.
             """)
 
     @OptionGroup var config: ConfigOption

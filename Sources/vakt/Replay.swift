@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import VaktCore
 import VaktRuntime
+import VaktStore
 
 /// `vakt replay --config DIR --data DIR --since T [--until T] [--technical] [--json]`
 struct ReplayCommand: ParsableCommand {
@@ -12,7 +13,7 @@ struct ReplayCommand: ParsableCommand {
             The tool against alarm fatigue: before changing rules, see what the change would \
             have done. The events the hub stored from --since (to --until, default now) are run \
             through the config in --config on virtual time, with no side effects: nothing is \
-            sent, nothing written, the database is only read. Staff answers are replayed on \
+            sent, nothing written; the database is opened read-only, so a live hub's is safe. Staff answers are replayed on \
             the alarm the proposed rules raised for the same event, so acknowledgements, \
             hold-offs and silences act as they did.
 
@@ -25,8 +26,9 @@ struct ReplayCommand: ParsableCommand {
             device availability is not in the event log, so they would differ for that reason \
             alone. Alarms open before --since are not carried into the replay.
 
-            Exit status: 0 when nothing changes, 1 when some alarm would change (for scripts \
-            that review a config change), 2 on bad usage.
+            Exit status: 0 when nothing changes, 1 when some alarm would change or the number \
+            of notifications would (a policy reaching other people changes that), for scripts \
+            that review a config change; 2 on bad usage.
 
             Example:
               vakt replay --config /etc/vakt-proposed --data /var/lib/vakt --since 2026-11-01T00:00:00+01:00
@@ -61,7 +63,19 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         let site = try HubRunner.loadSiteOrExit(config)
-        let store = try DataOption.openStore(at: data)
+        let file = (data as NSString).appendingPathComponent("vakt.sqlite")
+        guard FileManager.default.fileExists(atPath: file) else {
+            printError("no Vakt database at \(file)")
+            throw ExitCode(1)
+        }
+        // Read only: no migration, no write, even on a live hub's database.
+        let store: Store
+        do {
+            store = try Store(readingDirectory: data)
+        } catch {
+            printError("cannot open \(file): \(error)")
+            throw ExitCode(1)
+        }
         let from = RFC3339.date(from: since) ?? Date()
         let to = until.flatMap(RFC3339.date(from:)) ?? Date()
         guard to > from else {
@@ -115,6 +129,6 @@ struct ReplayCommand: ParsableCommand {
                     + "; notifications: \(report.storedNotifications) sent, \(report.replayedNotifications) with the proposed config"
             )
         }
-        if report.rows.contains(where: { $0.change != Replay.Row.Change.same }) { throw ExitCode(1) }
+        if report.changes { throw ExitCode(1) }
     }
 }

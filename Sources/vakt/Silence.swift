@@ -15,8 +15,9 @@ struct SilenceCommand: ParsableCommand {
             alarm.suppressed, with the silence's id. Alarms already open stay open. Alarm \
             kinds the config lists under silences.never (smoke, by default) are never \
             silenced. Only staff whose role the config lists under silences.roles \
-            (nurse-in-charge and operator, by default) may set or end one; who, when, why and \
-            the end are audited. A silence ends on its own at its end time.
+            (nurse-in-charge and operator, by default) may set one; any member of staff may \
+            end one. Who, when, why and the end are audited. A silence ends on its own at its \
+            end time.
             """,
         subcommands: [Add.self, End.self, List.self])
 

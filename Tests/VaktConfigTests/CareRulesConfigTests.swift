@@ -98,7 +98,7 @@ import VaktCore
                     - { shift: night, staff: [ns1, ns2] }
                     - { shift: night, dates: [2026-12-24], staff: [ns2] }
                     - { shift: day, days: [mon, tue, wed, thu, fri], staff: [sp1] }
-                silences: { roles: [nurse-in-charge], never: [smoke, water-leak], max_duration: 14d }
+                silences: { roles: [nurse-in-charge], never: [fall, wandering], max_duration: 14d }
                 outcomes:
                   - { id: helped-up, nb: Hjulpet opp, en: Helped up }
                   - { id: false-alarm, nb: Falsk alarm, en: False alarm, false_alarm: true }
@@ -138,7 +138,7 @@ import VaktCore
         #expect(site.onDuty(at: instant("2026-11-28T09:00:00Z")) == [])  // a Saturday
         #expect(
             site.silencing
-                == SilenceSettings(roles: [.nurseInCharge], never: ["smoke", "water-leak"], maxSeconds: 14 * 86400))
+                == SilenceSettings(roles: [.nurseInCharge], never: ["fall", "wandering"], maxSeconds: 14 * 86400))
         #expect(site.outcomes.map(\.id) == ["helped-up", "false-alarm"])
         #expect(site.outcomes[1].falseAlarm)
 

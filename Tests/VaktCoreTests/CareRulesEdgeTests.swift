@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-import VaktCore
+
+@testable import VaktCore
 
 /// The corners of care rules where an alarm could go unheard: silences and technical alarms,
 /// first days, joins nobody hears, tiers nobody is on, upgrades, restarts.
@@ -109,10 +110,22 @@ struct CareRulesEdgeTests {
                 repeatSeconds: 300)
         ]
         var engine = Engine(site: site)
+        // Those on duty first (ns3 is not).
         let effects = engine.handle(Fixture.fall(), at: t0)
-        #expect(effects.recipientIDs == ["ns1", "ns2", "ns3", "sp1"])
+        #expect(effects.recipientIDs == ["ns1", "ns2", "sp1"])
         #expect(effects.audits.filter { $0.action == .notificationQueued }.allSatisfy { $0.detail["fallback"] != nil })
-        #expect(engine.openAlarms["A1"]?.notified == ["ns1", "ns2", "ns3", "sp1"])
+        #expect(engine.openAlarms["A1"]?.notified == ["ns1", "ns2", "sp1"])
+        // Nobody on duty at all: everyone.
+        for index in site.staff.indices { site.staff[index].onDuty = false }
+        var nobody = Engine(site: site)
+        #expect(nobody.handle(Fixture.fall(), at: t0).recipientIDs == ["ns1", "ns2", "ns3", "sp1"])
+        // One bad number on the last tier fails for good: recorded, no new round (the
+        // policy's own repeat goes on).
+        let report = DeliveryReport(
+            notification: effects.notifications[0], attempt: 1, result: .failed(reason: "HTTP 400", retryable: false),
+            final: true)
+        #expect(engine.handle(.delivery(report), at: t0 + 2).auditActions == [.notificationFailed])
+        #expect(engine.openAlarms["A1"]?.round == 0)
     }
 
     @Test("an alarm stored before dedup keys gets its rule's key, so a repeat after the upgrade joins it")
@@ -153,6 +166,78 @@ struct CareRulesEdgeTests {
         let raised = again.handle(.timer(timer.fire), at: t0 + 300)
         #expect(raised.savedAlarms.count == 1)
         let answer = again.handle(Fixture.command(.acknowledge, "A1", as: "ns1"), at: t0 + 310)
+        #expect(!answer.contains { if case .saveSource = $0 { true } else { false } })
+    }
+
+    @Test("a new event for an alarm answered half an hour ago and never resolved escalates it again")
+    func staleAnswerReraises() {
+        var engine = Fixture.engine()
+        _ = engine.handle(Fixture.fall(101), at: t0)
+        _ = engine.handle(Fixture.command(.acknowledge, "A1", as: "ns2"), at: t0 + 60)
+        #expect(engine.handle(Fixture.fall(101), at: t0 + 600).notifications.isEmpty)
+        let again = engine.handle(Fixture.fall(101), at: t0 + 60 + 1800)
+        #expect(engine.openAlarms["A1"]?.state == .raised)
+        #expect(engine.openAlarms["A1"]?.tier == 0)
+        #expect(again.recipientIDs == ["ns1", "ns2"])
+        #expect(
+            again.audits.first { $0.action == .alarmReopened }?.detail["reason"]
+                == "new event 30 min after ns2 answered")
+        #expect(again.schedules.map(\.id) == ["A1:escalate"])
+    }
+
+    @Test("any member of staff may end a silence; only the allowed roles may set one")
+    func anyoneEndsASilence() throws {
+        var engine = Fixture.engine()
+        _ = silence(&engine, resident: "r103")
+        let id = try #require(engine.silences.keys.first)
+        let ended = engine.handle(
+            .silence(SilenceRequest(id: "e", staff: "ns1", change: .end(silence: id))), at: t0 + 5)
+        #expect(ended.replies.first?.ok == true)
+        #expect(engine.silences.isEmpty)
+    }
+
+    @Test("inactivity watches rooms with a resident only, and a new resident from the day after")
+    func inactivityNeedsAResident() {
+        let rule = Rule(
+            id: "morning", events: [], alarm: "inactivity", severity: .high, policy: "standard",
+            trigger: .inactivity(
+                expect: [.doorOpened], from: DailyTime(hour: 6, minute: 0), by: DailyTime(hour: 9, minute: 0)))
+        var site = Fixture.site()
+        site.rules = [rule]
+        site.residents.removeAll { $0.room == "102" }
+        let engine = Engine(site: site)
+        #expect(!engine.watchedRooms(by: rule).map(\.id).contains("102"))
+        // Room 101 watched since the night; a new resident moves in at 07:00 local.
+        var watched = Engine(site: site)
+        _ = watched.handle(.supervise, at: instant("2026-01-15T01:00:00Z"))
+        var moved = site
+        moved.residents[0].id = "r-new"
+        var after = Engine(site: moved, memories: Array(watched.memories.values))
+        #expect(!after.handle(.supervise, at: instant("2026-01-15T08:00:00Z")).savedAlarms.map(\.room).contains("101"))
+        #expect(after.memories["activity:morning:101"]?.resident == "r-new")
+    }
+
+    @Test("an absence wait whose memory could not be read still raises when its timer fires")
+    func lostAbsenceMemory() {
+        var site = Fixture.site()
+        site.rules = [
+            Rule(
+                id: "door-left-open", events: [.doorOpened], alarm: "door-open", severity: .medium,
+                policy: "standard", trigger: .absence(expect: [.doorClosed], withinSeconds: 300))
+        ]
+        var engine = Engine(site: site, lostMemories: ["absence:door-left-open:102"])
+        let fire = TimerFire(
+            id: "absence:door-left-open:102", alarm: "absence:door-left-open:102", purpose: .absence, due: t0)
+        let raised = engine.handle(.timer(fire), at: t0)
+        #expect(raised.savedAlarms.map(\.room) == ["102"])
+        #expect(raised.savedAlarms.first?.kind == "door-open")
+        // A reopened alarm's answer proves no chain either.
+        _ = engine.handle(Fixture.command(.resolve, "A1", as: "ns1", outcome: "assisted"), at: t0 + 10)
+        var plain = Fixture.engine()
+        _ = plain.handle(Fixture.fall(), at: t0)
+        _ = plain.handle(Fixture.command(.resolve, "A1", as: "ns1", outcome: "assisted"), at: t0 + 10)
+        _ = plain.handle(Fixture.command(.reopen, "A1", as: "sp1"), at: t0 + 20)
+        let answer = plain.handle(Fixture.command(.acknowledge, "A1", as: "ns1"), at: t0 + 30)
         #expect(!answer.contains { if case .saveSource = $0 { true } else { false } })
     }
 

@@ -28,7 +28,7 @@ struct SilenceTests {
         #expect(refused.replies.first?.code == "role-not-allowed")
         #expect(
             refused.replies.first?.message
-                == "ns1 (night-staff) may not set or end silences; allowed roles: nurse-in-charge, operator")
+                == "ns1 (night-staff) may not set silences; allowed roles: nurse-in-charge, operator")
         #expect(engine.silences.isEmpty)
         #expect(engine.handle(request("nobody", resident: "r103"), at: t0).replies.first?.code == "unknown-staff")
         #expect(engine.handle(request("sp1", resident: "r999"), at: t0).replies.first?.code == "unknown-resident")

@@ -279,7 +279,7 @@ extension SiteReader {
     }
 
     /// `silences: {roles: [...], never: [alarm kinds], max_duration: DURATION}`
-    func readSilencing() -> SilenceSettings {
+    func readSilencing(rules: [Rule]) -> SilenceSettings {
         var settings = SilenceSettings()
         guard let value = sections["silences"],
             let fields = value.fields(allowed: ["roles", "never", "max_duration"], diagnostics)
@@ -287,7 +287,16 @@ extension SiteReader {
         if fields["roles"] != nil {
             settings.roles = fields.sequence("roles", diagnostics).compactMap { $0.choice(StaffRole.self, diagnostics) }
         }
-        if fields["never"] != nil { settings.never = fields.strings("never", diagnostics) }
+        if let value = fields["never"] {
+            settings.never = fields.strings("never", diagnostics)
+            // A misspelt kind would quietly make smoke silenceable.
+            let raised = Set(rules.map(\.alarm))
+            for kind in settings.never where !raised.contains(kind) {
+                diagnostics.report(
+                    "\(value.path): no rule raises '\(kind)'; kinds: \(raised.sorted().joined(separator: ", "))",
+                    at: value.position)
+            }
+        }
         if let seconds = fields["max_duration"].flatMap({ $0.positiveDuration(diagnostics) }) {
             settings.maxSeconds = seconds
         }

@@ -41,7 +41,7 @@ final class SiteReader {
         let audit = readAudit()
         let report = readReport()
         let roster = readRoster()
-        let silencing = readSilencing()
+        let silencing = readSilencing(rules: rules)
         let outcomes = readOutcomes()
         registry.checkReferences(diagnostics, skipping: profiles == nil ? [.profile] : [])
         guard let header else { return nil }

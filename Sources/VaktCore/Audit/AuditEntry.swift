@@ -74,6 +74,9 @@ public struct AuditAction: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let clockJumped: AuditAction = "clock.jumped"
     /// Records older than the retention period were removed; `detail` anchors what remains.
     public static let auditPruned: AuditAction = "audit.pruned"
+    /// A stored row the hub could not read at start (damaged, or written by a newer version)
+    /// was skipped; `detail.problem` says which.
+    public static let storeUnreadable: AuditAction = "store.unreadable"
     /// The store was restored from a backup.
     public static let storeRestored: AuditAction = "store.restored"
 }

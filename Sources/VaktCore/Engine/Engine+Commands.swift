@@ -76,7 +76,8 @@ extension Engine {
         // The first answer proves the device's chain, end to end.
         // An alarm raised by an absence or inactivity rule names a device that said nothing:
         // answering it proves no chain.
-        if wasRaised, ruleIndex.byID[alarm.rule]?.raisesOnEvent ?? true {
+        // Nor does a reopened alarm: staff, not the device, brought it back.
+        if wasRaised, alarm.reopened == nil, ruleIndex.byID[alarm.rule]?.raisesOnEvent ?? true {
             effects += proveChain(alarm, by: staff.id, at: now)
         }
         let verb = command.action == .acknowledge ? "acknowledged" : alarm.state.rawValue
@@ -104,7 +105,21 @@ extension Engine {
                 by: newer.id, at: now)
         }
         recentlyResolved[alarm.dedupKey] = nil
-        let outcome = alarm.outcome
+        var detail = ["request": command.id, "previous_outcome": alarm.outcome ?? ""]
+        if let note = command.note { detail["note"] = note }
+        let effects = reraise(&alarm, actor: "staff:\(staff.id)", detail: detail, at: now)
+        return effects + [
+            .reply(
+                CommandReply(id: command.id, staff: staff.id, ok: true, message: "\(alarm.id) reopened", alarm: alarm))
+        ]
+    }
+
+    /// Puts an alarm back to raised at its first tier, escalating as if new, with its id and
+    /// story kept: staff reopening it, or a new event for an alarm acknowledged long ago.
+    mutating func reraise(_ alarm: inout Alarm, actor: String, detail: [String: String], at now: Date) -> [Effect] {
+        var effects: [Effect] = []
+        if alarm.state == .raised { return [] }
+        if alarm.state != .resolved { effects.append(.cancelTimer(id: timerID(alarm))) }
         alarm.state = .raised
         alarm.tier = 0
         alarm.round = 0
@@ -121,21 +136,17 @@ extension Engine {
         alarm.lastEventAt = now
         noteTier(of: &alarm, at: now)
         opened(alarm)
-        var detail = ["request": command.id, "previous_outcome": outcome ?? "", "times": String(alarm.reopened ?? 1)]
-        if let note = command.note { detail["note"] = note }
-        var effects: [Effect] = [
+        effects += [
             .saveAlarm(alarm),
             .audit(
-                AuditEntry(at: now, actor: "staff:\(staff.id)", action: .alarmReopened, alarm: alarm.id, detail: detail)
-            ),
+                AuditEntry(
+                    at: now, actor: actor, action: .alarmReopened, alarm: alarm.id,
+                    detail: detail.merging(["times": String(alarm.reopened ?? 1)]) { _, new in new })),
         ]
         effects += notifyTier(of: alarm, at: now)
         effects += scheduleNextEscalation(of: alarm, at: now)
         effects += skipTierIfNobody(&alarm, at: now)
-        return effects + [
-            .reply(
-                CommandReply(id: command.id, staff: staff.id, ok: true, message: "\(alarm.id) reopened", alarm: alarm))
-        ]
+        return effects
     }
 
     private func acknowledge(_ alarm: inout Alarm, by staff: String, at now: Date, into effects: inout [Effect]) {

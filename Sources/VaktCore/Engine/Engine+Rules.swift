@@ -65,7 +65,8 @@ extension Engine {
 
     static func dedupKey(_ rule: Rule, device: String, room: String, resident: String?, test: Bool) -> String {
         let scope: String
-        switch rule.dedup {
+        // A chain test proves one device: each device's test is its own alarm.
+        switch test ? .device : rule.dedup {
         case .resident: scope = resident.map { "resident:\($0)" } ?? "room:\(room)"
         case .room: scope = "room:\(room)"
         case .device: scope = "device:\(device)"
@@ -225,6 +226,22 @@ extension Engine {
             alarm.renotifiedAt = now
             effects += notifyTier(of: alarm, at: now, repeatOf: alarm.repeats)
         }
+        // Acknowledged long ago and never resolved: this is news nobody may be waiting for (the
+        // holder went off shift). The alarm escalates again from its first tier.
+        if alarm.state != .raised, !rule.isTechnical,
+            let since = alarm.onsiteAt ?? alarm.acknowledgedAt, now.timeIntervalSince(since) >= Self.staleAnswer
+        {
+            let holder = alarm.onsiteBy ?? alarm.acknowledgedBy ?? ""
+            effects += reraise(
+                &alarm, actor: "device:\(event.device)",
+                detail: [
+                    "reason": "new event \(Int(now.timeIntervalSince(since) / 60)) min after \(holder) answered",
+                    "event": event.kind.rawValue,
+                ],
+                at: now)
+            openAlarms[alarm.id] = alarm
+            return [.saveAlarm(alarm)] + effects
+        }
         // Someone has the alarm, but this may be news to them: another device saw it too (a
         // second fall sensor), or a rule's wait or daily check found it again.
         if alarm.state != .raised, event.device != alarm.device || !rule.raisesOnEvent,
@@ -271,7 +288,12 @@ extension Engine {
     /// An absence rule's wait ran out without the expected event: raise its alarm. A wait that
     /// ran out while the hub was down waits for the devices' queued messages first.
     mutating func absenceElapsed(_ fire: TimerFire, at now: Date) -> [Effect] {
-        if let resumedAt, now < resumedAt.addingTimeInterval(Self.restartGrace), memories[fire.alarm] != nil {
+        if memories[fire.alarm] == nil, lostMemories.contains(fire.alarm) {
+            return lostAbsenceElapsed(fire, at: now)
+        }
+        if let resumedAt, let due = fire.due, due < resumedAt, now < resumedAt.addingTimeInterval(Self.restartGrace),
+            memories[fire.alarm] != nil
+        {
             return [
                 .schedule(
                     ScheduledTimer(
@@ -304,14 +326,37 @@ extension Engine {
         return effects
     }
 
-    /// The rooms an inactivity rule watches: each room with a device, a resident or tags the
-    /// rule's match allows.
+    /// An absence wait whose stored memory could not be read: its timer names the rule and the
+    /// room (`absence:<rule>:<room>`), which is enough to raise the alarm on a device of the
+    /// room rather than lose it.
+    private mutating func lostAbsenceElapsed(_ fire: TimerFire, at now: Date) -> [Effect] {
+        let parts = fire.alarm.split(separator: ":", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
+        guard let split = parts.lastIndex(of: ":") else { return [] }
+        let ruleID = String(parts[..<split])
+        let roomID = String(parts[parts.index(after: split)...])
+        guard let base = ruleIndex.byID[ruleID], let room = site.room(roomID) else { return [] }
+        let resident = site.resident(inRoom: roomID)
+        guard let rule = site.rule(base, for: resident),
+            let device = site.devices.first(where: {
+                $0.room == roomID && base.match.matches(device: $0.id, room: room, resident: resident)
+            }) ?? site.devices.first(where: { $0.room == roomID })
+        else { return [] }
+        let event = DeviceEvent(
+            kind: rule.events.first ?? .doorOpened, device: device.id,
+            raw: "the wait ran out; what started it could not be read back from the store")
+        let key = dedupKey(rule, device: device.id, room: roomID, resident: resident?.id, test: false)
+        if var alarm = openAlarm(key: key) { return join(&alarm, event: event, rule: rule, at: now) }
+        return raise(rule: rule, device: device.id, room: roomID, event: event, key: key, at: now)
+    }
+
+    /// The rooms an inactivity rule watches: each room with a resident and a device the rule's
+    /// match allows. An empty flat is not inactive.
     func watchedRooms(by rule: Rule) -> [Room] {
         site.rooms.filter { room in
-            let devices = site.devices.filter { $0.room == room.id }
-            guard !devices.isEmpty else { return false }
-            let resident = site.resident(inRoom: room.id)
-            return devices.contains { rule.match.matches(device: $0.id, room: room, resident: resident) }
+            guard let resident = site.resident(inRoom: room.id) else { return false }
+            return site.devices.contains {
+                $0.room == room.id && rule.match.matches(device: $0.id, room: room, resident: resident)
+            }
         }
     }
 
@@ -322,7 +367,9 @@ extension Engine {
             guard rule.match.matches(detail: event.detail) else { continue }
             let id = "activity:\(rule.id):\(room)"
             guard watchedRooms(by: rule).contains(where: { $0.id == room }) else { continue }
-            var memory = memories[id] ?? RuleMemory(id: id, rule: rule.id, since: now)
+            var memory =
+                memories[id]
+                ?? RuleMemory(id: id, rule: rule.id, since: now, resident: site.resident(inRoom: room)?.id)
             // One instant is enough; written at most once a minute, not for every message, but
             // always the first time inside today's window.
             if case .inactivity(_, let from, _) = rule.trigger, let last = memory.instants.last,
@@ -347,6 +394,10 @@ extension Engine {
         return (day, site.calendar.instant(day, from), site.calendar.instant(day, by))
     }
 
+    /// An alarm acknowledged (or attended) this long ago and not resolved escalates again
+    /// when a new event joins it.
+    public static let staleAnswer: Double = 1800
+
     /// After a restart the devices' queued messages come first: a deadline missed while the
     /// hub was down (an inactivity check, an absence wait) is acted on this long after it is back.
     static let restartGrace: Double = 120
@@ -361,7 +412,13 @@ extension Engine {
             let ready = max(deadline, (resumedAt ?? .distantPast).addingTimeInterval(Self.restartGrace))
             for room in watchedRooms(by: base) {
                 let id = "activity:\(base.id):\(room.id)"
-                var memory = memories[id] ?? RuleMemory(id: id, rule: base.id, since: now)
+                let residentID = site.resident(inRoom: room.id)?.id
+                var memory = memories[id] ?? RuleMemory(id: id, rule: base.id, since: now, resident: residentID)
+                if memory.resident != nil, memory.resident != residentID {
+                    // Someone new lives here: their watch starts now.
+                    memory = RuleMemory(id: id, rule: base.id, since: now, resident: residentID)
+                    memories[id] = nil
+                }
                 if memory.day == day.description { continue }
                 if memories[id] == nil {
                     // The watch starts here, and says so in the store: at the deadline, a room
@@ -382,8 +439,10 @@ extension Engine {
                 effects.append(.saveMemory(memory))
                 if let last = memory.instants.last, last >= start { continue }
                 let resident = site.resident(inRoom: room.id)
-                guard let rule = site.rule(base, for: resident), rule.when?.contains(now, in: site.calendar) ?? true,
-                    let device = site.devices.first(where: { $0.room == room.id })
+                guard let rule = site.rule(base, for: resident),
+                    let device = site.devices.first(where: {
+                        $0.room == room.id && base.match.matches(device: $0.id, room: room, resident: resident)
+                    })
                 else { continue }
                 let seen = memory.instants.last.map { RFC3339.string(from: $0, in: site.timeZone) }
                 let event = DeviceEvent(

@@ -16,10 +16,12 @@ extension Engine {
         guard let staff = site.staffMember(request.staff) else {
             return refuse("unknown staff id '\(request.staff)'", "unknown-staff")
         }
-        guard site.silencing.roles.contains(staff.role) else {
+        // Ending a silence only makes the hub listen again: any member of staff may (a
+        // resident home from hospital at night). Setting one is for the roles allowed.
+        if case .start = request.change, !site.silencing.roles.contains(staff.role) {
             let roles = site.silencing.roles.map(\.rawValue).joined(separator: ", ")
             return refuse(
-                "\(staff.id) (\(staff.role.rawValue)) may not set or end silences; allowed roles: \(roles)",
+                "\(staff.id) (\(staff.role.rawValue)) may not set silences; allowed roles: \(roles)",
                 "role-not-allowed")
         }
         switch request.change {

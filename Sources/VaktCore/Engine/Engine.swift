@@ -30,6 +30,10 @@ public struct Engine: Sendable {
     /// Which rules each event kind concerns, worked out once.
     let ruleIndex: RuleIndex
 
+    /// Rule memories the store holds but could not read: an absence wait among them still
+    /// raises its alarm when its timer fires.
+    let lostMemories: Set<String>
+
     /// How long a resolved alarm stays reopenable, and the longest hold-off.
     public static let recentWindow: Double = 86400
 
@@ -37,8 +41,10 @@ public struct Engine: Sendable {
     /// silences and recently resolved alarms from the store.
     public init(
         site: Site, openAlarms: [Alarm] = [], nextNumber: Int = 1, sources: [SourceState] = [],
-        memories: [RuleMemory] = [], silences: [Silence] = [], recentlyResolved: [Alarm] = []
+        memories: [RuleMemory] = [], silences: [Silence] = [], recentlyResolved: [Alarm] = [],
+        lostMemories: Set<String> = []
     ) {
+        self.lostMemories = lostMemories
         self.site = site
         // Alarms stored before dedup keys existed get the key their rule gives them now, so
         // a repeat after the upgrade joins them as it would have before.
@@ -260,8 +266,8 @@ extension Engine {
     }
 
     /// Whom tier `tier` of the alarm's policy reaches at `now`. A last tier that reaches
-    /// nobody (nobody of it on duty by the roster) falls back to every member of staff: an
-    /// alarm must never repeat to nobody.
+    /// nobody (nobody of it on duty by the roster) falls back to the staff on duty, or to
+    /// every member of staff when nobody is: an alarm must never repeat to nobody.
     func reach(tier: Int, of alarm: Alarm, at now: Date) -> (
         reached: [(Messages.Reader, Contact)], withheld: [String], fallback: Bool
     ) {
@@ -270,12 +276,14 @@ extension Engine {
         }
         let (reached, withheld) = recipients(of: policy.tiers[tier], for: alarm, at: now)
         guard reached.isEmpty, tier == policy.tiers.count - 1 else { return (reached, withheld, false) }
-        let everyone = site.staff.flatMap { staff in
+        // Whoever is on duty; if nobody is, everyone.
+        let onDuty = site.staffOnDuty(at: now)
+        let fallback = (onDuty.contains { !$0.contacts.isEmpty } ? onDuty : site.staff).flatMap { staff in
             staff.contacts.map {
                 (Messages.Reader(id: staff.id, name: staff.name, kind: .staff, healthDetail: true), $0)
             }
         }
-        return (everyone, withheld, !everyone.isEmpty)
+        return (fallback, withheld, !fallback.isEmpty)
     }
 
     /// The people tier `tier` of the alarm's policy reaches, once each, in policy order
@@ -368,9 +376,10 @@ extension Engine {
         case .failed(let reason, _):
             var effects: [Effect] = [.audit(entry(.notificationFailed, "failed", ["reason": reason]))]
             // A notification that failed for good is itself a reason to escalate: the person
-            // it was for will not hear of the alarm.
+            // it was for will not hear of the alarm. On the last tier there is no one further:
+            // its own repeat goes on, so one bad number does not start round after round.
             if var alarm = openAlarms[n.alarm], alarm.state == .raised, alarm.tier == n.tier,
-                alarm.round == n.round
+                alarm.round == n.round, let policy = site.policy(alarm.policy), alarm.tier + 1 < policy.tiers.count
             {
                 effects += escalate(&alarm, reason: "notification-failed", at: now)
             }

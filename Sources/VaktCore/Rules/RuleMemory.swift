@@ -17,11 +17,15 @@ public struct RuleMemory: Sendable, Equatable, Codable, Identifiable {
     /// Inactivity: when the room's watch began (a day whose window began before it is not
     /// judged). `nil` in memories from before this was kept: watched long enough.
     public var since: Date?
+    /// Inactivity: the resident the room's watch is for; a new one is watched afresh.
+    public var resident: String?
 
     public init(
-        id: String, rule: String, instants: [Date] = [], device: String? = nil, day: String? = nil, since: Date? = nil
+        id: String, rule: String, instants: [Date] = [], device: String? = nil, day: String? = nil, since: Date? = nil,
+        resident: String? = nil
     ) {
         self.since = since
+        self.resident = resident
         self.id = id
         self.rule = rule
         self.instants = instants

@@ -42,14 +42,17 @@ public final class Hub: @unchecked Sendable {
         let memories = try store.ruleMemories()
         let silences = try store.silences()
         let resolved = try store.alarms(resolvedSince: clock.now().addingTimeInterval(-Engine.recentWindow))
-        // A damaged row of what rules remember is reported and skipped: the hub must start.
+        // A damaged row of what rules remember is reported, in the log and the audit, and
+        // skipped: the hub must start. A lost absence wait still raises when its timer fires.
         for problem in memories.unreadable + silences.unreadable + resolved.unreadable {
             logger.critical("a stored rule memory, silence or resolved alarm cannot be read and is skipped: \(problem)")
+            try store.appendAudit(
+                AuditEntry(at: clock.now(), actor: "hub", action: .storeUnreadable, detail: ["problem": problem]))
         }
         engine = Engine(
             site: site, openAlarms: try store.openAlarms(), nextNumber: try store.nextAlarmNumber(),
             sources: try store.sources(), memories: memories.items, silences: silences.items,
-            recentlyResolved: resolved.items)
+            recentlyResolved: resolved.items, lostMemories: Set(memories.unreadableIDs))
         engine.resumedAt = clock.now()
         let session = try store.mqttSession()
         tracker = MQTTSessionTracker(epoch: session.epoch, lastMid: session.lastMid, wraps: session.wraps)

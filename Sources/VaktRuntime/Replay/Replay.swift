@@ -61,12 +61,18 @@ public struct Replay {
         public var replayedNotifications: Int
 
         public func count(_ change: Row.Change) -> Int { rows.filter { $0.change == change }.count }
+
+        /// Something would be different: an alarm, or how many notifications go out (a policy
+        /// reaching other people changes no alarm, but does this).
+        public var changes: Bool {
+            rows.contains { $0.change != .same } || storedNotifications != replayedNotifications
+        }
     }
 
     /// Replays `[since, until)`. Technical alarms (silence, batteries) are compared only with
     /// `technical`: availability messages are not in the event log, so they would differ.
     public func run(since: Date, until: Date, technical: Bool = false) throws -> Report {
-        var engine = Engine(site: site, nextNumber: 1)
+        var engine = Engine(site: site, nextNumber: 1, silences: try silences(inForceAt: since))
         engine.resumedAt = since
         var timers: [String: ScheduledTimer] = [:]
         var replayed: [String: Alarm] = [:]
@@ -85,7 +91,9 @@ public struct Replay {
                 switch effect {
                 case .schedule(let timer): timers[timer.id] = timer
                 case .cancelTimer(let id): timers[id] = nil
-                case .enqueue: notifications += 1
+                case .enqueue(let notification):
+                    // Counted for the alarms compared, as the stored side is.
+                    if let alarm = replayed[notification.alarm], compared(alarm) { notifications += 1 }
                 case .saveAlarm(let alarm):
                     let isNew = replayed[alarm.id] == nil
                     replayed[alarm.id] = alarm
@@ -171,12 +179,32 @@ public struct Replay {
         }
 
         var storedNotifications = 0
-        try store.forEachAuditRecord(AuditFilter(since: since, until: until, actions: [.notificationQueued])) { _ in
-            storedNotifications += 1
+        let storedIDs = Set(storedAlarms.map(\.id))
+        try store.forEachAuditRecord(AuditFilter(since: since, until: until, actions: [.notificationQueued])) {
+            if let alarm = $0.alarm, storedIDs.contains(alarm) { storedNotifications += 1 }
         }
         return Report(
             since: since, until: until, events: events, commands: commands, rows: rows,
             storedNotifications: storedNotifications, replayedNotifications: notifications)
+    }
+
+    /// The silences in force at `instant`, as the audit tells them: started before it, not
+    /// ended by then, and not yet run out.
+    private func silences(inForceAt instant: Date) throws -> [Silence] {
+        var found: [String: Silence] = [:]
+        try store.forEachAuditRecord(AuditFilter(until: instant, actions: [.silenceStarted, .silenceEnded])) { record in
+            guard let id = record.detail["silence"] else { return }
+            if record.action == AuditAction.silenceEnded.rawValue {
+                found[id] = nil
+                return
+            }
+            guard let until = record.detail["until"].flatMap(RFC3339.date(from:)), until > instant else { return }
+            found[id] = Silence(
+                id: id, resident: record.detail["resident"], room: record.detail["room"],
+                kinds: record.detail["kinds"].map { $0.split(separator: ",").map(String.init) }, from: record.at,
+                until: until, by: String(record.actor.dropFirst("staff:".count)), reason: record.detail["reason"] ?? "")
+        }
+        return found.values.sorted { $0.id < $1.id }
     }
 
     private func row(_ change: Row.Change, stored: Alarm?, replayed: Alarm?, reason: String?) -> Row {
