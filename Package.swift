@@ -48,6 +48,7 @@ let package = Package(
             name: "VaktNotify",
             dependencies: [
                 "VaktCore", "CCurl", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(
             name: "VaktRuntime",
@@ -91,7 +92,9 @@ let package = Package(
         .testTarget(
             name: "VaktDevicesTests", dependencies: ["VaktDevices", "VaktConfig", "VaktTesting", "VaktFuzzTargets"]),
         .testTarget(name: "VaktStoreTests", dependencies: ["VaktStore", "VaktTesting"]),
-        .testTarget(name: "VaktNotifyTests", dependencies: ["VaktNotify", "VaktTesting"]),
+        .testTarget(
+            name: "VaktNotifyTests",
+            dependencies: ["VaktNotify", "VaktTesting", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "VaktReportsTests", dependencies: ["VaktReports", "VaktStore", "VaktConfig", "VaktTesting"]),
         .testTarget(name: "VaktDashboardTests", dependencies: ["VaktDashboard", "VaktConfig", "VaktTesting"]),
         .testTarget(

@@ -11,6 +11,8 @@ typedef size_t (*vakt_curl_write_callback)(char *ptr, size_t size, size_t nmemb,
 static inline CURLcode vakt_curl_setopt_write_function(CURL *h, vakt_curl_write_callback f) { return curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, f); }
 /* Progress callback, so a cancelled attempt can abort the transfer (needs CURLOPT_NOPROGRESS 0). */
 static inline CURLcode vakt_curl_setopt_xferinfo_function(CURL *h, curl_xferinfo_callback f) { return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, f); }
+typedef size_t (*vakt_curl_read_callback)(char *buffer, size_t size, size_t nitems, void *userdata);
+static inline CURLcode vakt_curl_setopt_read_function(CURL *h, vakt_curl_read_callback f) { return curl_easy_setopt(h, CURLOPT_READFUNCTION, f); }
 static inline CURLcode vakt_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode vakt_curl_getinfo_double(CURL *h, CURLINFO i, double *v) { return curl_easy_getinfo(h, i, v); }
 #endif

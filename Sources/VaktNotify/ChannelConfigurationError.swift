@@ -10,6 +10,8 @@ public struct ChannelConfigurationError: Error, Sendable, Equatable, CustomStrin
         case reservedHeader(String)
         case secret(header: String, SecretError)
         case invalidTimeout
+        /// A setting the channel's type needs is missing or unusable (`from` for e-mail).
+        case setting(String, String)
     }
 
     /// The channel's id.
@@ -36,6 +38,7 @@ public struct ChannelConfigurationError: Error, Sendable, Equatable, CustomStrin
             case .reservedHeader(let name): "header \(name) is set by Vakt and cannot be configured"
             case .secret(let header, let error): "header \(header): \(error)"
             case .invalidTimeout: "the timeout must be a positive number of seconds"
+            case .setting(let name, let problem): "\(name): \(problem)"
             }
         return "channel \(channel): \(problem)"
     }

@@ -40,6 +40,8 @@ public struct CurlError: Error, Sendable, Equatable, Hashable, CustomStringConve
     public static let sendError = CurlError(CURLE_SEND_ERROR)
     public static let recvError = CurlError(CURLE_RECV_ERROR)
     public static let loginDenied = CurlError(CURLE_LOGIN_DENIED)
+    /// An SMTP server that does not offer the TLS the channel requires (`starttls: true`).
+    public static let useSSLFailed = CurlError(CURLE_USE_SSL_FAILED)
 
     /// Whether trying again later may succeed.
     ///
@@ -51,7 +53,7 @@ public struct CurlError: Error, Sendable, Equatable, Hashable, CustomStringConve
 
     private static let permanent: Set<CurlError> = [
         .unsupportedProtocol, .urlMalformat, .notBuiltIn, .badFunctionArgument, .unknownOption,
-        .sslCertProblem, .sslCACertBadFile, .peerFailedVerification, .loginDenied,
+        .sslCertProblem, .sslCACertBadFile, .peerFailedVerification, .loginDenied, .useSSLFailed,
     ]
 
     public var description: String {

@@ -1,6 +1,6 @@
 import VaktCore
 
-/// One contract for every channel (webhook now; SMS, e-mail and ntfy later).
+/// One contract for every channel: webhook, SMS gateway, ntfy push, SMTP e-mail.
 ///
 /// A notifier makes exactly one attempt per call and never retries on its own: the retry
 /// stage (`RetryPolicy`, used by the dispatcher) owns backoff for every channel alike.

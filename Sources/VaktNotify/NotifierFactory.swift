@@ -9,6 +9,9 @@ public enum NotifierFactory {
     {
         switch channel.kind {
         case .webhook: try WebhookNotifier(channel: channel, secrets: secrets)
+        case .sms: try SMSNotifier(channel: channel, secrets: secrets)
+        case .ntfy: try NtfyNotifier(channel: channel, secrets: secrets)
+        case .smtp: try SMTPNotifier(channel: channel, secrets: secrets)
         }
     }
 }

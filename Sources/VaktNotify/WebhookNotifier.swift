@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import VaktCore
 
@@ -19,6 +20,8 @@ public final class WebhookNotifier: Notifier {
     private let redaction: Redaction
     private let timeout: Double
     private let connectTimeout: Double
+    /// The key each body is signed with, when the channel has `hmac_secret`.
+    private let signingKey: Data?
 
     /// Builds the notifier for a webhook channel.
     ///
@@ -46,7 +49,9 @@ public final class WebhookNotifier: Notifier {
         self.connectTimeout = min(max(connectTimeout, 0.001), channel.timeoutSeconds)
 
         let configured = try Self.resolveHeaders(channel, secrets: secrets)
-        redaction = Redaction(secrets: configured.secrets)
+        let hmac = try secrets.resolve(channel.hmacSecret, setting: "hmac_secret", channel: channel)
+        signingKey = hmac.map { Data($0.utf8) }
+        redaction = Redaction(secrets: configured.secrets + (hmac.map { [$0] } ?? []))
         var lines = ["Content-Type: application/json", "User-Agent: \(userAgent)"]
         let names = Set(configured.headers.map { $0.name.lowercased() })
         lines.removeAll { names.contains($0.prefix { $0 != ":" }.lowercased()) }
@@ -56,13 +61,21 @@ public final class WebhookNotifier: Notifier {
         headerLines = lines
     }
 
+    /// HMAC-SHA256 of the body, lower-case hex: what a receiver recomputes with the shared
+    /// secret to know the body came from this hub, unaltered.
+    static func signature(of body: Data, key: Data) -> String {
+        HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: key)).map { String(format: "%02x", $0) }
+            .joined()
+    }
+
     public func deliver(_ notification: VaktCore.Notification, site: SiteInfo) async -> DeliveryResult {
         guard Self.isValidHeaderValue(notification.key) else {
             return .failed(reason: "the idempotency key is not a valid header value", retryable: false)
         }
-        let post = HTTPPost(
-            url: url, headers: headerLines + ["Idempotency-Key: \(notification.key)"],
-            body: WebhookPayload.encode(notification, site: site), timeout: timeout, connectTimeout: connectTimeout)
-        return Self.result(for: await CurlQueue.perform(post), timeout: timeout, redaction: redaction)
+        let body = WebhookPayload.encode(notification, site: site)
+        var headers = headerLines + ["Idempotency-Key: \(notification.key)"]
+        if let signingKey { headers.append("X-Vakt-Signature: sha256=\(Self.signature(of: body, key: signingKey))") }
+        let post = HTTPPost(url: url, headers: headers, body: body, timeout: timeout, connectTimeout: connectTimeout)
+        return HTTPDelivery.result(for: await CurlQueue.perform(post), timeout: timeout, redaction: redaction)
     }
 }

@@ -57,10 +57,12 @@ struct ChannelContract: Sendable {
     var channel: @Sendable (_ address: String, _ headers: [String: String]) -> Channel
     /// Builds the notifier under test.
     var makeNotifier: @Sendable (Channel, SecretResolver) throws -> any Notifier
-    /// The exact bytes the peer should receive for `Fixtures.notification()`.
+    /// The exact bytes the peer should receive for `Fixtures.notification(address: contract.address)`.
     var expectedBody: Data
     /// The header that carries a configured secret to the peer.
     var secretHeader: String
+    /// The recipient's address the channel takes (a phone number, a topic, an e-mail address).
+    var address: String = "+4790000001"
 }
 
 /// The checks every channel passes. Each starts its own peer and stops it after.
@@ -71,7 +73,7 @@ enum ChannelContractSuite {
         let peer = try contract.startPeer(fault)
         defer { peer.stop() }
         let notifier = try contract.makeNotifier(contract.channel(peer.address, [:]), SecretResolver())
-        let notification = Fixtures.notification()
+        let notification = Fixtures.notification(address: contract.address)
         let result = await notifier.deliver(notification, site: Fixtures.site)
         let expected = fault.expected
         if expected.delivered {
@@ -103,7 +105,7 @@ enum ChannelContractSuite {
             let peer = try contract.startPeer(fault)
             defer { peer.stop() }
             let notifier = try contract.makeNotifier(contract.channel(peer.address, headers), SecretResolver())
-            let result = await notifier.deliver(Fixtures.notification(), site: Fixtures.site)
+            let result = await notifier.deliver(Fixtures.notification(address: contract.address), site: Fixtures.site)
             switch result {
             case .delivered:
                 #expect(fault == .none)

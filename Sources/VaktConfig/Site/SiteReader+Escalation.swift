@@ -1,19 +1,29 @@
 import VaktCore
 
 extension SiteReader {
-    /// `{id, type, url, headers, timeout, max_attempts}`
+    /// `{id, type, url, timeout, max_attempts}` and, by type: webhook `headers, hmac_secret`;
+    /// sms `preset, token | user + key, sender, headers`; ntfy `token, click`; smtp `from,
+    /// username, password, starttls`.
     func readChannel(_ value: YAMLValue) -> Channel? {
-        guard
-            let fields = value.fields(
-                allowed: ["id", "type", "url", "headers", "timeout", "max_attempts"], required: ["id", "type", "url"],
-                diagnostics)
-        else { return nil }
+        let common = ["id", "type", "url", "timeout", "max_attempts"]
+        let byKind: [ChannelKind: [String]] = [
+            .webhook: ["headers", "hmac_secret"], .sms: ["preset", "token", "user", "key", "sender", "headers"],
+            .ntfy: ["token", "click", "headers"], .smtp: ["from", "username", "password", "starttls"],
+        ]
+        // The type decides which other keys belong.
+        let type = value.entries(Diagnostics())?.first { $0.0 == "type" }?.1
+        let kind = type.flatMap { $0.choice(ChannelKind.self, diagnostics) }
+        let allowed = common + (kind.map { byKind[$0] ?? [] } ?? Set(byKind.values.joined()).sorted())
+        guard let fields = value.fields(allowed: allowed, required: ["id", "type", "url"], diagnostics) else {
+            return nil
+        }
         let id = declareID(.channel, fields)
-        let kind = fields["type"].flatMap { $0.choice(ChannelKind.self, diagnostics) }
         var url = fields.string("url", diagnostics)
-        if let text = url, let value = fields["url"], !(text.hasPrefix("http://") || text.hasPrefix("https://")) {
+        let schemes = kind == .smtp ? ["smtp://", "smtps://"] : ["http://", "https://"]
+        if let text = url, let value = fields["url"], !schemes.contains(where: text.hasPrefix) {
             diagnostics.report(
-                "\(value.path): webhook url '\(text)' must start with http:// or https://", at: value.position)
+                "\(value.path): \(kind?.rawValue ?? "channel") url '\(text)' must start with \(schemes.joined(separator: " or "))",
+                at: value.position)
             url = nil
         }
         var headers: [String: String] = [:]
@@ -29,9 +39,44 @@ extension SiteReader {
                 diagnostics.report("\(value.path): must be at least 1", at: value.position)
             }
         }
-        guard let id, let kind, let url else { return nil }
-        return Channel(
-            id: id, kind: kind, url: url, headers: headers, timeoutSeconds: timeout, maxAttempts: maxAttempts)
+        // Secrets are references (file:/path or env:NAME), never the secret itself in config.
+        func secret(_ key: String) -> String? {
+            guard let value = fields[key], let text = value.nonEmptyString(diagnostics) else { return nil }
+            guard text.hasPrefix("file:") || text.hasPrefix("env:") else {
+                diagnostics.report(
+                    "\(value.path): write where the secret is, file:/path or env:NAME, not the secret itself",
+                    at: value.position)
+                return nil
+            }
+            return text
+        }
+        var preset: SMSPreset?
+        if kind == .sms {
+            preset = fields["preset"].flatMap { $0.choice(SMSPreset.self, diagnostics) } ?? .jsonBearer
+            let needs = preset == .formKey ? ["user", "key"] : ["token"]
+            for key in needs where fields[key] == nil {
+                diagnostics.report(
+                    "\(value.path): an SMS gateway with preset \(preset?.rawValue ?? "") needs '\(key)'",
+                    at: value.position)
+            }
+        }
+        if kind == .smtp, fields["from"] == nil {
+            diagnostics.report("\(value.path): an e-mail channel needs 'from'", at: value.position)
+        }
+        if kind == .smtp, fields["username"] != nil, fields["password"] == nil {
+            diagnostics.report("\(value.path): 'username' needs 'password'", at: value.position)
+        }
+        let channel = Channel(
+            id: id ?? "", kind: kind ?? .webhook, url: url ?? "", headers: headers, timeoutSeconds: timeout,
+            maxAttempts: maxAttempts, hmacSecret: secret("hmac_secret"), smsPreset: preset,
+            token: secret("token"),
+            username: fields.string("user", diagnostics) ?? fields.string("username", diagnostics),
+            password: secret("key") ?? secret("password"),
+            sender: fields.string("sender", diagnostics) ?? fields.string("from", diagnostics),
+            clickURL: fields.string("click", diagnostics),
+            startTLS: fields.bool("starttls", default: false, diagnostics))
+        guard id != nil, kind != nil, url != nil else { return nil }
+        return channel
     }
 
     /// `{id, tiers: [{after, notify}], repeat}`; tier 0 must fire at once and `repeat` must be above 0.

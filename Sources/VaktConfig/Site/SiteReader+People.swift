@@ -60,6 +60,26 @@ extension SiteReader {
         else { return nil }
         let channel = reference(.channel, "channel", in: fields)
         let address = fields.string("address", diagnostics)
+        // An address the channel cannot use would fail at 3 in the morning: say so now.
+        if let channel, let kind = channelKinds[channel], let value = fields["address"] ?? Optional(value) {
+            let problem: String? =
+                switch kind {
+                case .sms:
+                    address.flatMap(PhoneNumber.e164) == nil
+                        ? "an SMS contact needs a phone number in E.164 form, e.g. +47 900 00 001" : nil
+                case .smtp:
+                    address.map { $0.contains("@") && !$0.contains(" ") } == true
+                        ? nil : "an e-mail contact needs an address"
+                case .ntfy:
+                    address.map {
+                        !$0.isEmpty
+                            && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+                    } == true
+                        ? nil : "an ntfy contact needs a topic (letters, digits, - and _)"
+                case .webhook: nil
+                }
+            if let problem { diagnostics.report("\(value.path): \(problem)", at: value.position) }
+        }
         guard let channel else { return nil }
         return Contact(channel: channel, address: address)
     }

@@ -14,6 +14,8 @@ final class SiteReader {
     var profiles: [String: DeviceProfile]?
     /// Where the profiles were read from.
     var profilesDirectory: String?
+    /// The channels read so far, by id: contacts are checked against their channel's kind.
+    var channelKinds: [String: ChannelKind] = [:]
 
     init(directory: String, sections: SectionTable, diagnostics: Diagnostics) {
         self.directory = directory
@@ -29,6 +31,7 @@ final class SiteReader {
         let profiles = readProfiles()
         self.profiles = profiles
         let channels = readList("channels", readChannel)
+        channelKinds = Dictionary(channels.map { ($0.id, $0.kind) }) { first, _ in first }
         let rooms = readList("rooms", readRoom)
         let staff = readList("staff", readStaff)
         let groups = readList("groups", readGroup)

@@ -286,6 +286,43 @@ extension Engine {
         return (fallback, withheld, !fallback.isEmpty)
     }
 
+    /// A person's contacts on their first channel (a phone and a tablet on one push channel
+    /// both get the message); their other channels are failovers, in the order given.
+    static func firstChannel(of contacts: [Contact]) -> [Contact] {
+        guard let first = contacts.first?.channel else { return [] }
+        return contacts.filter { $0.channel == first }
+    }
+
+    /// A person's contacts on the channel after `channel` in their list, if any.
+    static func channel(after channel: String, in contacts: [Contact]) -> [Contact] {
+        var order: [String] = []
+        for contact in contacts where !order.contains(contact.channel) { order.append(contact.channel) }
+        guard let index = order.firstIndex(of: channel), index + 1 < order.count else { return [] }
+        return contacts.filter { $0.channel == order[index + 1] }
+    }
+
+    /// Who a notification was for, as a reader, with their contacts: for failover.
+    func person(_ recipient: Recipient) -> (Messages.Reader, [Contact])? {
+        switch recipient.kind {
+        case .staff:
+            guard let staff = site.staffMember(recipient.id) else { return nil }
+            return (Messages.Reader(id: staff.id, name: staff.name, kind: .staff, healthDetail: true), staff.contacts)
+        case .nextOfKin:
+            for resident in site.residents {
+                if let kin = resident.nextOfKin.first(where: { $0.id == recipient.id }) {
+                    return (
+                        Messages.Reader(
+                            id: kin.id, name: kin.name, kind: .nextOfKin, healthDetail: kin.consentHealthDetail),
+                        kin.contacts
+                    )
+                }
+            }
+            return nil
+        case .external:
+            return nil
+        }
+    }
+
     /// The people tier `tier` of the alarm's policy reaches, once each, in policy order
     /// (for dashboards: "who is next").
     public func people(inTier tier: Int, of alarm: Alarm, at now: Date) -> [Messages.Reader] {
@@ -304,7 +341,7 @@ extension Engine {
         let onDuty = site.onDuty(at: now)
         func add(staff: Staff) {
             guard seen.insert("staff:\(staff.id)").inserted else { return }
-            for contact in staff.contacts {
+            for contact in Self.firstChannel(of: staff.contacts) {
                 out.append((Messages.Reader(id: staff.id, name: staff.name, kind: .staff, healthDetail: true), contact))
             }
         }
@@ -342,7 +379,7 @@ extension Engine {
                         continue
                     }
                     guard seen.insert("kin:\(kin.id)").inserted else { continue }
-                    for contact in kin.contacts {
+                    for contact in Self.firstChannel(of: kin.contacts) {
                         out.append(
                             (
                                 Messages.Reader(
@@ -375,6 +412,20 @@ extension Engine {
             return [.audit(entry(.notificationRetrying, "failed", ["reason": reason]))]
         case .failed(let reason, _):
             var effects: [Effect] = [.audit(entry(.notificationFailed, "failed", ["reason": reason]))]
+            // The person has another channel: the message goes there (an SMS after a push
+            // that could not be delivered), for the same tier and round.
+            if let alarm = openAlarms[n.alarm], alarm.state == .raised, let (reader, contacts) = person(n.recipient) {
+                let next = Self.channel(after: n.channel, in: contacts)
+                if !next.isEmpty {
+                    var sameRound = alarm
+                    sameRound.tier = n.tier
+                    sameRound.round = n.round
+                    return effects
+                        + enqueue(
+                            next.map { (reader, $0) }, about: sameRound, at: now, repeatOf: nil,
+                            detail: ["failover_from": n.channel])
+                }
+            }
             // A notification that failed for good is itself a reason to escalate: the person
             // it was for will not hear of the alarm. On the last tier there is no one further:
             // its own repeat goes on, so one bad number does not start round after round.

@@ -1,20 +1,39 @@
-/// A configured way to send notifications (a webhook endpoint, an SMS gateway, ...).
+/// A configured way to send notifications: a webhook endpoint, an SMS gateway, an ntfy server
+/// for push to phones, or an SMTP server for e-mail.
 public struct Channel: Sendable, Equatable, Identifiable {
     public var id: String
     public var kind: ChannelKind
-    /// The endpoint URL.
+    /// The endpoint: `http(s)://` for webhook, SMS and ntfy; `smtp://` or `smtps://` for e-mail.
     public var url: String
-    /// Extra HTTP headers. Values may name a secret file with `file:`; the secret is read
+    /// Extra HTTP headers. Values may name a secret with `file:` or `env:`; the secret is read
     /// when the channel is built and never logged.
     public var headers: [String: String]
     /// Seconds before one attempt gives up.
     public var timeoutSeconds: Double
     /// Attempts before a notification has failed for good.
     public var maxAttempts: Int
+    /// Webhook: a secret (`file:` or `env:`) to sign each body with HMAC-SHA256.
+    public var hmacSecret: String?
+    /// SMS: which request shape the gateway takes.
+    public var smsPreset: SMSPreset?
+    /// SMS (`json-bearer`) and ntfy: the access token, as a secret reference.
+    public var token: String?
+    /// SMS (`form-key`) and SMTP: the login.
+    public var username: String?
+    /// SMS (`form-key`: the API key) and SMTP: the password, as a secret reference.
+    public var password: String?
+    /// SMS: the sender name or number; SMTP: the From address.
+    public var sender: String?
+    /// ntfy: where a tap on the notification leads; `{alarm}` is replaced by the alarm id.
+    public var clickURL: String?
+    /// SMTP on `smtp://`: require STARTTLS before logging in.
+    public var startTLS: Bool
 
     public init(
         id: String, kind: ChannelKind, url: String, headers: [String: String] = [:],
-        timeoutSeconds: Double = 10, maxAttempts: Int = 8
+        timeoutSeconds: Double = 10, maxAttempts: Int = 8, hmacSecret: String? = nil, smsPreset: SMSPreset? = nil,
+        token: String? = nil, username: String? = nil, password: String? = nil, sender: String? = nil,
+        clickURL: String? = nil, startTLS: Bool = false
     ) {
         self.id = id
         self.kind = kind
@@ -22,9 +41,44 @@ public struct Channel: Sendable, Equatable, Identifiable {
         self.headers = headers
         self.timeoutSeconds = timeoutSeconds
         self.maxAttempts = maxAttempts
+        self.hmacSecret = hmacSecret
+        self.smsPreset = smsPreset
+        self.token = token
+        self.username = username
+        self.password = password
+        self.sender = sender
+        self.clickURL = clickURL
+        self.startTLS = startTLS
     }
 }
 
 public enum ChannelKind: String, Sendable, Equatable, CaseIterable, Codable {
     case webhook
+    /// An HTTP SMS gateway.
+    case sms
+    /// ntfy's HTTP publish API (self-hosted or ntfy.sh): push to staff and relatives' phones.
+    case ntfy
+    /// E-mail through an SMTP server.
+    case smtp
+}
+
+/// The two shapes most HTTP SMS gateways take.
+public enum SMSPreset: String, Sendable, Equatable, CaseIterable, Codable {
+    /// `POST` JSON `{"to", "from", "text"}` with `Authorization: Bearer <token>`.
+    case jsonBearer = "json-bearer"
+    /// `POST` form fields `user`, `key`, `to`, `from`, `text`.
+    case formKey = "form-key"
+}
+
+/// Phone numbers as SMS gateways take them: E.164, `+` and 8 to 15 digits, spaces allowed
+/// in config for readability.
+public enum PhoneNumber {
+    /// The number in E.164 (`+4790000001`), or `nil` if it is not one.
+    public static func e164(_ text: String) -> String? {
+        let compact = text.filter { $0 != " " && $0 != "-" }
+        guard compact.hasPrefix("+"), compact.count >= 9, compact.count <= 16,
+            compact.dropFirst().allSatisfy({ $0.isASCII && $0.isNumber }), compact.dropFirst().first != "0"
+        else { return nil }
+        return compact
+    }
 }

@@ -1,7 +1,9 @@
 import Foundation
 import VaktCore
 
-extension WebhookNotifier {
+/// What an HTTP attempt's outcome means for delivery, the same for every HTTP channel
+/// (webhook, SMS gateway, ntfy).
+enum HTTPDelivery {
     /// Longest excerpt of a response body quoted in a failure reason.
     static let excerptLength = 200
 

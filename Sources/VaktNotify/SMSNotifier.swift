@@ -1,0 +1,97 @@
+import Foundation
+import VaktCore
+
+/// Sends notifications as text messages through an HTTP SMS gateway, in one of the two
+/// shapes most gateways take (`SMSPreset`): JSON with a bearer token, or form fields with a
+/// user and key. The recipient's address must be a phone number in E.164 form.
+///
+/// The text is the notification's title and body on two lines. Each request carries the
+/// notification's `Idempotency-Key`; gateways that honour it drop a resend after a crash.
+public final class SMSNotifier: Notifier {
+    public let channelID: String
+    private let url: String
+    private let preset: SMSPreset
+    private let credential: (user: String?, secret: String)
+    private let sender: String?
+    private let headerLines: [String]
+    private let redaction: Redaction
+    private let timeout: Double
+
+    /// - Throws: `ChannelConfigurationError` for a URL that is not http(s), a missing or
+    ///   unreadable token or key, or bad headers.
+    public init(channel: Channel, secrets: SecretResolver) throws(ChannelConfigurationError) {
+        channelID = channel.id
+        url = try httpURL(channel)
+        preset = channel.smsPreset ?? .jsonBearer
+        timeout = channel.timeoutSeconds
+        sender = channel.sender
+        let reference = preset == .jsonBearer ? channel.token : channel.password
+        let setting = preset == .jsonBearer ? "token" : "key"
+        guard let secret = try secrets.resolve(reference, setting: setting, channel: channel) else {
+            throw ChannelConfigurationError(channel: channel.id, .setting(setting, "the gateway needs one"))
+        }
+        credential = (channel.username, secret)
+        let configured = try WebhookNotifier.resolveHeaders(channel, secrets: secrets)
+        redaction = Redaction(secrets: configured.secrets + [secret])
+        var lines = [
+            "Content-Type: "
+                + (preset == .jsonBearer ? "application/json" : "application/x-www-form-urlencoded"),
+            "User-Agent: \(WebhookNotifier.defaultUserAgent)", "Expect:",
+        ]
+        if preset == .jsonBearer { lines.append("Authorization: Bearer \(secret)") }
+        headerLines = lines + configured.headers.map { "\($0.name): \($0.value)" }
+    }
+
+    /// The message text: title and body on two lines.
+    static func text(_ notification: VaktCore.Notification) -> String {
+        "\(notification.title)\n\(notification.body)"
+    }
+
+    /// The request body for `notification` to `number`.
+    func body(_ notification: VaktCore.Notification, to number: String) -> Data {
+        let text = Self.text(notification)
+        switch preset {
+        case .jsonBearer:
+            var object: [String: Any] = ["to": number, "text": text, "reference": notification.key]
+            if let sender { object["from"] = sender }
+            return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        case .formKey:
+            var fields = [("user", credential.user ?? ""), ("key", credential.secret), ("to", number)]
+            if let sender { fields.append(("from", sender)) }
+            fields += [("text", text), ("reference", notification.key)]
+            return Data(fields.map { "\($0.0)=\(Self.formEncode($0.1))" }.joined(separator: "&").utf8)
+        }
+    }
+
+    /// `application/x-www-form-urlencoded`: unreserved characters as they are, the rest as
+    /// `%XX` of their UTF-8 bytes, spaces as `+`.
+    static func formEncode(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"):
+                out.append(Character(UnicodeScalar(byte)))
+            case UInt8(ascii: " "): out.append("+")
+            default: out += String(format: "%%%02X", byte)
+            }
+        }
+        return out
+    }
+
+    public func deliver(_ notification: VaktCore.Notification, site: SiteInfo) async -> DeliveryResult {
+        guard let address = notification.recipient.address, let number = PhoneNumber.e164(address) else {
+            return .failed(
+                reason: "recipient \(notification.recipient.id) has no phone number in E.164 form (+47...)",
+                retryable: false)
+        }
+        guard WebhookNotifier.isValidHeaderValue(notification.key) else {
+            return .failed(reason: "the idempotency key is not a valid header value", retryable: false)
+        }
+        let post = HTTPPost(
+            url: url, headers: headerLines + ["Idempotency-Key: \(notification.key)"],
+            body: body(notification, to: number), timeout: timeout, connectTimeout: min(5, timeout))
+        return HTTPDelivery.result(for: await CurlQueue.perform(post), timeout: timeout, redaction: redaction)
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+import VaktCore
+
+@testable import VaktConfig
+
+/// Channels of every kind, and contacts checked against their channel.
+@Suite struct ChannelConfigTests {
+    func load(_ escalation: String, contacts: String) throws -> (Site?, [String]) {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        try scratch.write("devices/acme/button.yaml", SiteChecksTests.profile)
+        try scratch.write("site.yaml", "site: { id: test, name: Test, time_zone: Europe/Oslo }\nprofiles: devices\n")
+        try scratch.write(
+            "people.yaml", "staff:\n  - { id: ns1, name: Siri, role: night-staff, contacts: \(contacts) }\n")
+        try scratch.write("escalation.yaml", escalation)
+        do {
+            return (try SiteLoader.load(directory: scratch.path), [])
+        } catch {
+            return (nil, error.description.split(separator: "\n").map { String($0.dropFirst(scratch.path.count + 1)) })
+        }
+    }
+
+    @Test func readsEveryKind() throws {
+        let (loaded, errors) = try load(
+            """
+            channels:
+              - { id: hook, type: webhook, url: "https://gw.example/vakt", hmac_secret: "file:/etc/vakt/hook.key" }
+              - { id: sms, type: sms, url: "https://sms.example/send", token: "env:SMS_TOKEN", sender: Vakt }
+              - { id: sms2, type: sms, url: "https://sms2.example/send", preset: form-key, user: marker, key: "file:/etc/vakt/sms.key" }
+              - { id: push, type: ntfy, url: "https://ntfy.marker.example", token: "file:/etc/vakt/ntfy.token", click: "https://vakt.example/{alarm}" }
+              - { id: mail, type: smtp, url: "smtp://mail.example:587", starttls: true, from: vakt@marker.example, username: vakt, password: "file:/etc/vakt/smtp.pw" }
+
+            """,
+            contacts:
+                "[{ channel: push, address: marker-ns1 }, { channel: sms, address: \"+47 900 00 001\" }, { channel: mail, address: siri@marker.example }]"
+        )
+        #expect(errors == [])
+        let site = try #require(loaded)
+        #expect(site.channels.map(\.kind) == [.webhook, .sms, .sms, .ntfy, .smtp])
+        #expect(site.channels[0].hmacSecret == "file:/etc/vakt/hook.key")
+        #expect(site.channels[1].smsPreset == .jsonBearer && site.channels[1].token == "env:SMS_TOKEN")
+        #expect(site.channels[2].smsPreset == .formKey && site.channels[2].username == "marker")
+        #expect(site.channels[2].password == "file:/etc/vakt/sms.key")
+        #expect(site.channels[3].clickURL == "https://vakt.example/{alarm}")
+        #expect(site.channels[4].startTLS && site.channels[4].sender == "vakt@marker.example")
+    }
+
+    @Test func reportsChannelsAndContactsThatCannotWork() throws {
+        let (_, errors) = try load(
+            """
+            channels:
+              - { id: hook, type: webhook, url: "https://gw.example/vakt", click: "https://x" }
+              - { id: sms, type: sms, url: "https://sms.example/send", token: "s3cret" }
+              - { id: sms2, type: sms, url: "https://sms2.example/send", preset: form-key, user: marker }
+              - { id: push, type: ntfy, url: "ntfy.example" }
+              - { id: mail, type: smtp, url: "https://mail.example" }
+
+            """,
+            contacts: "[{ channel: sms, address: \"900 00 001\" }, { channel: push, address: \"my topic\" }]")
+        #expect(
+            errors == [
+                "escalation.yaml:2:64: channels[0]: unknown key 'click'; allowed keys: id, type, url, timeout, max_attempts, headers, hmac_secret",
+                "escalation.yaml:3:67: channels[1].token: write where the secret is, file:/path or env:NAME, not the secret itself",
+                "escalation.yaml:4:5: channels[2]: an SMS gateway with preset form-key needs 'key'",
+                "escalation.yaml:5:34: channels[3].url: ntfy url 'ntfy.example' must start with http:// or https://",
+                "escalation.yaml:6:5: channels[4]: an e-mail channel needs 'from'",
+                "escalation.yaml:6:34: channels[4].url: smtp url 'https://mail.example' must start with smtp:// or smtps://",
+                // Contacts are checked against channels that loaded: push and mail did not.
+                "people.yaml:2:83: staff[0].contacts[0].address: an SMS contact needs a phone number in E.164 form, e.g. +47 900 00 001",
+            ], "\(errors.joined(separator: "\n"))")
+    }
+}
