@@ -28,7 +28,7 @@ import VaktCore
               - { id: hook, type: webhook, url: "https://gw.example/vakt", hmac_secret: "file:/etc/vakt/hook.key" }
               - { id: sms, type: sms, url: "https://sms.example/send", token: "env:SMS_TOKEN", sender: Vakt }
               - { id: sms2, type: sms, url: "https://sms2.example/send", preset: form-key, user: marker, key: "file:/etc/vakt/sms.key" }
-              - { id: push, type: ntfy, url: "https://ntfy.marker.example", token: "file:/etc/vakt/ntfy.token", click: "https://vakt.example/{alarm}" }
+              - { id: push, type: ntfy, url: "https://ntfy.marker.example", token: "file:/etc/vakt/ntfy.token", click: "https://vakt.example/{alarm}", rate_limit: { max: 6, per: 1h } }
               - { id: mail, type: smtp, url: "smtp://mail.example:587", starttls: true, from: vakt@marker.example, username: vakt, password: "file:/etc/vakt/smtp.pw" }
 
             """,
@@ -43,6 +43,7 @@ import VaktCore
         #expect(site.channels[2].smsPreset == .formKey && site.channels[2].username == "marker")
         #expect(site.channels[2].password == "file:/etc/vakt/sms.key")
         #expect(site.channels[3].clickURL == "https://vakt.example/{alarm}")
+        #expect(site.channels[3].rateLimit == RateLimit(max: 6, perSeconds: 3600))
         #expect(site.channels[4].startTLS && site.channels[4].sender == "vakt@marker.example")
     }
 
@@ -60,7 +61,7 @@ import VaktCore
             contacts: "[{ channel: sms, address: \"900 00 001\" }, { channel: push, address: \"my topic\" }]")
         #expect(
             errors == [
-                "escalation.yaml:2:64: channels[0]: unknown key 'click'; allowed keys: id, type, url, timeout, max_attempts, headers, hmac_secret",
+                "escalation.yaml:2:64: channels[0]: unknown key 'click'; allowed keys: id, type, url, timeout, max_attempts, rate_limit, headers, hmac_secret",
                 "escalation.yaml:3:67: channels[1].token: write where the secret is, file:/path or env:NAME, not the secret itself",
                 "escalation.yaml:4:5: channels[2]: an SMS gateway with preset form-key needs 'key'",
                 "escalation.yaml:5:34: channels[3].url: ntfy url 'ntfy.example' must start with http:// or https://",

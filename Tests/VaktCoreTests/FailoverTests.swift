@@ -21,6 +21,33 @@ struct FailoverTests {
         return site
     }
 
+    @Test("a channel's rate limit holds back all but critical alarms, on record; the audit has each attempt's latency")
+    func rateLimit() throws {
+        var site = site()
+        site.channels[1].rateLimit = RateLimit(max: 2, perSeconds: 3600)
+        site.staff[0].contacts = [Contact(channel: "push", address: "ns1-a")]
+        var engine = Engine(site: site)
+        // High alarms: two reach ns1, the third is held back.
+        for room in [101, 102, 103] {
+            _ = engine.handle(Fixture.event(.fallSuspected, "room\(room)-fall"), at: t0 + Double(room))
+        }
+        let third = engine.handle(Fixture.event(.fallSuspected, "room104-fall"), at: t0 + 200)
+        #expect(!third.recipientIDs.contains("ns1"))
+        let held = try #require(third.audits.first { $0.action == .notificationWithheld })
+        #expect(held.recipient == "ns1" && held.detail["reason"] == "rate-limit")
+        // A critical one always goes through.
+        #expect(engine.handle(Fixture.fall(105), at: t0 + 210).recipientIDs.contains("ns1"))
+        // An hour on, the window has room again.
+        #expect(
+            engine.handle(Fixture.event(.fallSuspected, "room106-fall"), at: t0 + 3800).recipientIDs.contains("ns1"))
+
+        let sent = try #require(third.notifications.first)
+        let delivered = engine.handle(
+            .delivery(DeliveryReport(notification: sent, attempt: 1, result: .delivered, final: true, latency: 0.0421)),
+            at: t0 + 201)
+        #expect(delivered.audits.first?.detail["latency_ms"] == "42")
+    }
+
     @Test("the first channel only; a final failure there moves to the next, not up a tier")
     func failsOverToTheNextChannel() throws {
         var engine = Engine(site: site())

@@ -5,7 +5,7 @@ extension SiteReader {
     /// sms `preset, token | user + key, sender, headers`; ntfy `token, click`; smtp `from,
     /// username, password, starttls`.
     func readChannel(_ value: YAMLValue) -> Channel? {
-        let common = ["id", "type", "url", "timeout", "max_attempts"]
+        let common = ["id", "type", "url", "timeout", "max_attempts", "rate_limit"]
         let byKind: [ChannelKind: [String]] = [
             .webhook: ["headers", "hmac_secret"], .sms: ["preset", "token", "user", "key", "sender", "headers"],
             .ntfy: ["token", "click", "headers"], .smtp: ["from", "username", "password", "starttls"],
@@ -75,8 +75,19 @@ extension SiteReader {
             sender: fields.string("sender", diagnostics) ?? fields.string("from", diagnostics),
             clickURL: fields.string("click", diagnostics),
             startTLS: fields.bool("starttls", default: false, diagnostics))
+        var limited = channel
+        if let value = fields["rate_limit"],
+            let limit = value.fields(allowed: ["max", "per"], required: ["max", "per"], diagnostics)
+        {
+            let max = limit["max"].flatMap { $0.int(diagnostics) }
+            let per = limit["per"].flatMap { $0.positiveDuration(diagnostics) }
+            if let max, max < 1, let item = limit["max"] {
+                diagnostics.report("\(item.path): must be at least 1", at: item.position)
+            }
+            if let max, max >= 1, let per { limited.rateLimit = RateLimit(max: max, perSeconds: per) }
+        }
         guard id != nil, kind != nil, url != nil else { return nil }
-        return channel
+        return limited
     }
 
     /// `{id, tiers: [{after, notify}], repeat}`; tier 0 must fire at once and `repeat` must be above 0.

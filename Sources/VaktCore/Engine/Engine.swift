@@ -188,7 +188,7 @@ extension Engine {
 
     /// Queues one notification per recipient and contact of the alarm's current tier;
     /// `repeatOf` marks a reminder for the alarm's n-th joined repeat (`renotify`).
-    func notifyTier(of alarm: Alarm, at now: Date, repeatOf: Int? = nil) -> [Effect] {
+    mutating func notifyTier(of alarm: Alarm, at now: Date, repeatOf: Int? = nil) -> [Effect] {
         let reach = reach(tier: alarm.tier, of: alarm, at: now)
         var effects = enqueue(
             reach.reached, about: alarm, at: now, repeatOf: repeatOf,
@@ -206,7 +206,7 @@ extension Engine {
     }
 
     /// Tells the staff member who has an alarm that something joined it.
-    func notify(_ staff: Staff, of alarm: Alarm, at now: Date, repeatOf: Int) -> [Effect] {
+    mutating func notify(_ staff: Staff, of alarm: Alarm, at now: Date, repeatOf: Int) -> [Effect] {
         let reader = Messages.Reader(id: staff.id, name: staff.name, kind: .staff, healthDetail: true)
         return enqueue(
             staff.contacts.map { (reader, $0) }, about: alarm, at: now, repeatOf: repeatOf,
@@ -215,7 +215,7 @@ extension Engine {
 
     /// Queues one notification per person and contact, each with its own idempotency key, and
     /// audits each.
-    private func enqueue(
+    private mutating func enqueue(
         _ targets: [(Messages.Reader, Contact)], about alarm: Alarm, at now: Date, repeatOf: Int?,
         detail extra: [String: String]
     ) -> [Effect] {
@@ -240,6 +240,27 @@ extension Engine {
             if perChannel[slot, default: 0] > 1 {
                 key += ":c\(position[slot, default: 0])"
                 position[slot, default: 0] += 1
+            }
+            // A channel's rate limit holds back all but critical alarms, on record.
+            if let limit = site.channel(contact.channel)?.rateLimit, alarm.severity < .critical {
+                let id = "rate:\(contact.channel):\(recipient.id)"
+                var memory = memories[id] ?? RuleMemory(id: id, rule: "rate-limit")
+                memory.instants = memory.instants.filter { now.timeIntervalSince($0) < limit.perSeconds }
+                if memory.instants.count >= limit.max {
+                    effects.append(
+                        .audit(
+                            AuditEntry(
+                                at: now, actor: "hub", action: .notificationWithheld, alarm: alarm.id,
+                                channel: contact.channel, recipient: recipient.id, result: "withheld",
+                                detail: [
+                                    "tier": String(alarm.tier), "round": String(alarm.round), "reason": "rate-limit",
+                                    "limit": "\(limit.max) per \(Int(limit.perSeconds))s",
+                                ])))
+                    continue
+                }
+                memory.instants.append(now)
+                memories[id] = memory
+                effects.append(.saveMemory(memory))
             }
             // Health detail (what happened, where) goes only to people entitled to it: the
             // structured fields travel next to the text, so they are withheld as the text is.
@@ -403,7 +424,11 @@ extension Engine {
             AuditEntry(
                 at: now, actor: "channel:\(n.channel)", action: action, alarm: n.alarm, channel: n.channel,
                 recipient: n.recipient.id, result: result,
-                detail: detail.merging(["attempt": String(report.attempt), "key": n.key]) { a, _ in a })
+                detail: detail.merging(
+                    ["attempt": String(report.attempt), "key": n.key].merging(
+                        report.latency.map { ["latency_ms": String(Int(($0 * 1000).rounded()))] } ?? [:]
+                    ) { a, _ in a }
+                ) { a, _ in a })
         }
         switch report.result {
         case .delivered:

@@ -14,11 +14,14 @@ public struct DeliveryReport: Sendable, Equatable {
     public var result: DeliveryResult
     /// `true` when the dispatcher will not try again (delivered, or failed for good).
     public var final: Bool
+    /// How long the attempt took, in seconds, for the audit.
+    public var latency: Double?
 
-    public init(notification: Notification, attempt: Int, result: DeliveryResult, final: Bool) {
+    public init(notification: Notification, attempt: Int, result: DeliveryResult, final: Bool, latency: Double? = nil) {
         self.notification = notification
         self.attempt = attempt
         self.result = result
         self.final = final
+        self.latency = latency
     }
 }

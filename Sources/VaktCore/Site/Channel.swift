@@ -28,6 +28,9 @@ public struct Channel: Sendable, Equatable, Identifiable {
     public var clickURL: String?
     /// SMTP on `smtp://`: require STARTTLS before logging in.
     public var startTLS: Bool
+    /// At most this many messages to one person through this channel within the window;
+    /// critical alarms are never held back. `nil`: no limit.
+    public var rateLimit: RateLimit?
 
     public init(
         id: String, kind: ChannelKind, url: String, headers: [String: String] = [:],
@@ -49,6 +52,17 @@ public struct Channel: Sendable, Equatable, Identifiable {
         self.sender = sender
         self.clickURL = clickURL
         self.startTLS = startTLS
+    }
+}
+
+/// How many messages one person may get through a channel within a window.
+public struct RateLimit: Sendable, Equatable {
+    public var max: Int
+    public var perSeconds: Double
+
+    public init(max: Int, perSeconds: Double) {
+        self.max = max
+        self.perSeconds = perSeconds
     }
 }
 

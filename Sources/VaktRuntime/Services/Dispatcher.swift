@@ -66,6 +66,7 @@ public struct Dispatcher: Service {
         let notification = item.notification
         let attempt = item.attempts + 1
         let result: DeliveryResult
+        let started = DispatchTime.now().uptimeNanoseconds
         if let notifier = notifiers[notification.channel] {
             result = await notifier.deliver(notification, site: site)
         } else {
@@ -75,7 +76,9 @@ public struct Dispatcher: Service {
         let policy = policies[notification.channel] ?? RetryPolicy(maxAttempts: 1)
         let final = policy.isFinal(attempt: attempt, result: result)
         let nextAttempt = final ? nil : hub.clock.now().addingTimeInterval(policy.delay(afterAttempt: attempt))
-        let report = DeliveryReport(notification: notification, attempt: attempt, result: result, final: final)
+        let latency = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        let report = DeliveryReport(
+            notification: notification, attempt: attempt, result: result, final: final, latency: latency)
         if case .failed(let reason, _) = result {
             hub.logger.warning(
                 "notification \(notification.key) attempt \(attempt) failed: \(reason)\(final ? " (giving up)" : "")")
