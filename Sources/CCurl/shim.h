@@ -9,6 +9,7 @@ static inline CURLcode vakt_curl_setopt_pointer(CURL *h, CURLoption o, void *v) 
 static inline CURLcode vakt_curl_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v) { return curl_easy_setopt(h, o, v); }
 typedef size_t (*vakt_curl_write_callback)(char *ptr, size_t size, size_t nmemb, void *userdata);
 static inline CURLcode vakt_curl_setopt_write_function(CURL *h, vakt_curl_write_callback f) { return curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, f); }
+static inline CURLcode vakt_curl_setopt_header_function(CURL *h, vakt_curl_write_callback f) { return curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, f); }
 /* Progress callback, so a cancelled attempt can abort the transfer (needs CURLOPT_NOPROGRESS 0). */
 static inline CURLcode vakt_curl_setopt_xferinfo_function(CURL *h, curl_xferinfo_callback f) { return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, f); }
 typedef size_t (*vakt_curl_read_callback)(char *buffer, size_t size, size_t nitems, void *userdata);

@@ -4,6 +4,17 @@ import VaktCore
 /// What an HTTP attempt's outcome means for delivery, the same for every HTTP channel
 /// (webhook, SMS gateway, ntfy).
 enum HTTPDelivery {
+    /// The attempt: its result, and the server's `Retry-After` on a retryable failure.
+    static func attempt(
+        for outcome: Result<HTTPPost.Response, CurlError>, timeout: Double, redaction: Redaction
+    ) -> DeliveryAttempt {
+        let result = result(for: outcome, timeout: timeout, redaction: redaction)
+        guard case .failed(_, true) = result, case .success(let response) = outcome else {
+            return DeliveryAttempt(result: result, retryAfter: nil)
+        }
+        return DeliveryAttempt(result: result, retryAfter: response.retryAfter)
+    }
+
     /// Longest excerpt of a response body quoted in a failure reason.
     static let excerptLength = 200
 

@@ -12,6 +12,8 @@ struct HTTPPost {
         var status: Int
         /// At most `HTTPPost.bodyLimit` bytes of the body; the rest is read and dropped.
         var body: Data
+        /// Seconds the server asked to wait before trying again (`Retry-After`), if it did.
+        var retryAfter: Double? = nil
     }
 
     /// How much of a response body is kept: enough for a 200-character excerpt.
@@ -65,6 +67,8 @@ struct HTTPPost {
         try check(vakt_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectMilliseconds))
         try check(vakt_curl_setopt_write_function(handle, ResponseSink.write))
         try check(vakt_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer))
+        try check(vakt_curl_setopt_header_function(handle, ResponseSink.header))
+        try check(vakt_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, sinkPointer))
         try check(vakt_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
         try check(vakt_curl_setopt_xferinfo_function(handle, Self.progress))
         try check(vakt_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, flagPointer))
@@ -73,7 +77,18 @@ struct HTTPPost {
         try check(result)
         var status = 0
         try check(vakt_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status))
-        return Response(status: status, body: sink.data)
+        return Response(status: status, body: sink.data, retryAfter: sink.retryAfter.flatMap(Self.retryAfter))
+    }
+
+    /// A `Retry-After` value in seconds: a number of seconds, or an HTTP date (RFC 9110).
+    static func retryAfter(_ value: String) -> Double? {
+        let text = value.trimmingCharacters(in: .whitespaces)
+        if let seconds = Double(text), seconds >= 0, seconds.isFinite { return seconds }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter.date(from: text).map { max(0, $0.timeIntervalSinceNow) }
     }
 
     private func check(_ code: CURLcode) throws(CurlError) {
@@ -90,6 +105,20 @@ struct HTTPPost {
 /// Collects the first `HTTPPost.bodyLimit` bytes of a response body.
 private final class ResponseSink {
     var data = Data()
+    /// The last `Retry-After` header's value.
+    var retryAfter: String?
+
+    static let header: vakt_curl_write_callback = { pointer, size, count, userdata in
+        let length = size * count
+        guard let pointer, let userdata else { return length }
+        let line = String(decoding: UnsafeRawBufferPointer(start: pointer, count: length), as: UTF8.self)
+        if line.lowercased().hasPrefix("retry-after:") {
+            Unmanaged<ResponseSink>.fromOpaque(userdata).takeUnretainedValue().retryAfter = String(
+                line.dropFirst("retry-after:".count)
+            ).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return length
+    }
 
     static let write: vakt_curl_write_callback = { pointer, size, count, userdata in
         let length = size * count

@@ -18,4 +18,30 @@ public protocol Notifier: Sendable {
     ///
     /// The reason is for people and the audit log; it never contains a secret.
     func deliver(_ notification: Notification, site: SiteInfo) async -> DeliveryResult
+
+    /// Makes one delivery attempt and says when the peer asked to be tried again, if it did
+    /// (HTTP `Retry-After`). The dispatcher calls this one.
+    func attempt(_ notification: Notification, site: SiteInfo) async -> DeliveryAttempt
+}
+
+extension Notifier {
+    public func attempt(_ notification: Notification, site: SiteInfo) async -> DeliveryAttempt {
+        DeliveryAttempt(result: await deliver(notification, site: site), retryAfter: nil)
+    }
+}
+
+/// One attempt's result, and the delay the peer asked for before the next (seconds).
+public struct DeliveryAttempt: Sendable, Equatable {
+    public var result: DeliveryResult
+    public var retryAfter: Double?
+
+    public init(result: DeliveryResult, retryAfter: Double?) {
+        self.result = result
+        self.retryAfter = retryAfter
+    }
+
+    /// A failure with no request from the peer about the next attempt.
+    public static func failed(reason: String, retryable: Bool) -> DeliveryAttempt {
+        DeliveryAttempt(result: .failed(reason: reason, retryable: retryable), retryAfter: nil)
+    }
 }

@@ -58,19 +58,23 @@ public final class NtfyNotifier: Notifier {
     }
 
     public func deliver(_ notification: VaktCore.Notification, site: SiteInfo) async -> DeliveryResult {
+        await attempt(notification, site: site).result
+    }
+
+    public func attempt(_ notification: VaktCore.Notification, site: SiteInfo) async -> DeliveryAttempt {
         guard let topic = notification.recipient.address, !topic.isEmpty,
             topic.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
         else {
-            return .failed(
+            return DeliveryAttempt.failed(
                 reason: "recipient \(notification.recipient.id) has no ntfy topic (letters, digits, - and _)",
                 retryable: false)
         }
         guard WebhookNotifier.isValidHeaderValue(notification.key) else {
-            return .failed(reason: "the idempotency key is not a valid header value", retryable: false)
+            return DeliveryAttempt.failed(reason: "the idempotency key is not a valid header value", retryable: false)
         }
         let post = HTTPPost(
             url: url, headers: headerLines + ["Idempotency-Key: \(notification.key)"],
             body: message(notification, topic: topic), timeout: timeout, connectTimeout: min(5, timeout))
-        return HTTPDelivery.result(for: await CurlQueue.perform(post), timeout: timeout, redaction: redaction)
+        return HTTPDelivery.attempt(for: await CurlQueue.perform(post), timeout: timeout, redaction: redaction)
     }
 }

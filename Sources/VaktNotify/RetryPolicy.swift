@@ -4,9 +4,10 @@ import VaktCore
 /// When to try a failed delivery again, and when to give up: the one place backoff lives.
 ///
 /// Delays grow geometrically from `initialDelay` by `multiplier` and are capped at
-/// `maximumDelay` (2, 4, 8, 16, 32, 60, 60, ... seconds by default). There is no jitter: one
-/// box sends to a handful of receivers, so synchronised retries are not a load problem, and
-/// deterministic delays keep the escalation tests exact.
+/// `maximumDelay` (2, 4, 8, 16, 32, 60, 60, ... seconds by default). The dispatcher spreads
+/// each by ±20 % (jitter), so notifications that failed together (a gateway's outage) are
+/// not all retried in the same second, and honours a peer's `Retry-After` up to
+/// `maximumRetryAfter`.
 public struct RetryPolicy: Sendable, Equatable {
     /// Seconds before the second attempt.
     public var initialDelay: Double
@@ -34,6 +35,18 @@ public struct RetryPolicy: Sendable, Equatable {
         let exponent = Double(max(n, 1) - 1)
         let delay = initialDelay * pow(multiplier, exponent)
         return min(max(delay, 0), maximumDelay)
+    }
+
+    /// The longest `Retry-After` honoured, in seconds: a peer cannot hold an alarm's
+    /// notification back for longer.
+    public static let maximumRetryAfter: Double = 600
+
+    /// The delay after attempt `n`, spread by `jitter` (a number in `0..<1`: 0.8× to 1.2×), or
+    /// the peer's `Retry-After` when it asked for longer (at most `maximumRetryAfter`).
+    public func delay(afterAttempt n: Int, jitter: Double, retryAfter: Double?) -> Double {
+        let spread = delay(afterAttempt: n) * (0.8 + 0.4 * min(max(jitter, 0), 1))
+        guard let retryAfter, retryAfter > spread else { return spread }
+        return min(retryAfter, Self.maximumRetryAfter)
     }
 
     /// Whether attempt `attempt` (counted from 1), which ended in `result`, is the last one:

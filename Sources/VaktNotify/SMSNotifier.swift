@@ -81,17 +81,21 @@ public final class SMSNotifier: Notifier {
     }
 
     public func deliver(_ notification: VaktCore.Notification, site: SiteInfo) async -> DeliveryResult {
+        await attempt(notification, site: site).result
+    }
+
+    public func attempt(_ notification: VaktCore.Notification, site: SiteInfo) async -> DeliveryAttempt {
         guard let address = notification.recipient.address, let number = PhoneNumber.e164(address) else {
-            return .failed(
+            return DeliveryAttempt.failed(
                 reason: "recipient \(notification.recipient.id) has no phone number in E.164 form (+47...)",
                 retryable: false)
         }
         guard WebhookNotifier.isValidHeaderValue(notification.key) else {
-            return .failed(reason: "the idempotency key is not a valid header value", retryable: false)
+            return DeliveryAttempt.failed(reason: "the idempotency key is not a valid header value", retryable: false)
         }
         let post = HTTPPost(
             url: url, headers: headerLines + ["Idempotency-Key: \(notification.key)"],
             body: body(notification, to: number), timeout: timeout, connectTimeout: min(5, timeout))
-        return HTTPDelivery.result(for: await CurlQueue.perform(post), timeout: timeout, redaction: redaction)
+        return HTTPDelivery.attempt(for: await CurlQueue.perform(post), timeout: timeout, redaction: redaction)
     }
 }

@@ -69,13 +69,17 @@ public final class WebhookNotifier: Notifier {
     }
 
     public func deliver(_ notification: VaktCore.Notification, site: SiteInfo) async -> DeliveryResult {
+        await attempt(notification, site: site).result
+    }
+
+    public func attempt(_ notification: VaktCore.Notification, site: SiteInfo) async -> DeliveryAttempt {
         guard Self.isValidHeaderValue(notification.key) else {
-            return .failed(reason: "the idempotency key is not a valid header value", retryable: false)
+            return DeliveryAttempt.failed(reason: "the idempotency key is not a valid header value", retryable: false)
         }
         let body = WebhookPayload.encode(notification, site: site)
         var headers = headerLines + ["Idempotency-Key: \(notification.key)"]
         if let signingKey { headers.append("X-Vakt-Signature: sha256=\(Self.signature(of: body, key: signingKey))") }
         let post = HTTPPost(url: url, headers: headers, body: body, timeout: timeout, connectTimeout: connectTimeout)
-        return HTTPDelivery.result(for: await CurlQueue.perform(post), timeout: timeout, redaction: redaction)
+        return HTTPDelivery.attempt(for: await CurlQueue.perform(post), timeout: timeout, redaction: redaction)
     }
 }

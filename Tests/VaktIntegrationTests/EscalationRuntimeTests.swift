@@ -48,7 +48,8 @@ struct EscalationRuntimeTests {
                 configuration: ServiceGroupConfiguration(
                     services: [
                         .init(service: TimerService(hub: hub)),
-                        .init(service: Dispatcher(hub: hub, notifiers: notifiers)),
+                        // No spread: retries are due exactly when the manual clock is moved there.
+                        .init(service: Dispatcher(hub: hub, notifiers: notifiers, jitter: { 0.5 })),
                         .init(service: mqtt),
                     ], logger: logger))
             task = Task(executorPreference: Self.executor) { [group] in try await group.run() }

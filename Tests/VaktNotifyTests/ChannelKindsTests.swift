@@ -136,3 +136,40 @@ import VaktTesting
         }
     }
 }
+
+/// The one retry stage: jitter, and a peer's Retry-After.
+@Suite struct RetryAfterTests {
+    @Test func aRateLimitedGatewaysRetryAfterIsHonoured() async throws {
+        let receiver = try WebhookReceiver(arguments: ["--fail-first", "2", "--status", "429", "--retry-after", "7"])
+        defer { receiver.stop() }
+        let channel = Channel(id: "sms", kind: .sms, url: receiver.url, token: "env:T")
+        let notifier = try SMSNotifier(channel: channel, secrets: SecretResolver(environment: ["T": "t"]))
+        let first = await notifier.attempt(Fixtures.notification(), site: Fixtures.site)
+        #expect(first.retryAfter == 7)
+        guard case .failed(let reason, true) = first.result else {
+            Issue.record("429 must be retryable: \(first.result)")
+            return
+        }
+        #expect(reason.hasPrefix("HTTP 429"))
+        let policy = RetryPolicy(maxAttempts: 5)
+        // 2 s ±20 % would be the delay; the gateway asked for 7.
+        #expect(policy.delay(afterAttempt: 1, jitter: 0.5, retryAfter: first.retryAfter) == 7)
+        #expect(policy.delay(afterAttempt: 1, jitter: 0.5, retryAfter: 86_400) == RetryPolicy.maximumRetryAfter)
+        let date = try WebhookReceiver(arguments: [
+            "--fail-first", "1", "--status", "503", "--retry-after", "Wed, 21 Oct 2015 07:28:00 GMT",
+        ])
+        defer { date.stop() }
+        let past = try SMSNotifier(
+            channel: Channel(id: "sms", kind: .sms, url: date.url, token: "env:T"),
+            secrets: SecretResolver(environment: ["T": "t"]))
+        #expect(await past.attempt(Fixtures.notification(), site: Fixtures.site).retryAfter == 0)
+    }
+
+    @Test func jitterSpreadsEachDelayByAFifth() {
+        let policy = RetryPolicy(maxAttempts: 8)
+        #expect(policy.delay(afterAttempt: 3, jitter: 0, retryAfter: nil) == 8 * 0.8)
+        #expect(abs(policy.delay(afterAttempt: 3, jitter: 0.999_999, retryAfter: nil) - 8 * 1.2) < 0.001)
+        #expect(
+            policy.delay(afterAttempt: 3, jitter: 0.5, retryAfter: 1) == 8, "a shorter Retry-After does not hurry it")
+    }
+}

@@ -15,9 +15,15 @@ public struct Dispatcher: Service {
     let notifiers: [String: any Notifier]
     let policies: [String: RetryPolicy]
     let concurrency: Int
+    /// Where each retry's spread comes from (a number in `0..<1`; 0.5 spreads nothing).
+    let jitter: @Sendable () -> Double
 
-    public init(hub: Hub, notifiers: [String: any Notifier], concurrency: Int = 8) {
+    public init(
+        hub: Hub, notifiers: [String: any Notifier], concurrency: Int = 8,
+        jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) {
         self.hub = hub
+        self.jitter = jitter
         self.notifiers = notifiers
         self.concurrency = concurrency
         var policies: [String: RetryPolicy] = [:]
@@ -66,16 +72,19 @@ public struct Dispatcher: Service {
         let notification = item.notification
         let attempt = item.attempts + 1
         let result: DeliveryResult
+        var retryAfter: Double?
         let started = DispatchTime.now().uptimeNanoseconds
         if let notifier = notifiers[notification.channel] {
-            result = await notifier.deliver(notification, site: site)
+            let outcome = await notifier.attempt(notification, site: site)
+            (result, retryAfter) = (outcome.result, outcome.retryAfter)
         } else {
             result = .failed(reason: "channel \(notification.channel) is not configured", retryable: false)
         }
         hub.noteChannel(notification.channel, result: result)
         let policy = policies[notification.channel] ?? RetryPolicy(maxAttempts: 1)
         let final = policy.isFinal(attempt: attempt, result: result)
-        let nextAttempt = final ? nil : hub.clock.now().addingTimeInterval(policy.delay(afterAttempt: attempt))
+        let delay = policy.delay(afterAttempt: attempt, jitter: jitter(), retryAfter: retryAfter)
+        let nextAttempt = final ? nil : hub.clock.now().addingTimeInterval(delay)
         let latency = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         let report = DeliveryReport(
             notification: notification, attempt: attempt, result: result, final: final, latency: latency)
