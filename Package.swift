@@ -86,7 +86,11 @@ let package = Package(
         // Micro-benchmarks run by scripts/bench (release build).
         .executableTarget(
             name: "vakt-bench",
-            dependencies: ["VaktCore", "VaktConfig", "VaktDashboard", "VaktDevices", "VaktStore"]),
+            dependencies: [
+                "VaktCore", "VaktConfig", "VaktDashboard", "VaktDevices", "VaktStore", "VaktNotify", "VaktRuntime",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .testTarget(name: "VaktCoreTests", dependencies: ["VaktCore", "VaktTesting"]),
         .testTarget(name: "VaktConfigTests", dependencies: ["VaktConfig", "VaktTesting"]),
         .testTarget(

@@ -10,6 +10,8 @@ import VaktDashboard
 //     Decode throughput per device profile, from its recorded samples.
 //   vakt-bench audit [--records 1000000] [--dir DIR]
 //     Audit append, verify and export rates on a store of N records.
+//   vakt-bench notify --receiver scripts/webhook-receiver [--notifications 2000] [--paced 200]
+//     Outbox to webhook: notifications/s in a burst, and outbox-to-delivered p50/p99 at a pace.
 //   vakt-bench engine [--events 200000]
 //     Rule engine throughput: 100 rules, 1,000 devices, and the same stream with 10 rules.
 
@@ -34,6 +36,10 @@ if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "audit" {
     try AuditBench.run()
     exit(0)
 }
+if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "notify" {
+    try await NotifyBench.run()
+    exit(0)
+}
 if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "engine" {
     try EngineBench.run()
     exit(0)
@@ -52,6 +58,7 @@ else {
                    vakt-bench decode --devices DIR [--seconds N]
                    vakt-bench audit [--records N] [--dir DIR]
                    vakt-bench engine [--events N]
+                   vakt-bench notify --receiver PATH [--notifications N] [--paced N]
 
             """.utf8))
     exit(2)
