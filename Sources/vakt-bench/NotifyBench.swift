@@ -20,7 +20,8 @@ enum NotifyBench {
         }
         let receiver = try Receiver(script: arguments[index + 1])
         defer { receiver.stop() }
-        let burst = try await measure(receiver: receiver.url, alarms: argument("--notifications", default: 2000) / 10, pace: nil)
+        let burst = try await measure(
+            receiver: receiver.url, alarms: argument("--notifications", default: 2000) / 10, pace: nil)
         let paced = try await measure(receiver: receiver.url, alarms: argument("--paced", default: 200), pace: 0.05)
         let result: [String: Any] = [
             "burst_notifications": burst.count, "burst_per_s": burst.perSecond,
@@ -42,7 +43,9 @@ enum NotifyBench {
             },
             channels: [Channel(id: "hook", kind: .webhook, url: receiver, timeoutSeconds: 5, maxAttempts: 3)],
             policies: [
-                Policy(id: "p", tiers: [Tier(afterSeconds: 0, notify: [.role(.nightStaff, onDutyOnly: false)])], repeatSeconds: 3600)
+                Policy(
+                    id: "p", tiers: [Tier(afterSeconds: 0, notify: [.role(.nightStaff, onDutyOnly: false)])],
+                    repeatSeconds: 3600)
             ],
             rules: [Rule(id: "sos", events: [.sos], alarm: "sos", severity: .critical, policy: "p")],
             devices: rooms.map { Device(id: "d\($0.id)", profile: "bench/sos", room: $0.id, topic: "z2m/\($0.id)") })
@@ -73,7 +76,10 @@ enum NotifyBench {
                 // Resolve the open ones so the next round raises anew.
                 for alarm in hub.openAlarms {
                     try hub.handle([
-                        .command(Command(id: "r\(n)-\(alarm.id)", staff: "s1", action: .resolve, alarm: alarm.id, outcome: "assisted"))
+                        .command(
+                            Command(
+                                id: "r\(n)-\(alarm.id)", staff: "s1", action: .resolve, alarm: alarm.id,
+                                outcome: "assisted"))
                     ])
                 }
             }
@@ -85,9 +91,14 @@ enum NotifyBench {
             try await Task.sleep(for: .milliseconds(50))
             delivered = [:]
             queued = [:]
-            try store.forEachAuditRecord(AuditFilter(actions: [.notificationQueued, .notificationDelivered])) { record in
+            try store.forEachAuditRecord(AuditFilter(actions: [.notificationQueued, .notificationDelivered])) {
+                record in
                 let key = "\(record.alarm ?? ""):\(record.recipient ?? "")"
-                if record.action == AuditAction.notificationQueued.rawValue { queued[key] = record.at } else { delivered[key] = record.at }
+                if record.action == AuditAction.notificationQueued.rawValue {
+                    queued[key] = record.at
+                } else {
+                    delivered[key] = record.at
+                }
             }
             if Date().timeIntervalSince(start) > 300 { break }
         }
@@ -99,7 +110,10 @@ enum NotifyBench {
             guard !latencies.isEmpty else { return 0 }
             return (latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] * 10).rounded() / 10
         }
-        return (delivered.count, Int(Double(delivered.count) / max(elapsed, 0.001)), percentile(0.5), percentile(0.99), percentile(1))
+        return (
+            delivered.count, Int(Double(delivered.count) / max(elapsed, 0.001)), percentile(0.5), percentile(0.99),
+            percentile(1)
+        )
     }
 
     /// `scripts/webhook-receiver` on a free port, quiet.

@@ -30,7 +30,7 @@ struct EscalationTests {
         #expect(effects.notifications.allSatisfy { $0.tier == 1 && $0.round == 0 && $0.recipient.kind == .staff })
         #expect(
             effects.notification(for: "sp1")?.body
-                == "Alarm A1: fall hos Astrid Hansen, rom 101, kl. 03:00. Trinn 2. Kvitter i Vakt.")
+                == "Alarm A1: fall hos Astrid Hansen, rom 101, kl. 03:00. Trinn 2. Kvitter i Vakt. Har ventet 2 min.")
         #expect(
             effects.audits.filter { $0.action == .notificationQueued }.map(\.recipient) == ["ns1", "ns2", "ns3", "sp1"])
         #expect(

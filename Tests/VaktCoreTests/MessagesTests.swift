@@ -59,7 +59,9 @@ struct MessagesTests {
         let effects = tierTwo(language: .english)
         let staff = try #require(effects.notification(for: "ns1"))
         #expect(staff.title == "CRITICAL: Fall – Rom 101")
-        #expect(staff.body == "Alarm A1: fall for Astrid Hansen, rom 101, at 03:00. Tier 3. Acknowledge in Vakt.")
+        #expect(
+            staff.body
+                == "Alarm A1: fall for Astrid Hansen, rom 101, at 03:00. Tier 3. Acknowledge in Vakt. Waiting 7 min.")
         #expect(effects.notification(for: "k101a")?.title == "Message from Marker bo- og servicesenter")
         #expect(
             effects.notification(for: "k101a")?.body

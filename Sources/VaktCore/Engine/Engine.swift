@@ -230,7 +230,7 @@ extension Engine {
         for (recipient, contact) in targets {
             // The text depends on the kind of reader only: written once per kind, not per person.
             let textKey = "\(recipient.kind.rawValue):\(recipient.healthDetail)"
-            let text = written[textKey] ?? texts.notification(for: alarm, recipient: recipient)
+            let text = written[textKey] ?? texts.notification(for: alarm, recipient: recipient, at: now)
             written[textKey] = text
             let slot = "\(recipient.id):\(contact.channel)"
             var key = "\(site.id):\(alarm.id):t\(alarm.tier):r\(alarm.round):\(slot)"

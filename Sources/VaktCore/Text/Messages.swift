@@ -17,8 +17,19 @@ public struct Messages: Sendable {
 
     public init(site: Site) { self.site = site }
 
-    public func notification(for alarm: Alarm, recipient: Reader) -> (title: String, body: String) {
-        let text = plainNotification(for: alarm, recipient: recipient)
+    /// - Parameter now: When the message is written; staff are told how long the alarm has
+    ///   waited once it has waited a minute or more.
+    public func notification(for alarm: Alarm, recipient: Reader, at now: Date? = nil) -> (title: String, body: String)
+    {
+        var text = plainNotification(for: alarm, recipient: recipient)
+        if let now, recipient.kind != .nextOfKin {
+            let minutes = Int(now.timeIntervalSince(alarm.raisedAt) / 60)
+            if minutes >= 1 {
+                let waited =
+                    site.language == .norwegianBokmal ? " Har ventet \(minutes) min." : " Waiting \(minutes) min."
+                text.body += waited
+            }
+        }
         guard alarm.isTest else { return text }
         // A chain test says so first, so nobody runs for a drill.
         return site.language == .norwegianBokmal
