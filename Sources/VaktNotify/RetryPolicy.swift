@@ -39,7 +39,7 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// The longest `Retry-After` honoured, in seconds: a peer cannot hold an alarm's
     /// notification back for longer.
-    public static let maximumRetryAfter: Double = 600
+    public static let maximumRetryAfter: Double = 60
 
     /// The delay after attempt `n`, spread by `jitter` (a number in `0..<1`: 0.8× to 1.2×), or
     /// the peer's `Retry-After` when it asked for longer (at most `maximumRetryAfter`).

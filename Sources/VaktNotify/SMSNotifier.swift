@@ -32,7 +32,8 @@ public final class SMSNotifier: Notifier {
         }
         credential = (channel.username, secret)
         let configured = try WebhookNotifier.resolveHeaders(channel, secrets: secrets)
-        redaction = Redaction(secrets: configured.secrets + [secret])
+        // A gateway that quotes the request back shows the key form-encoded.
+        redaction = Redaction(secrets: configured.secrets + [secret, Self.formEncode(secret)])
         var lines = [
             "Content-Type: "
                 + (preset == .jsonBearer ? "application/json" : "application/x-www-form-urlencoded"),

@@ -41,11 +41,7 @@ public final class SMTPNotifier: Notifier {
     }
 
     /// A plain address: something@host, with nothing that could start another header line.
-    static func isAddress(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
-            && !text.contains { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "\r" || $0 == "\n" || $0 == "," }
-    }
+    static func isAddress(_ text: String) -> Bool { EmailAddress.isValid(text) }
 
     /// The message as sent: headers and a base64 body, CRLF line ends.
     static func message(
@@ -55,7 +51,9 @@ public final class SMTPNotifier: Notifier {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
-        let id = notification.key.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "." }
+        let id = notification.key.map {
+            $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") ? $0 : "."
+        }
         let subject = "=?UTF-8?B?\(Data(notification.title.utf8).base64EncodedString())?="
         let body = Data(notification.body.utf8).base64EncodedString(options: [
             .lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed,

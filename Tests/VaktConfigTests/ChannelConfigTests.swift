@@ -72,3 +72,25 @@ import VaktCore
             ], "\(errors.joined(separator: "\n"))")
     }
 }
+
+extension ChannelConfigTests {
+    @Test func refusesLoginsInTheClearAndResponseCentresOffWebhooks() throws {
+        let (_, errors) = try load(
+            """
+            channels:
+              - { id: mail, type: smtp, url: "smtp://mail.example:25", from: "Vakt <vakt@x.no>", username: v, password: "env:P" }
+              - { id: sms, type: sms, url: "https://sms.example/send", token: "env:T" }
+            policies:
+              - { id: p, tiers: [{ after: 0, notify: [{ staff: ns1 }, { external: sms, name: Alarmsentralen }] }], repeat: 5m }
+
+            """,
+            contacts: "[{ channel: mail, address: \"a@b@c.no\" }]")
+        #expect(
+            errors == [
+                "escalation.yaml:2:5: channels[0]: a login over smtp:// needs starttls: true (or use smtps://)",
+                "escalation.yaml:2:66: channels[0].from: 'Vakt <vakt@x.no>' is not a plain e-mail address (name@host.domain)",
+                "escalation.yaml:5:71: policies[0].tiers[0].notify[1].external: a response centre is reached through a webhook channel; 'sms' is sms",
+                "people.yaml:2:84: staff[0].contacts[0].address: an e-mail contact needs a plain address (name@host.domain)",
+            ], "\(errors.joined(separator: "\n"))")
+    }
+}

@@ -63,6 +63,19 @@ extension SiteReader {
         if kind == .smtp, fields["from"] == nil {
             diagnostics.report("\(value.path): an e-mail channel needs 'from'", at: value.position)
         }
+        if kind == .smtp, let from = fields["from"], let text = from.nonEmptyString(diagnostics),
+            !EmailAddress.isValid(text)
+        {
+            diagnostics.report(
+                "\(from.path): '\(text)' is not a plain e-mail address (name@host.domain)", at: from.position)
+        }
+        // A login and health detail must not cross the network in the clear.
+        if kind == .smtp, let text = url, text.hasPrefix("smtp://"), fields["password"] != nil,
+            !fields.bool("starttls", default: false, diagnostics)
+        {
+            diagnostics.report(
+                "\(value.path): a login over smtp:// needs starttls: true (or use smtps://)", at: value.position)
+        }
         if kind == .smtp, fields["username"] != nil, fields["password"] == nil {
             diagnostics.report("\(value.path): 'username' needs 'password'", at: value.position)
         }
@@ -176,6 +189,14 @@ extension SiteReader {
             return .staff(staff)
         case "external":
             guard let channel = reference(.channel, "external", in: fields) else { return nil }
+            // A response centre is reached at the channel's endpoint: a webhook, which needs
+            // no address. Other channels need a person's address, which a centre has not.
+            if let kind = channelKinds[channel], kind != .webhook, let item = fields["external"] {
+                diagnostics.report(
+                    "\(item.path): a response centre is reached through a webhook channel; '\(channel)' is \(kind.rawValue)",
+                    at: item.position)
+                return nil
+            }
             return .external(channel: channel, name: fields.string("name", diagnostics) ?? channel)
         default:
             guard mustBeTrue("next_of_kin") else { return nil }

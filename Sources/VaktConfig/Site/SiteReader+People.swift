@@ -68,8 +68,8 @@ extension SiteReader {
                     address.flatMap(PhoneNumber.e164) == nil
                         ? "an SMS contact needs a phone number in E.164 form, e.g. +47 900 00 001" : nil
                 case .smtp:
-                    address.map { $0.contains("@") && !$0.contains(" ") } == true
-                        ? nil : "an e-mail contact needs an address"
+                    address.map(EmailAddress.isValid) == true
+                        ? nil : "an e-mail contact needs a plain address (name@host.domain)"
                 case .ntfy:
                     address.map {
                         !$0.isEmpty

@@ -209,7 +209,7 @@ extension Engine {
     mutating func notify(_ staff: Staff, of alarm: Alarm, at now: Date, repeatOf: Int) -> [Effect] {
         let reader = Messages.Reader(id: staff.id, name: staff.name, kind: .staff, healthDetail: true)
         return enqueue(
-            staff.contacts.map { (reader, $0) }, about: alarm, at: now, repeatOf: repeatOf,
+            Self.firstChannel(of: staff.contacts).map { (reader, $0) }, about: alarm, at: now, repeatOf: repeatOf,
             detail: ["reason": "joined while \(alarm.state.rawValue)"])
     }
 
@@ -227,6 +227,8 @@ extension Engine {
         for (recipient, contact) in targets { perChannel["\(recipient.id):\(contact.channel)", default: 0] += 1 }
         var position: [String: Int] = [:]
         var written: [String: (title: String, body: String)] = [:]
+        var charged = Set<String>()
+        var limited = Set<String>()
         for (recipient, contact) in targets {
             // The text depends on the kind of reader only: written once per kind, not per person.
             let textKey = "\(recipient.kind.rawValue):\(recipient.healthDetail)"
@@ -241,12 +243,19 @@ extension Engine {
                 key += ":c\(position[slot, default: 0])"
                 position[slot, default: 0] += 1
             }
-            // A channel's rate limit holds back all but critical alarms, on record.
-            if let limit = site.channel(contact.channel)?.rateLimit, alarm.severity < .critical {
-                let id = "rate:\(contact.channel):\(recipient.id)"
+            // A channel's rate limit holds back all but critical alarms to relatives and response
+            // centres, on record, counted once per person and channel. Staff are never held
+            // back: an alarm must reach someone who can help.
+            let rateID = "rate:\(contact.channel):\(recipient.id)"
+            if let limit = site.channel(contact.channel)?.rateLimit, alarm.severity < .critical, !alarm.isTest,
+                recipient.kind != .staff, !charged.contains(rateID)
+            {
+                charged.insert(rateID)
+                let id = rateID
                 var memory = memories[id] ?? RuleMemory(id: id, rule: "rate-limit")
                 memory.instants = memory.instants.filter { now.timeIntervalSince($0) < limit.perSeconds }
                 if memory.instants.count >= limit.max {
+                    limited.insert(rateID)
                     effects.append(
                         .audit(
                             AuditEntry(
@@ -262,6 +271,7 @@ extension Engine {
                 memories[id] = memory
                 effects.append(.saveMemory(memory))
             }
+            if limited.contains(rateID) { continue }
             // Health detail (what happened, where) goes only to people entitled to it: the
             // structured fields travel next to the text, so they are withheld as the text is.
             let notification = Notification(
@@ -300,7 +310,7 @@ extension Engine {
         // Whoever is on duty; if nobody is, everyone.
         let onDuty = site.staffOnDuty(at: now)
         let fallback = (onDuty.contains { !$0.contacts.isEmpty } ? onDuty : site.staff).flatMap { staff in
-            staff.contacts.map {
+            Self.firstChannel(of: staff.contacts).map {
                 (Messages.Reader(id: staff.id, name: staff.name, kind: .staff, healthDetail: true), $0)
             }
         }
@@ -320,6 +330,18 @@ extension Engine {
         for contact in contacts where !order.contains(contact.channel) { order.append(contact.channel) }
         guard let index = order.firstIndex(of: channel), index + 1 < order.count else { return [] }
         return contacts.filter { $0.channel == order[index + 1] }
+    }
+
+    /// Why a relative may not be sent a failover message now: consent withdrawn, or their
+    /// quiet hours (only critical alarms pass then).
+    func kinMayNotBeTold(_ recipient: Recipient, about alarm: Alarm, at now: Date) -> String? {
+        guard recipient.kind == .nextOfKin else { return nil }
+        let kin = site.residents.lazy.flatMap(\.nextOfKin).first { $0.id == recipient.id }
+        guard let kin, kin.consentNotify else { return "no-consent" }
+        if let quiet = kin.quietHours, quiet.contains(now, in: site.calendar), alarm.severity < .critical {
+            return "quiet-hours"
+        }
+        return nil
     }
 
     /// Who a notification was for, as a reader, with their contacts: for failover.
@@ -439,15 +461,28 @@ extension Engine {
             var effects: [Effect] = [.audit(entry(.notificationFailed, "failed", ["reason": reason]))]
             // The person has another channel: the message goes there (an SMS after a push
             // that could not be delivered), for the same tier and round.
-            if let alarm = openAlarms[n.alarm], alarm.state == .raised, let (reader, contacts) = person(n.recipient) {
+            if let alarm = openAlarms[n.alarm], alarm.state.isOpen, let (reader, contacts) = person(n.recipient) {
                 let next = Self.channel(after: n.channel, in: contacts)
                 if !next.isEmpty {
+                    if let why = kinMayNotBeTold(n.recipient, about: alarm, at: now) {
+                        return effects + [
+                            .audit(
+                                AuditEntry(
+                                    at: now, actor: "hub", action: .notificationWithheld, alarm: alarm.id,
+                                    recipient: n.recipient.id, result: "withheld",
+                                    detail: ["reason": why, "failover_from": n.channel]))
+                        ]
+                    }
                     var sameRound = alarm
                     sameRound.tier = n.tier
                     sameRound.round = n.round
+                    // A reminder's failover is that reminder on the next channel, not the
+                    // tier's first message again (which the outbox already holds).
+                    let mark = n.key.split(separator: ":").dropFirst(6).first { $0.hasPrefix("j") }
+                        .flatMap { Int($0.dropFirst()) }
                     return effects
                         + enqueue(
-                            next.map { (reader, $0) }, about: sameRound, at: now, repeatOf: nil,
+                            next.map { (reader, $0) }, about: sameRound, at: now, repeatOf: mark,
                             detail: ["failover_from": n.channel])
                 }
             }

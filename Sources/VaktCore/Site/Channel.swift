@@ -96,3 +96,14 @@ public enum PhoneNumber {
         return compact
     }
 }
+
+/// E-mail addresses as Vakt sends to them: a plain `name@host.domain`, nothing that could
+/// start another header or name a second recipient.
+public enum EmailAddress {
+    public static func isValid(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".")
+            && !parts[1].hasSuffix(".")
+            && !text.contains { $0.isWhitespace || "<>,;\"()[]\\".contains($0) || $0 == "\r" || $0 == "\n" }
+    }
+}

@@ -181,7 +181,10 @@ public struct Replay {
         var storedNotifications = 0
         let storedIDs = Set(storedAlarms.map(\.id))
         try store.forEachAuditRecord(AuditFilter(since: since, until: until, actions: [.notificationQueued])) {
-            if let alarm = $0.alarm, storedIDs.contains(alarm) { storedNotifications += 1 }
+            // Failovers follow delivery failures, which a replay does not have.
+            if let alarm = $0.alarm, storedIDs.contains(alarm), $0.detail["failover_from"] == nil {
+                storedNotifications += 1
+            }
         }
         return Report(
             since: since, until: until, events: events, commands: commands, rows: rows,

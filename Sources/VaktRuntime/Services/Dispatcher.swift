@@ -80,6 +80,8 @@ public struct Dispatcher: Service {
         } else {
             result = .failed(reason: "channel \(notification.channel) is not configured", retryable: false)
         }
+        // Cut short by a shutdown: not an attempt on record; the row stays due for the next start.
+        if Task.isCancelled { return }
         hub.noteChannel(notification.channel, result: result)
         let policy = policies[notification.channel] ?? RetryPolicy(maxAttempts: 1)
         let final = policy.isFinal(attempt: attempt, result: result)
