@@ -94,3 +94,24 @@ extension ChannelConfigTests {
             ], "\(errors.joined(separator: "\n"))")
     }
 }
+
+extension ChannelConfigTests {
+    @Test func templatesMayNotTellRelativesWhatHappened() throws {
+        let (_, errors) = try load(
+            """
+            channels:
+              - { id: hook, type: webhook, url: "https://gw.example/vakt" }
+            templates:
+              - { audience: staff, channel: sms, title: "{severity}: {kind}", body: "{kind} i {room}, {wat}" }
+              - { audience: next-of-kin, title: "Fra {site}", body: "{kind} hos {resident}" }
+              - { audience: next-of-kin-detail, title: "Fra {site}", body: "{kind} hos {resident} kl. {time}" }
+
+            """,
+            contacts: "[]")
+        #expect(
+            errors == [
+                "escalation.yaml:4:73: templates[0].body: unknown placeholder {wat}; allowed: {alarm} {kind} {severity} {room} {resident} {time} {tier} {round} {site} {waited}",
+                "escalation.yaml:5:57: templates[1].body: relatives without consent to health detail may not be told {kind}; allowed: {alarm} {resident} {time} {site}",
+            ], "\(errors.joined(separator: "\n"))")
+    }
+}

@@ -5,7 +5,7 @@ struct SectionTable {
     /// Every known section, in the order they are read.
     static let known = [
         "site", "broker", "data", "profiles", "rooms", "residents", "staff", "groups", "bridges", "devices",
-        "channels", "policies", "rules", "proof", "audit", "report", "roster", "silences", "outcomes",
+        "channels", "policies", "rules", "proof", "audit", "report", "roster", "silences", "outcomes", "templates",
     ]
 
     private var values: [String: YAMLValue] = [:]

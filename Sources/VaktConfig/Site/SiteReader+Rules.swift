@@ -303,6 +303,39 @@ extension SiteReader {
         return settings
     }
 
+    /// `{audience, channel, title, body}`: placeholders must be known, and relatives without
+    /// consent to health detail may not be told what happened, where, or how serious.
+    func readTemplate(_ value: YAMLValue) -> MessageTemplate? {
+        guard
+            let fields = value.fields(
+                allowed: ["audience", "channel", "title", "body"], required: ["audience", "title", "body"], diagnostics)
+        else { return nil }
+        let audience = fields["audience"].flatMap { $0.choice(MessageTemplate.Audience.self, diagnostics) }
+        let channel = fields["channel"].flatMap { $0.choice(ChannelKind.self, diagnostics) }
+        var complete = true
+        for key in ["title", "body"] {
+            guard let item = fields[key], let text = item.nonEmptyString(diagnostics) else {
+                complete = false
+                continue
+            }
+            let allowed = audience.map(MessageTemplate.allowed(for:)) ?? MessageTemplate.placeholders
+            for name in MessageTemplate.names(in: text) where !allowed.contains(name) {
+                complete = false
+                let why =
+                    MessageTemplate.placeholders.contains(name)
+                    ? "relatives without consent to health detail may not be told {\(name)}"
+                    : "unknown placeholder {\(name)}"
+                diagnostics.report(
+                    "\(item.path): \(why); allowed: \(allowed.map { "{\($0)}" }.joined(separator: " "))",
+                    at: item.position)
+            }
+        }
+        guard complete, let audience, let title = fields.string("title", diagnostics),
+            let body = fields.string("body", diagnostics)
+        else { return nil }
+        return MessageTemplate(audience: audience, channel: channel, title: title, body: body)
+    }
+
     /// `outcomes: [{id, nb, en, false_alarm, accidental}]`
     func readOutcomes() -> [OutcomeCode] {
         guard sections["outcomes"] != nil else { return OutcomeCode.defaults }

@@ -46,6 +46,7 @@ final class SiteReader {
         let roster = readRoster()
         let silencing = readSilencing(rules: rules)
         let outcomes = readOutcomes()
+        let templates = readList("templates", readTemplate)
         registry.checkReferences(diagnostics, skipping: profiles == nil ? [.profile] : [])
         guard let header else { return nil }
         var site = Site(
@@ -54,6 +55,7 @@ final class SiteReader {
             staff: staff, groups: groups, channels: channels, policies: policies, rules: rules,
             devices: devices, bridges: bridges, proof: proof,
             audit: audit, report: report, roster: roster, silencing: silencing, outcomes: outcomes,
+            templates: templates,
             profiles: profiles ?? [:])
         site.profilesDirectory = profilesDirectory
         return site

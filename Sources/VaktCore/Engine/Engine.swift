@@ -231,8 +231,9 @@ extension Engine {
         var limited = Set<String>()
         for (recipient, contact) in targets {
             // The text depends on the kind of reader only: written once per kind, not per person.
-            let textKey = "\(recipient.kind.rawValue):\(recipient.healthDetail)"
-            let text = written[textKey] ?? texts.notification(for: alarm, recipient: recipient, at: now)
+            let kind = site.channel(contact.channel)?.kind
+            let textKey = "\(recipient.kind.rawValue):\(recipient.healthDetail):\(kind?.rawValue ?? "")"
+            let text = written[textKey] ?? texts.notification(for: alarm, recipient: recipient, at: now, channel: kind)
             written[textKey] = text
             let slot = "\(recipient.id):\(contact.channel)"
             var key = "\(site.id):\(alarm.id):t\(alarm.tier):r\(alarm.round):\(slot)"

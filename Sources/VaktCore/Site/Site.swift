@@ -38,6 +38,8 @@ public struct Site: Sendable, Equatable {
     public var silencing: SilenceSettings
     /// The outcomes staff choose from when resolving.
     public var outcomes: [OutcomeCode]
+    /// The site's own message wording, by audience and channel; built-in texts otherwise.
+    public var templates: [MessageTemplate]
     /// The site's wall-clock calendar (time windows, rosters, reports).
     public private(set) var calendar: SiteCalendar
     /// Positions in the lists by id, for the engine's hot path; rebuilt when a list changes.
@@ -55,8 +57,10 @@ public struct Site: Sendable, Equatable {
         rules: [Rule] = [], devices: [Device] = [], bridges: [Bridge] = [], proof: ProofSettings = ProofSettings(),
         audit: AuditSettings = AuditSettings(), report: ReportSettings = ReportSettings(),
         roster: Roster? = nil, silencing: SilenceSettings = SilenceSettings(),
-        outcomes: [OutcomeCode] = OutcomeCode.defaults, profiles: [String: DeviceProfile] = [:]
+        outcomes: [OutcomeCode] = OutcomeCode.defaults, templates: [MessageTemplate] = [],
+        profiles: [String: DeviceProfile] = [:]
     ) {
+        self.templates = templates
         self.roster = roster
         self.silencing = silencing
         self.outcomes = outcomes

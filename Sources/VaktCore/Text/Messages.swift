@@ -19,8 +19,14 @@ public struct Messages: Sendable {
 
     /// - Parameter now: When the message is written; staff are told how long the alarm has
     ///   waited once it has waited a minute or more.
-    public func notification(for alarm: Alarm, recipient: Reader, at now: Date? = nil) -> (title: String, body: String)
-    {
+    ///   - channel: The kind of channel it goes out on; the site's template for it, if any, is used.
+    public func notification(
+        for alarm: Alarm, recipient: Reader, at now: Date? = nil, channel: ChannelKind? = nil
+    ) -> (title: String, body: String) {
+        if let template = template(for: recipient, channel: channel) {
+            let text = fill(template, alarm: alarm, recipient: recipient, at: now)
+            return alarm.isTest ? testMarked(text) : text
+        }
         var text = plainNotification(for: alarm, recipient: recipient)
         if let now, recipient.kind != .nextOfKin {
             let minutes = Int(now.timeIntervalSince(alarm.raisedAt) / 60)
@@ -30,9 +36,12 @@ public struct Messages: Sendable {
                 text.body += waited
             }
         }
-        guard alarm.isTest else { return text }
-        // A chain test says so first, so nobody runs for a drill.
-        return site.language == .norwegianBokmal
+        return alarm.isTest ? testMarked(text) : text
+    }
+
+    /// A chain test says so first, so nobody runs for a drill.
+    private func testMarked(_ text: (title: String, body: String)) -> (title: String, body: String) {
+        site.language == .norwegianBokmal
             ? ("TEST – \(text.title)", "TEST av alarmkjeden, ingen reell alarm. \(text.body)")
             : ("TEST – \(text.title)", "Chain test, not a real alarm. \(text.body)")
     }
