@@ -173,3 +173,25 @@ import VaktTesting
             policy.delay(afterAttempt: 3, jitter: 0.5, retryAfter: 1) == 8, "a shorter Retry-After does not hurry it")
     }
 }
+
+/// TLS that cannot be had is a failure with a reason, never a message sent in the clear.
+@Suite struct TLSFailureTests {
+    @Test func httpsToAPlainServerFailsWithATLSReason() async throws {
+        let receiver = try WebhookReceiver()
+        defer { receiver.stop() }
+        let url = "https://127.0.0.1:\(receiver.port)/vakt"
+        for channel in [
+            Channel(id: "hook", kind: .webhook, url: url, timeoutSeconds: 3),
+            Channel(id: "push", kind: .ntfy, url: url, timeoutSeconds: 3),
+        ] {
+            let notifier = try NotifierFactory.make(channel: channel, secrets: SecretResolver())
+            let result = await notifier.deliver(Fixtures.notification(address: "marker-ns1"), site: Fixtures.site)
+            guard case .failed(let reason, _) = result else {
+                Issue.record("\(channel.kind): TLS to a plain server must fail, got \(result)")
+                continue
+            }
+            #expect(reason.contains("SSL") || reason.contains("TLS"), "\(channel.kind): \(reason)")
+        }
+        #expect(try receiver.waitForRawRequests(count: 0).isEmpty, "nothing arrived in the clear")
+    }
+}
