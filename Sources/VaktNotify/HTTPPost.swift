@@ -20,6 +20,8 @@ struct HTTPPost {
     static let bodyLimit = 2048
 
     var url: String
+    /// `POST` (the default), `PUT`, or `GET` (no body).
+    var method = "POST"
     /// Complete header lines, `Name: value`.
     var headers: [String]
     var body: Data
@@ -27,6 +29,15 @@ struct HTTPPost {
     var timeout: Double
     /// Seconds for the connection alone, at most `timeout`.
     var connectTimeout: Double
+
+    init(url: String, method: String = "POST", headers: [String], body: Data, timeout: Double, connectTimeout: Double) {
+        self.url = url
+        self.method = method
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+        self.connectTimeout = connectTimeout
+    }
 
     /// Sends the request and waits for the answer.
     ///
@@ -54,14 +65,19 @@ struct HTTPPost {
         try check(vakt_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
         try check(vakt_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
         try check(vakt_curl_setopt_string(handle, CURLOPT_URL, url))
-        try check(vakt_curl_setopt_long(handle, CURLOPT_POST, 1))
-        try check(vakt_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.count))
-        // COPYPOSTFIELDS copies the bytes now, so the buffer need not outlive this call.
-        try check(
-            body.withUnsafeBytes {
-                vakt_curl_setopt_pointer(
-                    handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress))
-            })
+        if method == "GET" {
+            try check(vakt_curl_setopt_long(handle, CURLOPT_HTTPGET, 1))
+        } else {
+            try check(vakt_curl_setopt_long(handle, CURLOPT_POST, 1))
+            if method != "POST" { try check(vakt_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method)) }
+            try check(vakt_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.count))
+            // COPYPOSTFIELDS copies the bytes now, so the buffer need not outlive this call.
+            try check(
+                body.withUnsafeBytes {
+                    vakt_curl_setopt_pointer(
+                        handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress))
+                })
+        }
         try check(vakt_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, list))
         try check(vakt_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, totalMilliseconds))
         try check(vakt_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectMilliseconds))

@@ -16,6 +16,7 @@ public final class SMSNotifier: Notifier {
     private let headerLines: [String]
     private let redaction: Redaction
     private let timeout: Double
+    private let request: SMSRequest
 
     /// - Throws: `ChannelConfigurationError` for a URL that is not http(s), a missing or
     ///   unreadable token or key, or bad headers.
@@ -25,21 +26,27 @@ public final class SMSNotifier: Notifier {
         preset = channel.smsPreset ?? .jsonBearer
         timeout = channel.timeoutSeconds
         sender = channel.sender
-        let reference = preset == .jsonBearer ? channel.token : channel.password
-        let setting = preset == .jsonBearer ? "token" : "key"
-        guard let secret = try secrets.resolve(reference, setting: setting, channel: channel) else {
+        request = channel.smsRequest ?? SMSRequest()
+        let reference = preset == .formKey ? channel.password : channel.token
+        let setting = preset == .formKey ? "key" : "token"
+        let resolved = try secrets.resolve(reference, setting: setting, channel: channel)
+        guard let secret = resolved ?? (preset == .custom ? "" : nil) else {
             throw ChannelConfigurationError(channel: channel.id, .setting(setting, "the gateway needs one"))
         }
         credential = (channel.username, secret)
         let configured = try WebhookNotifier.resolveHeaders(channel, secrets: secrets)
         // A gateway that quotes the request back shows the key form-encoded.
-        redaction = Redaction(secrets: configured.secrets + [secret, Self.formEncode(secret)])
+        redaction = Redaction(
+            secrets: configured.secrets + [
+                secret, Self.formEncode(secret), Self.urlEncode(secret), Self.jsonEscape(secret),
+            ])
+        let form = preset == .formKey || (preset == .custom && request.format == .form)
         var lines = [
-            "Content-Type: "
-                + (preset == .jsonBearer ? "application/json" : "application/x-www-form-urlencoded"),
+            "Content-Type: " + (form ? "application/x-www-form-urlencoded" : "application/json"),
             "User-Agent: \(WebhookNotifier.defaultUserAgent)", "Expect:",
         ]
         if preset == .jsonBearer { lines.append("Authorization: Bearer \(secret)") }
+        if preset == .custom, request.method == .get { lines.removeFirst() }  // no body, no type
         headerLines = lines + configured.headers.map { "\($0.name): \($0.value)" }
     }
 
@@ -61,7 +68,41 @@ public final class SMSNotifier: Notifier {
             if let sender { fields.append(("from", sender)) }
             fields += [("text", text), ("reference", notification.key)]
             return Data(fields.map { "\($0.0)=\(Self.formEncode($0.1))" }.joined(separator: "&").utf8)
+        case .custom:
+            guard let template = request.body else { return Data() }
+            let values = values(notification, to: number)
+            let filled =
+                request.format == .form
+                ? Self.fill(template, values, escape: { Self.formEncode($0) })
+                : Self.fill(template, values, escape: { Self.jsonEscape($0) })
+            return Data(filled.utf8)
         }
+    }
+
+    /// The values of a custom request's placeholders.
+    func values(_ notification: VaktCore.Notification, to number: String) -> [String: String] {
+        [
+            "to": number, "text": Self.text(notification), "from": sender ?? "", "reference": notification.key,
+            "secret": credential.secret,
+        ]
+    }
+
+    /// `template` with each placeholder replaced by its escaped value.
+    static func fill(_ template: String, _ values: [String: String], escape: (String) -> String) -> String {
+        var out = template
+        for (name, value) in values { out = out.replacingOccurrences(of: "{\(name)}", with: escape(value)) }
+        return out
+    }
+
+    /// A value for inside a JSON string (the template has the quotes).
+    static func jsonEscape(_ text: String) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: [text])) ?? Data("[\"\"]".utf8)
+        return String(String(decoding: data, as: UTF8.self).dropFirst(2).dropLast(2))
+    }
+
+    /// Percent-encoding for a URL: unreserved characters as they are, the rest as `%XX`.
+    static func urlEncode(_ text: String) -> String {
+        formEncode(text).replacingOccurrences(of: "+", with: "%20")
     }
 
     /// `application/x-www-form-urlencoded`: unreserved characters as they are, the rest as
@@ -94,9 +135,13 @@ public final class SMSNotifier: Notifier {
         guard WebhookNotifier.isValidHeaderValue(notification.key) else {
             return DeliveryAttempt.failed(reason: "the idempotency key is not a valid header value", retryable: false)
         }
+        // A custom gateway may take everything in the URL (percent-encoded there).
+        let target =
+            preset == .custom ? Self.fill(url, values(notification, to: number), escape: { Self.urlEncode($0) }) : url
         let post = HTTPPost(
-            url: url, headers: headerLines + ["Idempotency-Key: \(notification.key)"],
-            body: body(notification, to: number), timeout: timeout, connectTimeout: min(5, timeout))
+            url: target, method: preset == .custom ? request.method.rawValue : "POST",
+            headers: headerLines + ["Idempotency-Key: \(notification.key)"], body: body(notification, to: number),
+            timeout: timeout, connectTimeout: min(5, timeout))
         return HTTPDelivery.attempt(for: await CurlQueue.perform(post), timeout: timeout, redaction: redaction)
     }
 }

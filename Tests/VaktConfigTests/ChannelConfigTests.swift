@@ -115,3 +115,24 @@ extension ChannelConfigTests {
             ], "\(errors.joined(separator: "\n"))")
     }
 }
+
+extension ChannelConfigTests {
+    @Test func customSMSRequestsAreChecked() throws {
+        let (loaded, errors) = try load(
+            """
+            channels:
+              - { id: sms, type: sms, preset: custom, method: GET, url: "https://gw.example/send?to={to}&msg={text}&key={secret}", token: "env:K" }
+              - { id: sms2, type: sms, preset: custom, url: "https://gw.example/send", body: '{"to": "{to}", "msg": "{txt}"}' }
+              - { id: sms3, type: sms, url: "https://gw.example/send", token: "env:K", body: "x" }
+
+            """,
+            contacts: "[]")
+        #expect(loaded == nil)
+        #expect(
+            errors == [
+                "escalation.yaml:3:5: channels[1]: a custom SMS request must send {to} and {text}",
+                "escalation.yaml:3:5: channels[1]: unknown placeholder {txt}; allowed: {to} {text} {from} {reference} {secret}",
+                "escalation.yaml:4:76: channels[2]: 'body' is for preset: custom",
+            ], "\(errors.joined(separator: "\n"))")
+    }
+}

@@ -195,3 +195,37 @@ import VaktTesting
         #expect(try receiver.waitForRawRequests(count: 0).isEmpty, "nothing arrived in the clear")
     }
 }
+
+/// A gateway of its own shape: method, URL and body from the channel's template.
+@Suite struct CustomSMSTests {
+    @Test func aJSONBodyTemplateIsFilledEscaped() async throws {
+        let receiver = try WebhookReceiver()
+        defer { receiver.stop() }
+        let channel = Channel(
+            id: "sms", kind: .sms, url: receiver.url, smsPreset: .custom,
+            smsRequest: SMSRequest(
+                method: .put, body: #"{"msisdn":"{to}","message":"{text}","sender":"{from}","apikey":"{secret}"}"#,
+                format: .json),
+            token: "env:K", sender: "Vakt \"Marker\"")
+        let notifier = try SMSNotifier(channel: channel, secrets: SecretResolver(environment: ["K": "k\"1"]))
+        #expect(await notifier.deliver(Fixtures.notification(), site: Fixtures.site) == .delivered)
+        let request = try #require(receiver.waitForRawRequests(count: 1).first)
+        let object = try #require(try JSONSerialization.jsonObject(with: request.body) as? [String: String])
+        #expect(object["msisdn"] == "+4790000001")
+        #expect(object["message"] == "Fall i rom 104\nBeboer i rom 104 har falt. Kvitter i dashbordet.")
+        #expect(object["sender"] == "Vakt \"Marker\"")
+        #expect(object["apikey"] == "k\"1")
+    }
+
+    @Test func aGETGatewayTakesEverythingInTheURL() async throws {
+        let receiver = try WebhookReceiver()
+        defer { receiver.stop() }
+        let channel = Channel(
+            id: "sms", kind: .sms, url: "http://127.0.0.1:\(receiver.port)/send?to={to}&msg={text}&key={secret}",
+            smsPreset: .custom, smsRequest: SMSRequest(method: .get), token: "env:K")
+        let notifier = try SMSNotifier(channel: channel, secrets: SecretResolver(environment: ["K": "a b"]))
+        let result = await notifier.deliver(Fixtures.notification(), site: Fixtures.site)
+        // The receiver answers GET with 200 and records only POSTs: the request went out.
+        #expect(result == .delivered)
+    }
+}

@@ -7,7 +7,8 @@ extension SiteReader {
     func readChannel(_ value: YAMLValue) -> Channel? {
         let common = ["id", "type", "url", "timeout", "max_attempts", "rate_limit"]
         let byKind: [ChannelKind: [String]] = [
-            .webhook: ["headers", "hmac_secret"], .sms: ["preset", "token", "user", "key", "sender", "headers"],
+            .webhook: ["headers", "hmac_secret"],
+            .sms: ["preset", "token", "user", "key", "sender", "headers", "method", "body", "format"],
             .ntfy: ["token", "click", "headers"], .smtp: ["from", "username", "password", "starttls"],
         ]
         // The type decides which other keys belong.
@@ -51,9 +52,36 @@ extension SiteReader {
             return text
         }
         var preset: SMSPreset?
+        var request: SMSRequest?
         if kind == .sms {
             preset = fields["preset"].flatMap { $0.choice(SMSPreset.self, diagnostics) } ?? .jsonBearer
-            let needs = preset == .formKey ? ["user", "key"] : ["token"]
+            for key in ["method", "body", "format"] where fields[key] != nil && preset != .custom {
+                diagnostics.report(
+                    "\(value.path): '\(key)' is for preset: custom", at: fields.keyPosition(key))
+            }
+            if preset == .custom {
+                var custom = SMSRequest(
+                    method: fields["method"].flatMap { $0.choice(SMSRequest.Method.self, diagnostics) } ?? .post,
+                    body: fields.string("body", diagnostics),
+                    format: fields["format"].flatMap { $0.choice(SMSRequest.BodyFormat.self, diagnostics) } ?? .json)
+                if custom.method == .get, custom.body != nil, let item = fields["body"] {
+                    diagnostics.report(
+                        "\(item.path): a GET request has no body; put the values in the url", at: item.position)
+                    custom.body = nil
+                }
+                let texts = [url ?? "", custom.body ?? ""]
+                for name in texts.flatMap(MessageTemplate.names(in:)) where !SMSRequest.placeholders.contains(name) {
+                    diagnostics.report(
+                        "\(value.path): unknown placeholder {\(name)}; allowed: \(SMSRequest.placeholders.map { "{\($0)}" }.joined(separator: " "))",
+                        at: value.position)
+                }
+                if !texts.joined().contains("{to}") || !texts.joined().contains("{text}") {
+                    diagnostics.report(
+                        "\(value.path): a custom SMS request must send {to} and {text}", at: value.position)
+                }
+                request = custom
+            }
+            let needs = preset == .formKey ? ["user", "key"] : preset == .custom ? [] : ["token"]
             for key in needs where fields[key] == nil {
                 diagnostics.report(
                     "\(value.path): an SMS gateway with preset \(preset?.rawValue ?? "") needs '\(key)'",
@@ -81,7 +109,7 @@ extension SiteReader {
         }
         let channel = Channel(
             id: id ?? "", kind: kind ?? .webhook, url: url ?? "", headers: headers, timeoutSeconds: timeout,
-            maxAttempts: maxAttempts, hmacSecret: secret("hmac_secret"), smsPreset: preset,
+            maxAttempts: maxAttempts, hmacSecret: secret("hmac_secret"), smsPreset: preset, smsRequest: request,
             token: secret("token"),
             username: fields.string("user", diagnostics) ?? fields.string("username", diagnostics),
             password: secret("key") ?? secret("password"),

@@ -16,6 +16,8 @@ public struct Channel: Sendable, Equatable, Identifiable {
     public var hmacSecret: String?
     /// SMS: which request shape the gateway takes.
     public var smsPreset: SMSPreset?
+    /// SMS with preset `custom`: the request.
+    public var smsRequest: SMSRequest?
     /// SMS (`json-bearer`) and ntfy: the access token, as a secret reference.
     public var token: String?
     /// SMS (`form-key`) and SMTP: the login.
@@ -35,6 +37,7 @@ public struct Channel: Sendable, Equatable, Identifiable {
     public init(
         id: String, kind: ChannelKind, url: String, headers: [String: String] = [:],
         timeoutSeconds: Double = 10, maxAttempts: Int = 8, hmacSecret: String? = nil, smsPreset: SMSPreset? = nil,
+        smsRequest: SMSRequest? = nil,
         token: String? = nil, username: String? = nil, password: String? = nil, sender: String? = nil,
         clickURL: String? = nil, startTLS: Bool = false
     ) {
@@ -46,6 +49,7 @@ public struct Channel: Sendable, Equatable, Identifiable {
         self.maxAttempts = maxAttempts
         self.hmacSecret = hmacSecret
         self.smsPreset = smsPreset
+        self.smsRequest = smsRequest
         self.token = token
         self.username = username
         self.password = password
@@ -82,6 +86,37 @@ public enum SMSPreset: String, Sendable, Equatable, CaseIterable, Codable {
     case jsonBearer = "json-bearer"
     /// `POST` form fields `user`, `key`, `to`, `from`, `text`.
     case formKey = "form-key"
+    /// The channel's own `method`, URL and `body` template (`SMSRequest`).
+    case custom
+}
+
+/// A custom SMS gateway request: method, URL and body with placeholders `{to}` `{text}`
+/// `{from}` `{reference}` `{secret}`, each filled escaped for where it stands (the URL, a JSON
+/// body, a form body).
+public struct SMSRequest: Sendable, Equatable {
+    public enum Method: String, Sendable, Equatable, CaseIterable {
+        case get = "GET"
+        case post = "POST"
+        case put = "PUT"
+    }
+
+    public enum BodyFormat: String, Sendable, Equatable, CaseIterable {
+        case json
+        case form
+    }
+
+    public var method: Method
+    /// The body template; `nil` for a GET whose URL carries everything.
+    public var body: String?
+    public var format: BodyFormat
+
+    public init(method: Method = .post, body: String? = nil, format: BodyFormat = .json) {
+        self.method = method
+        self.body = body
+        self.format = format
+    }
+
+    public static let placeholders = ["to", "text", "from", "reference", "secret"]
 }
 
 /// Phone numbers as SMS gateways take them: E.164, `+` and 8 to 15 digits, spaces allowed

@@ -43,12 +43,16 @@ public struct MessageTemplate: Sendable, Equatable {
     }
 
     /// The placeholders a text uses, in order (`{kind}` gives `kind`).
+    /// Only `{name}` with a name of letters, digits, `_` and `-` counts: the braces of a JSON
+    /// body around it do not.
     public static func names(in text: String) -> [String] {
         var names: [String] = []
         var rest = text[...]
-        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
-            names.append(String(rest[rest.index(after: open)..<close]))
-            rest = rest[rest.index(after: close)...]
+        while let open = rest.firstIndex(of: "{") {
+            let after = rest[rest.index(after: open)...]
+            let name = after.prefix { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+            if !name.isEmpty, after.dropFirst(name.count).first == "}" { names.append(String(name)) }
+            rest = after
         }
         return names
     }
