@@ -75,49 +75,27 @@ extension Hub {
                 answer(query, staff: staff)
                 return
             }
+            // A staff request of one kind or another: on record with its input, or refused with
+            // the reason, on record too.
+            let parsed: Result<(input: Input, id: String, kind: String), CommandPayload.Problem>
             if let request = SilenceRequest.parse(message.payload, staff: staff) {
-                switch request {
-                case .success(let request):
-                    try handle(
-                        [.silence(request)],
-                        event: EventRecord(
-                            key: "command:\(staff):\(request.id)", receivedAt: now, source: message.topic, device: nil,
-                            kind: "command.silence", payload: payload, status: .accepted, reason: nil),
-                        session: session)
-                case .failure(let problem):
-                    try reject(message, key: key, session: session, source: "staff:\(staff)", reason: problem.reason)
-                    publisher(
-                        reply: CommandReply(
-                            id: problem.requestID ?? "", staff: staff, ok: false, message: problem.reason))
+                parsed = request.map { (.silence($0), $0.id, "command.silence") }
+            } else if let request = TestModeRequest.parse(message.payload, staff: staff) {
+                parsed = request.map {
+                    (.testMode($0), $0.id, $0.seconds == nil ? "command.test-end" : "command.test-start")
                 }
-                return
-            }
-            if let request = TestModeRequest.parse(message.payload, staff: staff) {
-                switch request {
-                case .success(let request):
-                    try handle(
-                        [.testMode(request)],
-                        event: EventRecord(
-                            key: "command:\(staff):\(request.id)", receivedAt: now, source: message.topic, device: nil,
-                            kind: request.seconds == nil ? "command.test-end" : "command.test-start", payload: payload,
-                            status: .accepted, reason: nil),
-                        session: session)
-                case .failure(let problem):
-                    try reject(message, key: key, session: session, source: "staff:\(staff)", reason: problem.reason)
-                    publisher(
-                        reply: CommandReply(
-                            id: problem.requestID ?? "", staff: staff, ok: false, message: problem.reason))
+            } else {
+                parsed = CommandPayload.parse(message.payload, staff: staff).map {
+                    (.command($0), $0.id, "command.\($0.action.rawValue)")
                 }
-                return
             }
-            switch CommandPayload.parse(message.payload, staff: staff) {
-            case .success(let command):
+            switch parsed {
+            case .success(let request):
                 try handle(
-                    [.command(command)],
+                    [request.input],
                     event: EventRecord(
-                        key: "command:\(staff):\(command.id)", receivedAt: now, source: message.topic,
-                        device: nil, kind: "command.\(command.action.rawValue)", payload: payload,
-                        status: .accepted, reason: nil),
+                        key: "command:\(staff):\(request.id)", receivedAt: now, source: message.topic, device: nil,
+                        kind: request.kind, payload: payload, status: .accepted, reason: nil),
                     session: session)
             case .failure(let problem):
                 try reject(message, key: key, session: session, source: "staff:\(staff)", reason: problem.reason)
