@@ -254,3 +254,16 @@ import VaktCore
 }
 
 private func instant(_ text: String) -> Date { RFC3339.date(from: text) ?? .distantPast }
+
+extension CareRulesConfigTests {
+    @Test func refusesDurationsBeyondAnyUse() throws {
+        let (_, errors) = try load(
+            Self.channels.replacingOccurrences(of: "repeat: 5m", with: "repeat: 999999999999999d") + "rules: []\n",
+            people: Self.people.replacingOccurrences(
+                of: "    rules: { night-door: { severity: critical }, suspected-fall: off }\n", with: ""))
+        #expect(
+            errors == [
+                "escalation.yaml:10:13: policies[0].repeat: '999999999999999d' is longer than 100 years (36500d)"
+            ])
+    }
+}

@@ -50,8 +50,17 @@ extension YAMLValue {
                 at: position)
             return nil
         }
+        // Longer than any retention a site keeps: a typo, and a number that would overflow
+        // the arithmetic done with it.
+        guard seconds <= Self.longestDuration else {
+            diagnostics.report("\(path): '\(text)' is longer than 100 years (36500d)", at: position)
+            return nil
+        }
         return seconds
     }
+
+    /// The longest duration any setting takes, in seconds (100 years).
+    static let longestDuration: Double = 36_500 * 86_400
 
     /// A duration above zero; `nil` (reported) if bad or zero.
     func positiveDuration(_ diagnostics: Diagnostics) -> Double? {
