@@ -1,3 +1,4 @@
+import CCurl
 import Foundation
 
 /// A flag a task sets when it is cancelled and a curl progress callback reads.
@@ -15,5 +16,14 @@ final class CancellationFlag: @unchecked Sendable {
         lock.lock()
         cancelled = true
         lock.unlock()
+    }
+}
+
+extension CancellationFlag {
+    /// A libcurl progress callback (with the flag as its data) that aborts the transfer once
+    /// the attempt's task has been cancelled.
+    static let abortWhenCancelled: curl_xferinfo_callback = { clientp, _, _, _, _ in
+        guard let clientp else { return 0 }
+        return Unmanaged<CancellationFlag>.fromOpaque(clientp).takeUnretainedValue().isCancelled ? 1 : 0
     }
 }

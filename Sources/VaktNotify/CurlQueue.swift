@@ -31,19 +31,6 @@ enum CurlQueue {
     /// Performs `post` on the queue and returns its outcome. Cancelling the calling task
     /// aborts the transfer (within about a second) with `CurlError.abortedByCallback`.
     static func perform(_ post: HTTPPost) async -> Result<HTTPPost.Response, CurlError> {
-        let flag = CancellationFlag()
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                queue.async {
-                    do throws(CurlError) {
-                        continuation.resume(returning: .success(try post.perform(cancellation: flag)))
-                    } catch {
-                        continuation.resume(returning: .failure(error))
-                    }
-                }
-            }
-        } onCancel: {
-            flag.cancel()
-        }
+        await run { flag throws(CurlError) in try post.perform(cancellation: flag) }
     }
 }

@@ -4,6 +4,19 @@ import VaktCore
 /// What an HTTP attempt's outcome means for delivery, the same for every HTTP channel
 /// (webhook, SMS gateway, ntfy).
 enum HTTPDelivery {
+    /// Sends `post` for `notification` with its `Idempotency-Key` and classifies the answer:
+    /// the one way every HTTP channel makes an attempt.
+    static func send(
+        _ post: HTTPPost, for notification: VaktCore.Notification, redaction: Redaction
+    ) async -> DeliveryAttempt {
+        guard WebhookNotifier.isValidHeaderValue(notification.key) else {
+            return .failed(reason: "the idempotency key is not a valid header value", retryable: false)
+        }
+        var post = post
+        post.headers.append("Idempotency-Key: \(notification.key)")
+        return attempt(for: await CurlQueue.perform(post), timeout: post.timeout, redaction: redaction)
+    }
+
     /// The attempt: its result, and the server's `Retry-After` on a retryable failure.
     static func attempt(
         for outcome: Result<HTTPPost.Response, CurlError>, timeout: Double, redaction: Redaction

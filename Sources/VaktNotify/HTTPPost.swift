@@ -86,7 +86,7 @@ struct HTTPPost {
         try check(vakt_curl_setopt_header_function(handle, ResponseSink.header))
         try check(vakt_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, sinkPointer))
         try check(vakt_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
-        try check(vakt_curl_setopt_xferinfo_function(handle, Self.progress))
+        try check(vakt_curl_setopt_xferinfo_function(handle, CancellationFlag.abortWhenCancelled))
         try check(vakt_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, flagPointer))
 
         let result = withExtendedLifetime((sink, cancellation)) { curl_easy_perform(handle) }
@@ -111,11 +111,6 @@ struct HTTPPost {
         guard code == CURLE_OK else { throw CurlError(code) }
     }
 
-    /// Aborts the transfer once the attempt's task has been cancelled.
-    private static let progress: curl_xferinfo_callback = { clientp, _, _, _, _ in
-        guard let clientp else { return 0 }
-        return Unmanaged<CancellationFlag>.fromOpaque(clientp).takeUnretainedValue().isCancelled ? 1 : 0
-    }
 }
 
 /// Collects the first `HTTPPost.bodyLimit` bytes of a response body.

@@ -8,7 +8,8 @@ public protocol Notifier: Sendable {
     /// The configured channel this notifier sends through.
     var channelID: String { get }
 
-    /// Makes one delivery attempt.
+    /// Makes one delivery attempt, and says when the peer asked to be tried again, if it did
+    /// (HTTP `Retry-After`).
     ///
     /// Never throws: every failure is a `DeliveryResult`.
     /// - `.delivered` when the receiver accepted the notification;
@@ -17,16 +18,13 @@ public protocol Notifier: Sendable {
     /// - `.failed(reason:, retryable: false)` for those that will not (any other HTTP 4xx, a bad URL).
     ///
     /// The reason is for people and the audit log; it never contains a secret.
-    func deliver(_ notification: Notification, site: SiteInfo) async -> DeliveryResult
-
-    /// Makes one delivery attempt and says when the peer asked to be tried again, if it did
-    /// (HTTP `Retry-After`). The dispatcher calls this one.
     func attempt(_ notification: Notification, site: SiteInfo) async -> DeliveryAttempt
 }
 
 extension Notifier {
-    public func attempt(_ notification: Notification, site: SiteInfo) async -> DeliveryAttempt {
-        DeliveryAttempt(result: await deliver(notification, site: site), retryAfter: nil)
+    /// One attempt's result alone.
+    public func deliver(_ notification: Notification, site: SiteInfo) async -> DeliveryResult {
+        await attempt(notification, site: site).result
     }
 }
 

@@ -57,24 +57,15 @@ public final class NtfyNotifier: Notifier {
         return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
     }
 
-    public func deliver(_ notification: VaktCore.Notification, site: SiteInfo) async -> DeliveryResult {
-        await attempt(notification, site: site).result
-    }
-
     public func attempt(_ notification: VaktCore.Notification, site: SiteInfo) async -> DeliveryAttempt {
-        guard let topic = notification.recipient.address, !topic.isEmpty,
-            topic.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
-        else {
+        guard let topic = notification.recipient.address, NtfyTopic.isValid(topic) else {
             return DeliveryAttempt.failed(
                 reason: "recipient \(notification.recipient.id) has no ntfy topic (letters, digits, - and _)",
                 retryable: false)
         }
-        guard WebhookNotifier.isValidHeaderValue(notification.key) else {
-            return DeliveryAttempt.failed(reason: "the idempotency key is not a valid header value", retryable: false)
-        }
         let post = HTTPPost(
-            url: url, headers: headerLines + ["Idempotency-Key: \(notification.key)"],
-            body: message(notification, topic: topic), timeout: timeout, connectTimeout: min(5, timeout))
-        return HTTPDelivery.attempt(for: await CurlQueue.perform(post), timeout: timeout, redaction: redaction)
+            url: url, headers: headerLines, body: message(notification, topic: topic), timeout: timeout,
+            connectTimeout: min(5, timeout))
+        return await HTTPDelivery.send(post, for: notification, redaction: redaction)
     }
 }

@@ -122,26 +122,19 @@ public final class SMSNotifier: Notifier {
         return out
     }
 
-    public func deliver(_ notification: VaktCore.Notification, site: SiteInfo) async -> DeliveryResult {
-        await attempt(notification, site: site).result
-    }
-
     public func attempt(_ notification: VaktCore.Notification, site: SiteInfo) async -> DeliveryAttempt {
         guard let address = notification.recipient.address, let number = PhoneNumber.e164(address) else {
             return DeliveryAttempt.failed(
                 reason: "recipient \(notification.recipient.id) has no phone number in E.164 form (+47...)",
                 retryable: false)
         }
-        guard WebhookNotifier.isValidHeaderValue(notification.key) else {
-            return DeliveryAttempt.failed(reason: "the idempotency key is not a valid header value", retryable: false)
-        }
         // A custom gateway may take everything in the URL (percent-encoded there).
         let target =
             preset == .custom ? Self.fill(url, values(notification, to: number), escape: { Self.urlEncode($0) }) : url
         let post = HTTPPost(
             url: target, method: preset == .custom ? request.method.rawValue : "POST",
-            headers: headerLines + ["Idempotency-Key: \(notification.key)"], body: body(notification, to: number),
-            timeout: timeout, connectTimeout: min(5, timeout))
-        return HTTPDelivery.attempt(for: await CurlQueue.perform(post), timeout: timeout, redaction: redaction)
+            headers: headerLines, body: body(notification, to: number), timeout: timeout,
+            connectTimeout: min(5, timeout))
+        return await HTTPDelivery.send(post, for: notification, redaction: redaction)
     }
 }

@@ -28,7 +28,7 @@ public final class SMTPNotifier: Notifier {
         guard channel.timeoutSeconds > 0, channel.timeoutSeconds.isFinite else {
             throw ChannelConfigurationError(channel: channel.id, .invalidTimeout)
         }
-        guard let from = channel.sender, Self.isAddress(from) else {
+        guard let from = channel.sender, EmailAddress.isValid(from) else {
             throw ChannelConfigurationError(channel: channel.id, .setting("from", "an e-mail address is needed"))
         }
         url = channel.url
@@ -39,9 +39,6 @@ public final class SMTPNotifier: Notifier {
         timeout = channel.timeoutSeconds
         redaction = Redaction(secrets: password.map { [$0] } ?? [])
     }
-
-    /// A plain address: something@host, with nothing that could start another header line.
-    static func isAddress(_ text: String) -> Bool { EmailAddress.isValid(text) }
 
     /// The message as sent: headers and a base64 body, CRLF line ends.
     static func message(
@@ -74,8 +71,13 @@ public final class SMTPNotifier: Notifier {
         return Data((lines.joined(separator: "\r\n") + "\r\n").utf8)
     }
 
-    public func deliver(_ notification: VaktCore.Notification, site: SiteInfo) async -> DeliveryResult {
-        guard let to = notification.recipient.address, Self.isAddress(to) else {
+    /// SMTP has no Retry-After: the retry stage's own backoff applies.
+    public func attempt(_ notification: VaktCore.Notification, site: SiteInfo) async -> DeliveryAttempt {
+        DeliveryAttempt(result: await send(notification, site: site), retryAfter: nil)
+    }
+
+    private func send(_ notification: VaktCore.Notification, site: SiteInfo) async -> DeliveryResult {
+        guard let to = notification.recipient.address, EmailAddress.isValid(to) else {
             return .failed(reason: "recipient \(notification.recipient.id) has no e-mail address", retryable: false)
         }
         let send = SMTPSend(
@@ -145,7 +147,7 @@ struct SMTPSend {
         try check(vakt_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, milliseconds))
         try check(vakt_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, min(milliseconds, 5000)))
         try check(vakt_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
-        try check(vakt_curl_setopt_xferinfo_function(handle, Self.progress))
+        try check(vakt_curl_setopt_xferinfo_function(handle, CancellationFlag.abortWhenCancelled))
         try check(vakt_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, flagPointer))
 
         let code = withExtendedLifetime((source, cancellation)) { curl_easy_perform(handle) }
@@ -155,10 +157,6 @@ struct SMTPSend {
         return .failure(Failure(error: CurlError(code), reply: reply > 0 ? reply : nil))
     }
 
-    private static let progress: curl_xferinfo_callback = { clientp, _, _, _, _ in
-        guard let clientp else { return 0 }
-        return Unmanaged<CancellationFlag>.fromOpaque(clientp).takeUnretainedValue().isCancelled ? 1 : 0
-    }
 }
 
 /// Hands the message to libcurl in pieces.

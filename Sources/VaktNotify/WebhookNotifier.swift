@@ -37,14 +37,7 @@ public final class WebhookNotifier: Notifier {
         connectTimeout: Double = 5
     ) throws(ChannelConfigurationError) {
         channelID = channel.id
-        guard let components = URLComponents(string: channel.url),
-            let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-            components.host?.isEmpty == false
-        else { throw ChannelConfigurationError(channel: channel.id, .unsupportedURL) }
-        guard channel.timeoutSeconds > 0, channel.timeoutSeconds.isFinite else {
-            throw ChannelConfigurationError(channel: channel.id, .invalidTimeout)
-        }
-        url = channel.url
+        url = try httpURL(channel)
         timeout = channel.timeoutSeconds
         self.connectTimeout = min(max(connectTimeout, 0.001), channel.timeoutSeconds)
 
@@ -68,18 +61,11 @@ public final class WebhookNotifier: Notifier {
             .joined()
     }
 
-    public func deliver(_ notification: VaktCore.Notification, site: SiteInfo) async -> DeliveryResult {
-        await attempt(notification, site: site).result
-    }
-
     public func attempt(_ notification: VaktCore.Notification, site: SiteInfo) async -> DeliveryAttempt {
-        guard Self.isValidHeaderValue(notification.key) else {
-            return DeliveryAttempt.failed(reason: "the idempotency key is not a valid header value", retryable: false)
-        }
         let body = WebhookPayload.encode(notification, site: site)
-        var headers = headerLines + ["Idempotency-Key: \(notification.key)"]
+        var headers = headerLines
         if let signingKey { headers.append("X-Vakt-Signature: sha256=\(Self.signature(of: body, key: signingKey))") }
         let post = HTTPPost(url: url, headers: headers, body: body, timeout: timeout, connectTimeout: connectTimeout)
-        return HTTPDelivery.attempt(for: await CurlQueue.perform(post), timeout: timeout, redaction: redaction)
+        return await HTTPDelivery.send(post, for: notification, redaction: redaction)
     }
 }

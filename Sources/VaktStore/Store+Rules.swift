@@ -39,7 +39,9 @@ extension Store {
             arguments: [since.timeIntervalSince1970])
     }
 
-    private func readableRows<Item: Decodable & Sendable>(
+    /// The rows `sql` selects (`id`, `json`), decoded where they can be; why each other could
+    /// not be, with its id.
+    func readableRows<Item: Decodable & Sendable>(
         _ type: Item.Type, table: String, sql: String, arguments: StatementArguments = []
     ) throws -> Readable<Item> {
         try pool.read { db in

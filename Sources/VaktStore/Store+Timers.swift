@@ -20,19 +20,9 @@ extension Store {
     ///
     /// - Throws: `DatabaseError` only.
     public func readablePendingTimers() throws -> (timers: [ScheduledTimer], unreadable: [String]) {
-        try pool.read { db in
-            var timers: [ScheduledTimer] = []
-            var unreadable: [String] = []
-            for row in try Row.fetchAll(db, sql: "SELECT id, json FROM timers ORDER BY due_at, id") {
-                do {
-                    timers.append(
-                        try StoredJSON.decode(ScheduledTimer.self, row["json"], table: "timers", id: row["id"]))
-                } catch {
-                    unreadable.append("\(error)")
-                }
-            }
-            return (timers, unreadable)
-        }
+        let rows = try readableRows(
+            ScheduledTimer.self, table: "timers", sql: "SELECT id, json FROM timers ORDER BY due_at, id")
+        return (rows.items, rows.unreadable)
     }
 
     /// The stored timer with this id, if it is there and readable.

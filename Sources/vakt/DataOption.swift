@@ -54,15 +54,16 @@ struct DataOption: ParsableArguments {
         try Self.openStore(at: directory(site: site))
     }
 
-    /// Opens the existing store in `directory`; a missing database is an error.
-    static func openStore(at directory: String) throws -> Store {
+    /// Opens the existing store in `directory`; a missing database is an error. With
+    /// `readOnly`, no migration and no write, whatever version wrote it (`vakt replay`).
+    static func openStore(at directory: String, readOnly: Bool = false) throws -> Store {
         let file = (directory as NSString).appendingPathComponent("vakt.sqlite")
         guard FileManager.default.fileExists(atPath: file) else {
             printError("no Vakt database at \(file)")
             throw ExitCode(1)
         }
         do {
-            return try Store(directory: directory)
+            return readOnly ? try Store(readingDirectory: directory) : try Store(directory: directory)
         } catch {
             printError("cannot open \(file): \(error)")
             throw ExitCode(1)

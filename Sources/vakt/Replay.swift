@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import VaktCore
 import VaktRuntime
-import VaktStore
 
 /// `vakt replay --config DIR --data DIR --since T [--until T] [--technical] [--json]`
 struct ReplayCommand: ParsableCommand {
@@ -63,19 +62,8 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         let site = try HubRunner.loadSiteOrExit(config)
-        let file = (data as NSString).appendingPathComponent("vakt.sqlite")
-        guard FileManager.default.fileExists(atPath: file) else {
-            printError("no Vakt database at \(file)")
-            throw ExitCode(1)
-        }
         // Read only: no migration, no write, even on a live hub's database.
-        let store: Store
-        do {
-            store = try Store(readingDirectory: data)
-        } catch {
-            printError("cannot open \(file): \(error)")
-            throw ExitCode(1)
-        }
+        let store = try DataOption.openStore(at: data, readOnly: true)
         let from = RFC3339.date(from: since) ?? Date()
         let to = until.flatMap(RFC3339.date(from:)) ?? Date()
         guard to > from else {

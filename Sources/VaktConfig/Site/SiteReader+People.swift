@@ -71,10 +71,7 @@ extension SiteReader {
                     address.map(EmailAddress.isValid) == true
                         ? nil : "an e-mail contact needs a plain address (name@host.domain)"
                 case .ntfy:
-                    address.map {
-                        !$0.isEmpty
-                            && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
-                    } == true
+                    address.map(NtfyTopic.isValid) == true
                         ? nil : "an ntfy contact needs a topic (letters, digits, - and _)"
                 case .webhook: nil
                 }

@@ -349,9 +349,21 @@ extension Engine {
         return raise(rule: rule, device: device.id, room: roomID, event: event, key: key, at: now)
     }
 
-    /// The rooms an inactivity rule watches: each room with a resident and a device the rule's
-    /// match allows. An empty flat is not inactive.
-    func watchedRooms(by rule: Rule) -> [Room] {
+    /// The rooms an inactivity rule watches, worked out once per engine (`watched`).
+    func watchedRooms(by rule: Rule) -> [Room] { watched[rule.id] ?? [] }
+
+    /// The rooms each inactivity rule of `site` watches: each room with a resident and a
+    /// device the rule's match allows. An empty flat is not inactive.
+    static func watchedRooms(in site: Site) -> [String: [Room]] {
+        var watched: [String: [Room]] = [:]
+        for rule in site.rules {
+            guard case .inactivity = rule.trigger else { continue }
+            watched[rule.id] = rooms(watchedBy: rule, in: site)
+        }
+        return watched
+    }
+
+    private static func rooms(watchedBy rule: Rule, in site: Site) -> [Room] {
         site.rooms.filter { room in
             guard let resident = site.resident(inRoom: room.id) else { return false }
             return site.devices.contains {

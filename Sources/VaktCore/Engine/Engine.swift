@@ -29,6 +29,8 @@ public struct Engine: Sendable {
     var openByKey: [String: String]
     /// Which rules each event kind concerns, worked out once.
     let ruleIndex: RuleIndex
+    /// The rooms each inactivity rule watches, by rule id.
+    let watched: [String: [Room]]
 
     /// Rule memories the store holds but could not read: an absence wait among them still
     /// raises its alarm when its timer fires.
@@ -71,6 +73,7 @@ public struct Engine: Sendable {
         }
         self.recentlyResolved = recent
         self.provableProfiles = Self.provableProfiles(of: site)
+        self.watched = Self.watchedRooms(in: site)
         self.nextNumber = max(nextNumber, (openAlarms.compactMap(\.number).max() ?? 0) + 1)
     }
 
@@ -337,12 +340,14 @@ extension Engine {
     /// quiet hours (only critical alarms pass then).
     func kinMayNotBeTold(_ recipient: Recipient, about alarm: Alarm, at now: Date) -> String? {
         guard recipient.kind == .nextOfKin else { return nil }
-        let kin = site.residents.lazy.flatMap(\.nextOfKin).first { $0.id == recipient.id }
-        guard let kin, kin.consentNotify else { return "no-consent" }
-        if let quiet = kin.quietHours, quiet.contains(now, in: site.calendar), alarm.severity < .critical {
-            return "quiet-hours"
-        }
-        return nil
+        guard let kin = site.nextOfKin(recipient.id), kin.consentNotify else { return "no-consent" }
+        return isQuiet(kin, for: alarm, override: .critical, at: now) ? "quiet-hours" : nil
+    }
+
+    /// A relative is in their quiet hours and the alarm is not severe enough to override them.
+    func isQuiet(_ kin: NextOfKin, for alarm: Alarm, override: Severity?, at now: Date) -> Bool {
+        guard let quiet = kin.quietHours, quiet.contains(now, in: site.calendar) else { return false }
+        return override.map { alarm.severity < $0 } ?? true
     }
 
     /// Who a notification was for, as a reader, with their contacts: for failover.
@@ -352,16 +357,11 @@ extension Engine {
             guard let staff = site.staffMember(recipient.id) else { return nil }
             return (Messages.Reader(id: staff.id, name: staff.name, kind: .staff, healthDetail: true), staff.contacts)
         case .nextOfKin:
-            for resident in site.residents {
-                if let kin = resident.nextOfKin.first(where: { $0.id == recipient.id }) {
-                    return (
-                        Messages.Reader(
-                            id: kin.id, name: kin.name, kind: .nextOfKin, healthDetail: kin.consentHealthDetail),
-                        kin.contacts
-                    )
-                }
-            }
-            return nil
+            guard let kin = site.nextOfKin(recipient.id) else { return nil }
+            return (
+                Messages.Reader(id: kin.id, name: kin.name, kind: .nextOfKin, healthDetail: kin.consentHealthDetail),
+                kin.contacts
+            )
         case .external:
             return nil
         }
@@ -416,9 +416,7 @@ extension Engine {
                 // A chain test never reaches relatives, whatever the policy says.
                 guard !alarm.isTest, let id = alarm.resident, let resident = site.resident(id) else { continue }
                 for kin in resident.nextOfKin where kin.consentNotify {
-                    if let quiet = kin.quietHours, quiet.contains(now, in: site.calendar),
-                        override.map({ alarm.severity < $0 }) ?? true
-                    {
+                    if isQuiet(kin, for: alarm, override: override, at: now) {
                         if !withheld.contains(kin.id) { withheld.append(kin.id) }
                         continue
                     }

@@ -140,7 +140,7 @@ public struct SiteCalendar: Sendable, Equatable {
 /// A recurring stretch of wall-clock time: `from`-`to` (across midnight when `to` is earlier),
 /// optionally only on some weekdays or dates. A window across midnight belongs to the day it
 /// starts: "22:00-07:00 on fri" covers Friday night into Saturday morning.
-public struct TimeWindow: Sendable, Equatable, CustomStringConvertible {
+public struct TimeWindow: Sendable, Equatable {
     public var from: DailyTime
     public var to: DailyTime
     /// Only windows starting on these weekdays; `nil`: every day.
@@ -187,14 +187,5 @@ public struct TimeWindow: Sendable, Equatable, CustomStringConvertible {
 
     public func contains(_ date: Date, in calendar: SiteCalendar) -> Bool {
         start(covering: date, in: calendar) != nil
-    }
-
-    public var description: String {
-        var text = from == to ? "all day" : "\(from)-\(to)"
-        var on: [String] = []
-        if let days { on += Weekday.allCases.filter(days.contains).map(\.rawValue) }
-        if let dates { on += dates.sorted().map(\.description) }
-        if !on.isEmpty { text += " on \(on.joined(separator: ", "))" }
-        return text
     }
 }

@@ -142,3 +142,11 @@ public enum EmailAddress {
             && !text.contains { $0.isWhitespace || "<>,;\"()[]\\".contains($0) || $0 == "\r" || $0 == "\n" }
     }
 }
+
+/// ntfy topics as Vakt publishes to them: letters, digits, `-` and `_`.
+public enum NtfyTopic {
+    public static func isValid(_ text: String) -> Bool {
+        !text.isEmpty && text.count <= 64
+            && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+    }
+}

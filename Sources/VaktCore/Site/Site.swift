@@ -91,6 +91,10 @@ public struct Site: Sendable, Equatable {
 extension Site {
     public func room(_ id: String) -> Room? { lookup.rooms[id].map { rooms[$0] } }
     public func resident(_ id: String) -> Resident? { lookup.residents[id].map { residents[$0] } }
+    /// A relative of any resident, by id (next-of-kin ids are unique within a site).
+    public func nextOfKin(_ id: String) -> NextOfKin? {
+        residents.lazy.flatMap(\.nextOfKin).first { $0.id == id }
+    }
     /// The resident living in a room, if any.
     public func resident(inRoom room: String) -> Resident? { lookup.residentInRoom[room].map { residents[$0] } }
     public func staffMember(_ id: String) -> Staff? { staff.first { $0.id == id } }

@@ -96,7 +96,8 @@ public final class Hub: @unchecked Sendable {
     /// Every device's and bridge's health (republished on each broker connection).
     public var sources: [String: SourceState] { withLock { engine.sources } }
 
-    /// The silences in force or yet to end (republished on each broker connection).
+    /// The silences in force or yet to end, soonest end first (republished on each broker
+    /// connection and after each change).
     public var silences: [Silence] { withLock { engine.silences.values.sorted { $0.until < $1.until } } }
 
     /// When supervision must next look at the sources' silence.
@@ -208,7 +209,7 @@ public final class Hub: @unchecked Sendable {
                 break
             }
         }
-        if publishSilences { publisher?.publish(silences: engine.silences.values.sorted { $0.until < $1.until }) }
+        if publishSilences { publisher?.publish(silences: silences) }
         for observer in observers { observer(effects) }
         if wakeTimers { timerWake.signal() }
         if wakeOutbox { outboxWake.signal() }

@@ -77,19 +77,7 @@ extension Hub {
             }
             // A staff request of one kind or another: on record with its input, or refused with
             // the reason, on record too.
-            let parsed: Result<(input: Input, id: String, kind: String), CommandPayload.Problem>
-            if let request = SilenceRequest.parse(message.payload, staff: staff) {
-                parsed = request.map { (.silence($0), $0.id, "command.silence") }
-            } else if let request = TestModeRequest.parse(message.payload, staff: staff) {
-                parsed = request.map {
-                    (.testMode($0), $0.id, $0.seconds == nil ? "command.test-end" : "command.test-start")
-                }
-            } else {
-                parsed = CommandPayload.parse(message.payload, staff: staff).map {
-                    (.command($0), $0.id, "command.\($0.action.rawValue)")
-                }
-            }
-            switch parsed {
+            switch StaffRequest.parse(message.payload, staff: staff) {
             case .success(let request):
                 try handle(
                     [request.input],

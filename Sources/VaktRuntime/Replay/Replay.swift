@@ -239,16 +239,11 @@ public struct Replay {
         let prefix = "\(site.topicPrefix)/commands/"
         guard record.source.hasPrefix(prefix) else { return nil }
         let staff = String(record.source.dropFirst(prefix.count))
-        let bytes = Array(record.payload)
-        if case .success(let request)? = SilenceRequest.parse(bytes, staff: staff) { return .silence(request) }
-        if let parsed = TestModeRequest.parse(bytes, staff: staff) {
-            // Test mode as it was, so chain tests come back as tests.
-            guard case .success(let request) = parsed else { return nil }
-            return .testMode(request)
-        }
-        guard case .success(var command) = CommandPayload.parse(bytes, staff: staff),
-            let replayed = mapping[command.alarm]
-        else { return nil }
+        // Test mode and silences as they were, so chain tests come back as tests; actions on
+        // the alarm the proposed rules raised for the same event.
+        guard case .success(let request) = StaffRequest.parse(Array(record.payload), staff: staff) else { return nil }
+        guard case .command(var command) = request.input else { return request.input }
+        guard let replayed = mapping[command.alarm] else { return nil }
         command.alarm = replayed
         return .command(command)
     }
