@@ -137,6 +137,8 @@ public enum HubRunner {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try audit(hub, .hubStarted, detail: ["version": version, "open_alarms": "\(hub.openAlarms.count)"])
+        // Before any timer is judged due: a clock stepped while the hub was down moves them.
+        try hub.noticeClockStepWhileStopped()
         try audit(
             hub, .configLoaded,
             detail: [
@@ -150,6 +152,11 @@ public enum HubRunner {
         try await group.run()
         // A `hub.started` without a `hub.stopped` before it marks a crash or power cut.
         try audit(hub, .hubStopped, detail: ["open_alarms": "\(hub.openAlarms.count)"])
+        do {
+            try hub.writeClockReference()
+        } catch {
+            logger.error("cannot write the clock reference at shutdown: \(error)")
+        }
         do {
             try hub.writeCheckpoint()
         } catch {

@@ -16,6 +16,7 @@ extension Store {
     ///   once;
     /// - `schedule`: upserts the timer; `cancelTimer`: deletes it;
     /// - `saveSource`: upserts the device's or bridge's health;
+    /// - `shiftPendingAttempts`: moves every pending notification's next attempt;
     /// - `reply`: not stored.
     ///
     /// An enqueued notification's `created_at` and first due instant is the transaction's
@@ -63,6 +64,14 @@ extension Store {
             case .forgetMemory(let id): try db.execute(sql: "DELETE FROM rule_memory WHERE id = ?", arguments: [id])
             case .saveSilence(let silence): try saveSilence(silence, db)
             case .endSilence(let id): try db.execute(sql: "DELETE FROM silences WHERE id = ?", arguments: [id])
+            case .shiftPendingAttempts(let seconds, nil):
+                try db.execute(
+                    sql: "UPDATE outbox SET next_attempt_at = next_attempt_at + ? WHERE state = 'pending'",
+                    arguments: [seconds])
+            case .shiftPendingAttempts(let seconds, let keys?):
+                let statement = try db.cachedStatement(
+                    sql: "UPDATE outbox SET next_attempt_at = next_attempt_at + ? WHERE state = 'pending' AND key = ?")
+                for key in keys.sorted() { try statement.execute(arguments: [seconds, key]) }
             case .reply: break
             }
         }

@@ -8,10 +8,17 @@ extension Store {
     ///
     /// - Throws: `DatabaseError`; `StoreError.Code.diskFull`.
     public func recordSite(_ site: Site) throws {
+        try setMeta([
+            ("site_id", site.id), ("site_name", site.name), ("site_time_zone", site.timeZone.identifier),
+        ])
+    }
+
+    /// Sets `meta` entries, replacing their values, in one transaction.
+    ///
+    /// - Throws: `DatabaseError`; `StoreError.Code.diskFull`.
+    public func setMeta(_ entries: [(key: String, value: String)]) throws {
         try writeTransaction { db in
-            for (key, value) in [
-                ("site_id", site.id), ("site_name", site.name), ("site_time_zone", site.timeZone.identifier),
-            ] {
+            for (key, value) in entries {
                 try db.execute(
                     sql:
                         "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",

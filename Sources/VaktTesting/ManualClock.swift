@@ -10,7 +10,12 @@ public final class ManualClock: HubClock, @unchecked Sendable {
     private struct Sleeper {
         var id: UInt64
         var deadline: Date
+        /// As the system clock does: a sleep also ends once as much monotonic time has passed
+        /// as the deadline was away, so a wall clock stepped back does not stretch it.
+        var monotonicDeadline: Double
         var continuation: CheckedContinuation<Void, any Error>
+
+        func isDue(wall: Date, monotonic: Double) -> Bool { deadline <= wall || monotonicDeadline <= monotonic }
     }
 
     private let condition = NSCondition()
@@ -18,6 +23,7 @@ public final class ManualClock: HubClock, @unchecked Sendable {
     private var sleepers: [Sleeper] = []
     private var nextID: UInt64 = 0
     private var monotonic: Double = 1000
+    private var boot = "manual-clock-boot"
 
     public init(now: Date) { current = now }
 
@@ -39,7 +45,11 @@ public final class ManualClock: HubClock, @unchecked Sendable {
                     condition.unlock()
                     continuation.resume(throwing: CancellationError())
                 } else {
-                    sleepers.append(Sleeper(id: id, deadline: deadline, continuation: continuation))
+                    sleepers.append(
+                        Sleeper(
+                            id: id, deadline: deadline,
+                            monotonicDeadline: monotonic + deadline.timeIntervalSince(current),
+                            continuation: continuation))
                     condition.broadcast()
                     condition.unlock()
                 }
@@ -67,6 +77,21 @@ public final class ManualClock: HubClock, @unchecked Sendable {
         return monotonic
     }
 
+    /// The same boot for the clock's whole life, unless a test says it rebooted.
+    public func bootID() -> String? {
+        condition.lock()
+        defer { condition.unlock() }
+        return boot
+    }
+
+    /// A reboot: a new boot id, and the monotonic clock counts from a new origin.
+    public func reboot() {
+        condition.lock()
+        boot = UUID().uuidString
+        monotonic = 1000
+        condition.unlock()
+    }
+
     /// Steps the wall clock alone, as NTP or an operator would: the monotonic clock does not
     /// move. Wakes sleepers whose deadline the new wall time has reached.
     public func stepWall(by seconds: TimeInterval) {
@@ -82,8 +107,8 @@ public final class ManualClock: HubClock, @unchecked Sendable {
         condition.lock()
         current = current.addingTimeInterval(seconds)
         monotonic += elapsed
-        let due = sleepers.filter { $0.deadline <= current }
-        sleepers.removeAll { $0.deadline <= current }
+        let due = sleepers.filter { $0.isDue(wall: current, monotonic: monotonic) }
+        sleepers.removeAll { $0.isDue(wall: current, monotonic: monotonic) }
         condition.broadcast()
         condition.unlock()
         for sleeper in due { sleeper.continuation.resume() }

@@ -31,7 +31,7 @@ struct NoSilentAlarmPropertyTests {
                 case .saveSilence(let silence): silences[silence.id] = silence
                 case .endSilence(let id): silences[id] = nil
                 case .saveSource(let state): sources[state.id] = state
-                case .audit, .enqueue, .reply: break
+                case .audit, .enqueue, .reply, .shiftPendingAttempts: break
                 }
             }
         }

@@ -136,6 +136,41 @@ struct EscalationRuntimeTests {
         await h.stop()
     }
 
+    @Test func aWallClockStepEitherWayLeavesEscalationOnElapsedTime() async throws {
+        let h = try Harness()
+        do {
+            try h.waitForConnection()
+            try publish(h.broker, "zigbee2mqtt/room103/fall", Payloads.tuyaFall)
+            _ = try h.receiver.waitForRequests(count: 2)
+            try h.clock.waitForSleeper(until: h.start.addingTimeInterval(120))
+
+            // The wall clock goes an hour back. Two minutes after the raise, tier 1 is due all
+            // the same, on time: its timer moved back with the clock.
+            h.clock.stepWall(by: -3600)
+            h.clock.advance(by: 120)
+            var requests = try h.receiver.waitForRequests(count: 6)
+            #expect(tiers(requests[2..<6]) == [1])
+            try h.audit.wait(for: .clockJumped, count: 1)
+            let escalated = try h.hub.store.auditRecords().last { $0.action == "alarm.escalated" }
+            #expect(escalated?.detail["late_seconds"] == nil)
+
+            // Then two hours ahead: nothing is due early; tier 2 waits its five minutes.
+            h.clock.stepWall(by: 7200)
+            try h.clock.waitForSleeper(until: h.start.addingTimeInterval(420 + 3600))
+            #expect(h.hub.openAlarms.first?.tier == 1)
+            h.clock.advance(by: 300)
+            requests = try h.receiver.waitForRequests(count: 11)
+            #expect(h.hub.openAlarms.first?.tier == 2)
+            let steps = try h.hub.store.auditRecords().filter { $0.action == AuditAction.clockJumped.rawValue }
+            #expect(steps.map { $0.detail["wall_step_seconds"] } == ["-3600", "7200"])
+            #expect(steps.allSatisfy { $0.detail["timers_moved"] == "1" })
+        } catch {
+            await h.stop()
+            throw error
+        }
+        await h.stop()
+    }
+
     @Test func aFailedDeliveryIsRetriedWithBackoffAndAudited() async throws {
         let h = try Harness(receiverArguments: ["--fail-first", "2", "--status", "503"])
         do {

@@ -75,6 +75,55 @@ func quietHub() throws -> (DemoSiteCopy, ManualClock, Store, Hub) {
     }
 }
 
+/// A wall-clock step made while the hub was stopped, told from time that passed by the clocks
+/// the hub wrote down before it stopped.
+@Suite struct ClockStepWhileStoppedTests {
+    @Test func aStepWhileStoppedMovesTheTimersAtStartAndARebootDoesNot() throws {
+        let (site, clock, store, hub) = try quietHub()
+        defer { site.remove() }
+        try hub.handle([.device(DeviceEvent(kind: .fallDetected, device: "room103-fall", raw: "fall"))])
+        let due = try #require(try store.pendingTimers().first?.due)
+        try hub.writeClockReference()
+
+        // Stopped; 30 s pass, and the wall clock is set an hour ahead meanwhile.
+        clock.advance(by: 30)
+        clock.stepWall(by: 3600)
+        let restarted = try Hub(site: hub.site, store: store, clock: clock, logger: Logger(label: "test"))
+        try restarted.noticeClockStepWhileStopped()
+        #expect(try store.pendingTimers().first?.due == due.addingTimeInterval(3600))
+        let step = try #require(try store.auditRecords().last { $0.action == AuditAction.clockJumped.rawValue })
+        #expect(step.detail["wall_step_seconds"] == "3600")
+        #expect(step.detail["noticed"] == "stopped")
+        // Not due early: the escalation is still 90 s away.
+        try restarted.fireDueTimers()
+        #expect(restarted.openAlarms.first?.tier == 0)
+
+        // After a reboot the monotonic clock starts afresh: nothing can be told, nothing moves.
+        clock.reboot()
+        clock.stepWall(by: 600)
+        let rebooted = try Hub(site: hub.site, store: store, clock: clock, logger: Logger(label: "test"))
+        try rebooted.noticeClockStepWhileStopped()
+        #expect(try store.pendingTimers().first?.due == due.addingTimeInterval(3600))
+        #expect(try store.auditRecords().filter { $0.action == AuditAction.clockJumped.rawValue }.count == 1)
+
+        // On the new boot, NTP sets the clock an hour ahead. The escalation written before the
+        // reboot stays put (what the clock read then is unknown: it fires when its instant
+        // comes, never an hour later); the one written since moves and keeps its delay.
+        try rebooted.handle([.device(DeviceEvent(kind: .fallDetected, device: "room101-fall", raw: "fall"))])
+        let fresh = try #require(try store.pendingTimers().first { $0.id != "A1:escalate" })
+        clock.stepWall(by: 3600)
+        try rebooted.fireDueTimers()
+        let timers = try store.pendingTimers()
+        // A1 fell due at the step and escalated at once; its next tier is five minutes on.
+        #expect(timers.first { $0.id == "A1:escalate" }?.due == clock.now().addingTimeInterval(300))
+        #expect(timers.first { $0.id == fresh.id }?.due == fresh.due.addingTimeInterval(3600))
+        let ntp = try #require(try store.auditRecords().last { $0.action == AuditAction.clockJumped.rawValue })
+        #expect(ntp.detail["timers_moved"] == "1")
+        #expect(ntp.detail["timers_kept"] == "1")
+        #expect(rebooted.openAlarms.map(\.tier) == [1, 0])
+    }
+}
+
 /// The watchdog's test of health on a real store with a manual clock: fed while timers fire,
 /// not fed once one is more than a minute past due.
 @Suite struct WatchdogHealthTests {

@@ -20,6 +20,9 @@ public enum Effect: Sendable, Equatable {
     /// Store a silence (replacing the one with the same id) and publish the list.
     case saveSilence(Silence)
     case endSilence(id: String)
+    /// Move notifications waiting for their next attempt by this many seconds (the wall clock
+    /// stepped; see ``ClockStep``): those with these keys, or every one (`nil`).
+    case shiftPendingAttempts(seconds: Double, keys: Set<String>?)
 }
 
 /// A timer stored as its due instant, so it survives restarts.

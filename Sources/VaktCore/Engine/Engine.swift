@@ -92,6 +92,7 @@ public struct Engine: Sendable {
         case .silence(let request): handleSilence(request, at: now)
         case .timer(let fire): handleTimer(fire, at: now)
         case .delivery(let report): handleDelivery(report, at: now)
+        case .clockStepped(let step): handleClockStep(step, at: now)
         }
     }
 

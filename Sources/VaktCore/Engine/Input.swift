@@ -24,6 +24,8 @@ public enum Input: Sendable, Equatable {
     case silence(SilenceRequest)
     case timer(TimerFire)
     case delivery(DeliveryReport)
+    /// The wall clock stepped against the monotonic clock: every pending instant moves with it.
+    case clockStepped(ClockStep)
 }
 
 /// A timer the engine asked for, now due.

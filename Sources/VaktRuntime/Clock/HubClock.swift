@@ -13,10 +13,13 @@ public protocol HubClock: Sendable {
     /// Seconds on a clock that never steps (it counts from an arbitrary origin), to notice
     /// the wall clock stepping against it; `nil` when the clock has none.
     func monotonicSeconds() -> Double?
+    /// The id of the boot `monotonicSeconds` counts from; `nil` when unknown.
+    func bootID() -> String?
 }
 
 extension HubClock {
     public func monotonicSeconds() -> Double? { nil }
+    public func bootID() -> String? { nil }
 }
 
 /// The real clock.
@@ -26,12 +29,16 @@ extension HubClock {
 /// is first: a wall clock stepped back does not stretch a sleep (the record keeper, which
 /// notices steps, keeps looking every 10 s), and one stepped forward ends it early.
 ///
-/// Stored timers are wall-clock instants, so after a step back the timer service finds them
-/// not yet due and waits for the wall clock to reach them: a pending escalation is late by the
-/// size of the step. Steps are audited (`clock.jumped`); re-basing timers on a detected step
-/// is still to do.
+/// Stored timers are wall-clock instants; when the wall clock steps, the hub moves them with
+/// it before judging any due (`ClockStep`), so they keep their delays.
 public struct SystemClock: HubClock {
     public init() {}
+
+    /// The kernel's boot id.
+    public func bootID() -> String? {
+        (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 
     public func now() -> Date { Date() }
 

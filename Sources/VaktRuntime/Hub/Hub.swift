@@ -30,6 +30,19 @@ public final class Hub: @unchecked Sendable {
     /// The source states last published, to publish only changes.
     private var announced: [String: SourceState] = [:]
 
+    /// The wall clock against the monotonic one, looked at before every input (see
+    /// `noticeClockStep`); under the lock.
+    var clockWatch = ClockWatch()
+    /// A clock step could not be committed and was logged; reset when one is.
+    var clockStepFailing = false
+    /// Whether all the state restored and written is on the clock as it reads now: false after
+    /// a start on another boot than the one the state was written on, until the clock's first
+    /// step (see ``ClockStep``).
+    var frameKnown = true
+    /// While the frame is not known: the state written since the start (`timer:<id>`,
+    /// `alarm:<id>`, `outbox:<key>`...), the only state a step moves.
+    var writtenSinceStart: Set<String> = []
+
     let timerWake = WakeSignal()
     let outboxWake = WakeSignal()
 
@@ -129,6 +142,7 @@ public final class Hub: @unchecked Sendable {
         prelude: [Effect] = []
     ) throws -> CommitResult {
         try withLock {
+            noticeClockStep()
             let now = clock.now()
             var next = engine
             let result = try store.commit(event: event, session: session) {
@@ -139,6 +153,28 @@ public final class Hub: @unchecked Sendable {
                 afterCommit(effects)
             }
             return result
+        }
+    }
+
+    /// Commits a wall-clock step of `seconds`: every pending timer, wait and open alarm moves
+    /// with the clock (``ClockStep``), in one transaction with its `clock.jumped` record.
+    func commitClockStep(seconds: Double, noticed: String) throws {
+        try withLock {
+            let now = clock.now()
+            let pending = try store.readablePendingTimers().timers
+            let timers = frameKnown ? pending : pending.filter { writtenSinceStart.contains("timer:\($0.id)") }
+            var next = engine
+            let step = ClockStep(
+                seconds: seconds, timers: timers, timersKept: pending.count - timers.count,
+                scope: frameKnown ? nil : writtenSinceStart, noticed: noticed)
+            let result = try store.commit(event: nil) { next.handle(.clockStepped(step), at: now) }
+            if case .committed(let effects) = result {
+                engine = next
+                afterCommit(effects)
+            }
+            // The clock has been set: from here on, everything is on the clock as it reads.
+            frameKnown = true
+            writtenSinceStart = []
         }
     }
 
@@ -155,6 +191,14 @@ public final class Hub: @unchecked Sendable {
                 effects = next.handle(.delivery(report), at: now)
                 return effects
             }
+            if !frameKnown {
+                // Its next attempt is on the clock as it reads now; a final one has none.
+                if report.final || nextAttemptAt == nil {
+                    writtenSinceStart.remove("outbox:\(report.notification.key)")
+                } else {
+                    writtenSinceStart.insert("outbox:\(report.notification.key)")
+                }
+            }
             engine = next
             afterCommit(effects)
         }
@@ -163,6 +207,8 @@ public final class Hub: @unchecked Sendable {
     /// Fires every stored timer that is due, each in its own transaction. A row that cannot be
     /// read is reported (once) and skipped, so it does not hold back the others.
     public func fireDueTimers() throws {
+        // A step of the wall clock moves the timers before any is judged due.
+        noticeClockStep()
         let now = clock.now()
         let pending = try store.readablePendingTimers()
         for problem in pending.unreadable where withLock({ reportedTimerProblems.insert(problem).inserted }) {
@@ -175,6 +221,7 @@ public final class Hub: @unchecked Sendable {
             // that cannot be committed does not hold back the others.
             do {
                 try withLock {
+                    noticeClockStep()
                     guard let current = try store.timer(id: timer.id), current.due <= clock.now() else { return }
                     try handle([.timer(current.fire)], prelude: [.cancelTimer(id: current.id)])
                 }
@@ -187,6 +234,7 @@ public final class Hub: @unchecked Sendable {
     }
 
     private func afterCommit(_ effects: [Effect]) {
+        if !frameKnown { noteWritten(effects) }
         var wakeTimers = false
         var wakeOutbox = false
         var publishSilences = false
@@ -205,7 +253,7 @@ public final class Hub: @unchecked Sendable {
                 announce(state)
             case .saveSilence, .endSilence:
                 publishSilences = true
-            case .audit, .saveMemory, .forgetMemory:
+            case .audit, .saveMemory, .forgetMemory, .shiftPendingAttempts:
                 break
             }
         }
@@ -213,6 +261,21 @@ public final class Hub: @unchecked Sendable {
         for observer in observers { observer(effects) }
         if wakeTimers { timerWake.signal() }
         if wakeOutbox { outboxWake.signal() }
+    }
+
+    /// Notes the state the effects wrote on the clock as it reads now (see `writtenSinceStart`).
+    private func noteWritten(_ effects: [Effect]) {
+        for effect in effects {
+            switch effect {
+            case .saveAlarm(let alarm): writtenSinceStart.insert("alarm:\(alarm.id)")
+            case .schedule(let timer): writtenSinceStart.insert("timer:\(timer.id)")
+            case .saveSource(let state): writtenSinceStart.insert("source:\(state.id)")
+            case .saveMemory(let memory): writtenSinceStart.insert("memory:\(memory.id)")
+            case .saveSilence(let silence): writtenSinceStart.insert("silence:\(silence.id)")
+            case .enqueue(let notification): writtenSinceStart.insert("outbox:\(notification.key)")
+            case .audit, .cancelTimer, .reply, .forgetMemory, .endSilence, .shiftPendingAttempts: break
+            }
+        }
     }
 
     /// Publishes a source's status when something a person would see changed: not for every

@@ -41,6 +41,8 @@ public struct Dispatcher: Service {
             // which grew the hub by kilobytes per notification (measured; docs/benchmarks.md).
             await withDiscardingTaskGroup { group in
                 while !Task.isCancelled {
+                    // A step of the wall clock moves the pending attempts before any is judged due.
+                    hub.noticeClockStep()
                     let now = hub.clock.now()
                     let due: [OutboxItem]
                     do {

@@ -5,8 +5,8 @@ import VaktCore
 import VaktStore
 
 /// Keeps the record honest while the hub runs: writes the audit chain head down outside the
-/// database (a checkpoint file and a retained MQTT message) when it has grown, and puts wall
-/// clock steps on record.
+/// database (a checkpoint file and a retained MQTT message) when it has grown, looks for wall
+/// clock steps, and writes the clocks down for the next start.
 ///
 /// Looks every 10 seconds; checkpoints at most every `audit.checkpoint_every` (default 5 min).
 public struct RecordKeeperService: Service {
@@ -28,43 +28,43 @@ public struct RecordKeeperService: Service {
 public final class RecordKeeper: @unchecked Sendable {
     private let hub: Hub
     private let lock = NSLock()
-    private var watch = ClockWatch()
-    private var lastCheckpoint: (seq: Int, at: Date)?
+    /// The last checkpoint's chain head, and when it was written on the monotonic clock (the
+    /// wall clock may step between two).
+    private var lastCheckpoint: (seq: Int, at: Double)?
     private var failing = false
+    private var referenceFailing = false
 
     public init(hub: Hub) { self.hub = hub }
 
-    /// Looks at the clocks, and writes a checkpoint if one is due and the chain has grown.
+    /// Looks at the clocks (a step moves the pending timers, see `ClockStep`), writes them
+    /// down for the next start, and writes a checkpoint if one is due and the chain has grown.
     public func pass() throws {
-        try lock.withLock {
-            let now = hub.clock.now()
-            if let monotonic = hub.clock.monotonicSeconds(), let step = watch.look(wall: now, monotonic: monotonic) {
-                try recordClockStep(step, at: now)
-                watch.accept(wall: now, monotonic: monotonic)
-                // Checkpoint times measured on the old wall clock mean nothing now.
-                lastCheckpoint = lastCheckpoint.map { ($0.seq, now) }
-            }
-            let due = lastCheckpoint.map { now.timeIntervalSince($0.at) >= hub.site.audit.checkpointInterval } ?? true
+        lock.withLock {
+            hub.noticeClockStep()
+            writeClockReference()
+            let now = hub.clock.monotonicSeconds() ?? hub.clock.now().timeIntervalSince1970
+            let due = lastCheckpoint.map { now - $0.at >= hub.site.audit.checkpointInterval } ?? true
             if due { checkpoint(at: now) }
         }
     }
 
-    private func recordClockStep(_ step: Double, at now: Date) throws {
-        let direction = step > 0 ? "ahead" : "back"
-        hub.logger.warning(
-            "the wall clock jumped \(direction) by \(Int(abs(step).rounded())) s; timers and device silence follow the wall clock, so escalations due now may fire early (clock ahead) or late by the step (clock back)"
-        )
-        try hub.record(
-            .clockJumped,
-            detail: [
-                "wall_step_seconds": String(Int(step.rounded())),
-                "from": RFC3339.string(from: now.addingTimeInterval(-step), in: hub.site.timeZone),
-                "to": RFC3339.string(from: now, in: hub.site.timeZone),
-            ])
+    /// Writes the clocks down; loud once per failure streak.
+    private func writeClockReference() {
+        do {
+            try hub.writeClockReference()
+            referenceFailing = false
+        } catch {
+            if !referenceFailing {
+                hub.logger.error(
+                    "cannot write the clock reference: \(error); a clock step while the hub is stopped would go unnoticed"
+                )
+            }
+            referenceFailing = true
+        }
     }
 
     /// Writes the checkpoint when the chain has grown since the last one.
-    private func checkpoint(at now: Date) {
+    private func checkpoint(at now: Double) {
         do {
             guard let checkpoint = try hub.writeCheckpoint(unlessAt: lastCheckpoint?.seq) else { return }
             lastCheckpoint = (checkpoint.seq, now)

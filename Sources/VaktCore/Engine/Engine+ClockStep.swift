@@ -1,0 +1,116 @@
+import Foundation
+
+/// The wall clock stepped while monotonic time did not: NTP correcting a clock that drifted
+/// or booted wrong, an operator setting it, a virtual machine resumed.
+///
+/// Every wait the hub keeps is a length of time (an escalation's delay, an absence rule's
+/// window, a device's longest silence, a silence of two hours), stored as a wall-clock
+/// instant so it survives restarts. A step would make each of them early or late by the
+/// step, so the engine moves the pending instants by the step instead: time already waited
+/// and time left stay what they were. An open alarm's times move too, so how long it has
+/// waited and how long the answer took stay true. What is over keeps the times it was written
+/// with (the event log, the audit, resolved alarms); the `clock.jumped` record says where
+/// the two clocks part.
+///
+/// Only instants written on the clock that stepped move (``scope``). After a reboot the hub
+/// cannot tell what the clock was when the state it restored was written: a box without a
+/// clock battery boots behind, and NTP then sets it right; moving an escalation written
+/// before the power cut by that step would make it wait the downtime again.
+public struct ClockStep: Sendable, Equatable {
+    /// Positive: the wall clock jumped ahead.
+    public var seconds: Double
+    /// The pending timers to move.
+    public var timers: [ScheduledTimer]
+    /// Pending timers left where they are: written before this boot.
+    public var timersKept: Int
+    /// What else moves, as `alarm:<id>`, `source:<id>`, `memory:<id>`, `silence:<id>` and
+    /// `outbox:<notification key>`; `nil`: everything.
+    public var scope: Set<String>?
+    /// `running`, or `stopped` when the step happened while the hub was not running (seen at
+    /// start against the clocks' reference from before).
+    public var noticed: String
+
+    public init(
+        seconds: Double, timers: [ScheduledTimer], timersKept: Int = 0, scope: Set<String>? = nil,
+        noticed: String = "running"
+    ) {
+        self.seconds = seconds
+        self.timers = timers
+        self.timersKept = timersKept
+        self.scope = scope
+        self.noticed = noticed
+    }
+
+    /// Whether the state with this key (`alarm:A1`) moves.
+    public func moves(_ key: String) -> Bool { scope?.contains(key) ?? true }
+}
+
+extension Engine {
+    mutating func handleClockStep(_ step: ClockStep, at now: Date) -> [Effect] {
+        let shift = step.seconds
+        func moved(_ instant: Date?) -> Date? { instant?.addingTimeInterval(shift) }
+        var detail = [
+            "wall_step_seconds": String(Int(shift.rounded())),
+            "from": RFC3339.string(from: now.addingTimeInterval(-shift), in: site.timeZone),
+            "to": RFC3339.string(from: now, in: site.timeZone),
+            "timers_moved": String(step.timers.count),
+            "noticed": step.noticed,
+        ]
+        if step.timersKept > 0 { detail["timers_kept"] = String(step.timersKept) }
+        var effects: [Effect] = [.audit(AuditEntry(at: now, actor: "hub", action: .clockJumped, detail: detail))]
+        for var timer in step.timers {
+            timer.due = timer.due.addingTimeInterval(shift)
+            effects.append(.schedule(timer))
+        }
+        let outbox = step.scope.map { scope in
+            Set(scope.filter { $0.hasPrefix("outbox:") }.map { String($0.dropFirst("outbox:".count)) })
+        }
+        effects.append(.shiftPendingAttempts(seconds: shift, keys: outbox))
+        for id in openAlarms.keys.sorted() where step.moves("alarm:\(id)") {
+            guard var alarm = openAlarms[id] else { continue }
+            alarm.raisedAt = alarm.raisedAt.addingTimeInterval(shift)
+            alarm.lastEventAt = alarm.lastEventAt.addingTimeInterval(shift)
+            alarm.acknowledgedAt = moved(alarm.acknowledgedAt)
+            alarm.onsiteAt = moved(alarm.onsiteAt)
+            alarm.escalatesAt = moved(alarm.escalatesAt)
+            alarm.renotifiedAt = moved(alarm.renotifiedAt)
+            openAlarms[id] = alarm
+            effects.append(.saveAlarm(alarm))
+        }
+        // Hold-offs and reopening count from a resolve: in the engine's memory only, the
+        // stored alarm is history.
+        recentlyResolved = recentlyResolved.mapValues { alarm in
+            guard step.moves("alarm:\(alarm.id)") else { return alarm }
+            var alarm = alarm
+            alarm.resolvedAt = alarm.resolvedAt?.addingTimeInterval(shift)
+            return alarm
+        }
+        for id in memories.keys.sorted() where step.moves("memory:\(id)") {
+            guard var memory = memories[id] else { continue }
+            memory.instants = memory.instants.map { $0.addingTimeInterval(shift) }
+            memory.since = moved(memory.since)
+            memories[id] = memory
+            effects.append(.saveMemory(memory))
+        }
+        for id in silences.keys.sorted() where step.moves("silence:\(id)") {
+            guard var silence = silences[id] else { continue }
+            silence.from = silence.from.addingTimeInterval(shift)
+            silence.until = silence.until.addingTimeInterval(shift)
+            silences[id] = silence
+            effects.append(.saveSilence(silence))
+        }
+        for id in sources.keys.sorted() where step.moves("source:\(id)") {
+            guard var source = sources[id] else { continue }
+            source.lastSeen = moved(source.lastSeen)
+            source.watchedSince = source.watchedSince.addingTimeInterval(shift)
+            source.onlineSince = moved(source.onlineSince)
+            source.testUntil = moved(source.testUntil)
+            source.proofSince = moved(source.proofSince)
+            source.chainProvenAt = moved(source.chainProvenAt)
+            sources[id] = source
+            effects.append(.saveSource(source))
+        }
+        if step.scope == nil { resumedAt = moved(resumedAt) }
+        return effects
+    }
+}
