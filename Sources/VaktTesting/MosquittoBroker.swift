@@ -102,6 +102,12 @@ public final class MosquittoBroker: @unchecked Sendable {
     /// Stops the broker and starts it again on the same port, with the same persistence.
     public func restart() throws {
         stop()
+        try start()
+    }
+
+    /// Starts a stopped broker again on the same port, with the same persistence.
+    public func start() throws {
+        guard lock.withLock({ process == nil }) else { throw TestSupportError("the broker is running") }
         let started = try Self.start(
             port: port, persistence: persistenceDirectory, security: security, in: configDirectory)
         lock.withLock { process = started }

@@ -7,6 +7,36 @@ import VaktTesting
 /// and the hub, two staff members at two screens.
 @Suite(.serialized)
 struct DashboardTmuxTests {
+    @Test func aBrokerOutageShowsOnTheScreenAndPassesWithoutARestart() throws {
+        let persistence = try TemporaryDirectory(prefix: "vakt-broker")
+        defer { persistence.remove() }
+        let broker = try MosquittoBroker(persistenceDirectory: persistence.path)
+        defer { broker.stop() }
+        let receiver = try WebhookReceiver()
+        defer { receiver.stop() }
+        let site = try DemoSiteCopy(webhookURL: receiver.url)
+        defer { site.remove() }
+        let hub = try VaktCLI.startHub(config: site.configPath, broker: broker.url, data: site.dataPath)
+        defer { hub.stop() }
+        let screen = try TmuxSession([
+            RepositoryPaths.vaktBinary, "dashboard", "--config", site.configPath, "--as", "ns1", "--broker",
+            broker.url,
+        ])
+        defer { screen.kill() }
+        try screen.waitForScreen(containing: "Huben kjører")
+
+        broker.stop()
+        try screen.waitForScreen(containing: "INGEN FORBINDELSE TIL MEGLEREN")
+        try broker.start()
+        // Both reconnect by themselves; the screen is live again: a new alarm shows.
+        try screen.waitForScreen(without: "INGEN FORBINDELSE TIL MEGLEREN")
+        try hub.waitForLine(containing: "session resumed")
+        try publish(broker, "zigbee2mqtt/room104/fall", Payloads.heimanFallAlarm)
+        let row = try #require(try screen.waitForScreen(containing: "UBESVART").first { $0.contains("UBESVART") })
+        #expect(row.contains("104"))
+        try screen.waitForScreen(containing: "Huben kjører")
+    }
+
     @Test func twoStaffAtTwoScreensAcknowledgeResolveAndStayInStep() throws {
         let running = try RunningHub()
         defer { running.close() }

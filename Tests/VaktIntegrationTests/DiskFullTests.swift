@@ -32,8 +32,14 @@ struct DiskFullTests {
         #expect(hub.isRunning, "the hub keeps running")
 
         try setFileSizeLimit(of: hub, to: "unlimited")
-        // libmosquitto reconnects; the broker redelivers the press, which is now stored once.
+        // Held, unacknowledged, on the network thread and tried every second: taken once the
+        // store writes again. Then libmosquitto reconnects, and the broker's redelivery of the
+        // press is dropped as the duplicate it is.
+        try hub.waitForLine(containing: "the store takes writes again after")
         try hub.waitForLine(containing: "alarm A1 raised")
+        // No reconnecting while held, so the broker did not hand the press over again and
+        // again, each refused and logged.
+        #expect(hub.output.filter { $0.contains("could not record message") }.count == 1)
         let requests = try receiver.waitForRequests(count: 2)
         #expect(requests.allSatisfy { ($0["alarm"] as? [String: Any])?["room"] as? String == "102" })
         #expect(hub.stop() == 0)

@@ -43,6 +43,10 @@ public final class Hub: @unchecked Sendable {
     /// `alarm:<id>`, `outbox:<key>`...), the only state a step moves.
     var writtenSinceStart: Set<String> = []
 
+    /// Set when the hub stops: a message held until the store takes it is let go.
+    private var ingestHalted = false
+    private let ingestCondition = NSCondition()
+
     let timerWake = WakeSignal()
     let outboxWake = WakeSignal()
 
@@ -126,6 +130,22 @@ public final class Hub: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return try body()
+    }
+
+    /// Lets go of a message held until the store takes it (`holdUntilRecorded`): the hub stops.
+    func haltIngest() {
+        ingestCondition.lock()
+        ingestHalted = true
+        ingestCondition.broadcast()
+        ingestCondition.unlock()
+    }
+
+    /// Waits `seconds`; returns false at once, or after the wait, when ingest is halted.
+    func waitUnlessHalted(seconds: Double) -> Bool {
+        ingestCondition.lock()
+        defer { ingestCondition.unlock() }
+        if !ingestHalted { _ = ingestCondition.wait(until: Date().addingTimeInterval(seconds)) }
+        return !ingestHalted
     }
 
     /// Commits `inputs` (and the event record they came from) with all their effects.

@@ -44,6 +44,16 @@ extension Hub {
     ///   hearing the PUBACK, so the message stays on the broker and comes again.
     @discardableResult
     func ingest(_ message: MQTTMessage) -> Bool {
+        guard let (error, key) = record(message) else { return true }
+        logger.critical(
+            "could not record message on \(message.topic): \(error); leaving it on the broker to come again",
+            metadata: ["key": "\(key)"])
+        return false
+    }
+
+    /// Records one message; returns the store's error and the message's key when nothing was
+    /// committed. The tracker is left as it was then, so a redelivery gets the same key.
+    private func record(_ message: MQTTMessage) -> (any Error, String)? {
         withLock {
             var next = tracker
             let digest = MQTTSessionTracker.digest(topic: message.topic, payload: message.payload)
@@ -52,16 +62,40 @@ extension Hub {
             do {
                 try route(message, key: key, digest: digest, session: session)
                 tracker = next
-                return true
+                return nil
             } catch {
-                // The store refused (disk full, I/O error): nothing was committed. Leave the
-                // tracker as it was so the redelivery gets the same key, and say so loudly.
-                logger.critical(
-                    "could not record message on \(message.topic): \(error); leaving it on the broker to come again",
-                    metadata: ["key": "\(key)"])
-                return false
+                return (error, key)
             }
         }
+    }
+
+    /// After `ingest` failed: holds the message, unacknowledged, and tries it again every second
+    /// until the store takes it (returns true) or the hub stops (false).
+    ///
+    /// It runs on libmosquitto's network thread, and blocking that thread is the point: while
+    /// the store cannot write (a full disk), libmosquitto does not reconnect, so the broker
+    /// does not hand over its window of messages again and again, each refused and logged.
+    /// The caller has cut the connection, so the broker keeps the message (and published the
+    /// hub's will: dashboards say the hub is gone). Once recorded, the hub reconnects; the
+    /// broker's redelivery of the message has the same key and is dropped as a duplicate.
+    func holdUntilRecorded(_ message: MQTTMessage) -> Bool {
+        let started = Date()
+        var reported = started
+        while waitUnlessHalted(seconds: 1) {
+            guard let (error, _) = record(message) else {
+                logger.notice(
+                    "the store takes writes again after \(Int(Date().timeIntervalSince(started))) s; taking the broker's backlog"
+                )
+                return true
+            }
+            if Date().timeIntervalSince(reported) >= 60 {
+                reported = Date()
+                logger.critical(
+                    "still cannot record: \(error); for \(Int(reported.timeIntervalSince(started))) s now. Nothing is taken from the broker meanwhile, and it keeps the messages: free space on the data directory's disk"
+                )
+            }
+        }
+        return false
     }
 
     private func route(_ message: MQTTMessage, key: String, digest: String, session: MQTTSessionUpdate) throws {

@@ -81,9 +81,13 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
             if done { hub.logger.notice("broker confirmed the subscriptions") }
         }
         client.onMessage = { [hub, client] message in
+            guard !hub.ingest(message) else { return }
             // Not on disk: cut the connection before libmosquitto writes the PUBACK, so the
-            // broker keeps the message and redelivers it after the reconnection.
-            if !hub.ingest(message) && message.qos > 0 { client.abortConnection() }
+            // broker keeps the message and redelivers it after the reconnection; then hold
+            // it here until the store takes it (a QoS 0 message too, which the broker would
+            // not keep).
+            client.abortConnection()
+            _ = hub.holdUntilRecorded(message)
         }
         hub.setPublisher(self)
         // The broker may not be up yet (boot order, a restart): keep trying, while the timers
@@ -93,6 +97,7 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
             return
         }
         try? await gracefulShutdown()
+        hub.haltIngest()
         hub.setPublisher(nil)
         // A graceful stop says so itself: the will is only for when the hub vanishes.
         publishRetained(stateTopic, Array("offline".utf8))
@@ -101,7 +106,7 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
     }
 
     /// Opens the connection, retrying with the client's own reconnect backoff (1 s doubling
-    /// to 30 s) until it opens or the task is cancelled. Returns whether it opened.
+    /// to 5 s) until it opens or the task is cancelled. Returns whether it opened.
     private func connectWithRetry() async -> Bool {
         let backoff = client.options.reconnectDelay
         var delay = Double(backoff.minimumSeconds)
