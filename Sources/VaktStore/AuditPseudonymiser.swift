@@ -30,7 +30,7 @@ public struct AuditPseudonymiser {
     public static let keptDetailByAction: [String: Set<String>] = [
         "alarm.escalated": ["reason"],
         "alarm.upgraded": ["from", "to"],
-        "clock.jumped": ["from", "to", "wall_step_seconds", "timers_moved", "noticed"],
+        "clock.jumped": ["from", "to", "wall_step_seconds", "timers_moved", "timers_kept", "noticed"],
         // Counts of the configuration; elsewhere `devices` lists device ids.
         "config.loaded": ["devices", "rules"],
     ]

@@ -26,18 +26,21 @@ extension Store {
     /// - Parameters:
     ///   - event: The record of what arrived, or `nil` for inputs with no record (timers).
     ///   - session: The MQTT session state to store with the event.
+    ///   - meta: `meta` entries to set in the same transaction.
     ///   - apply: Runs the engine and returns its effects. Must not use the store.
     /// - Returns: `.duplicate`, or `.committed` with the effects `apply` returned.
     /// - Throws: Whatever `apply` throws, `DatabaseError`, or `StoreError.Code.diskFull`. On any
     ///   error the whole transaction rolls back: no event, no state, no audit.
     public func commit(
-        event: EventRecord?, session: MQTTSessionUpdate? = nil, apply: () throws -> [Effect]
+        event: EventRecord?, session: MQTTSessionUpdate? = nil, meta: [(key: String, value: String)] = [],
+        apply: () throws -> [Effect]
     ) throws -> CommitResult {
         try writeTransaction { db in
             if let event {
                 guard try Self.insertEvent(event, db) else { return .duplicate }
             }
             if let session { try Self.saveSession(session, db) }
+            try Self.setMeta(meta, db)
             let effects = try apply()
             try Self.persist(effects, now: Self.instant(of: effects) ?? event?.receivedAt ?? Date(), db)
             return .committed(effects)

@@ -17,13 +17,16 @@ extension Store {
     ///
     /// - Throws: `DatabaseError`; `StoreError.Code.diskFull`.
     public func setMeta(_ entries: [(key: String, value: String)]) throws {
-        try writeTransaction { db in
-            for (key, value) in entries {
-                try db.execute(
-                    sql:
-                        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    arguments: [key, value])
-            }
+        try writeTransaction { db in try Self.setMeta(entries, db) }
+    }
+
+    /// Sets `meta` entries inside the caller's transaction.
+    static func setMeta(_ entries: [(key: String, value: String)], _ db: Database) throws {
+        for (key, value) in entries {
+            try db.execute(
+                sql:
+                    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                arguments: [key, value])
         }
     }
 

@@ -42,6 +42,19 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 
+    /// Whether `error` says the store cannot write now, whatever is written (a full disk, an
+    /// I/O error, a read-only or locked file, no memory), rather than that this one write is
+    /// wrong. The first kind passes when the machine is mended; the second never does.
+    public static func isResource(_ error: any Error) -> Bool {
+        if let error = error as? StoreError { return error.code == .diskFull }
+        guard let error = error as? DatabaseError else { return false }
+        let resource: [ResultCode] = [
+            .SQLITE_FULL, .SQLITE_IOERR, .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_READONLY, .SQLITE_CANTOPEN,
+            .SQLITE_NOMEM, .SQLITE_PROTOCOL, .SQLITE_NOLFS, .SQLITE_PERM,
+        ]
+        return resource.contains(error.resultCode.primaryResultCode)
+    }
+
     /// Runs `body`, turning SQLite's "database or disk is full" into a `StoreError`.
     ///
     /// Other errors, including every other `DatabaseError`, pass through unchanged.

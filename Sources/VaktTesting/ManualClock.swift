@@ -23,7 +23,7 @@ public final class ManualClock: HubClock, @unchecked Sendable {
     private var sleepers: [Sleeper] = []
     private var nextID: UInt64 = 0
     private var monotonic: Double = 1000
-    private var boot = "manual-clock-boot"
+    private var boot = UUID().uuidString
 
     public init(now: Date) { current = now }
 
@@ -77,7 +77,8 @@ public final class ManualClock: HubClock, @unchecked Sendable {
         return monotonic
     }
 
-    /// The same boot for the clock's whole life, unless a test says it rebooted.
+    /// The same boot for the clock's whole life (each clock its own), unless a test says it
+    /// rebooted.
     public func bootID() -> String? {
         condition.lock()
         defer { condition.unlock() }

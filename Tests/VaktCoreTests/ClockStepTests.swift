@@ -64,14 +64,75 @@ struct ClockStepTests {
         #expect(fired.savedAlarms.map(\.kind) == ["door-open"])
     }
 
-    @Test("a hold-off counts from the resolve in elapsed time, whichever way the clock steps")
-    func holdOff() throws {
+    @Test(
+        "a hold-off counts from the resolve in elapsed time, whichever way the clock steps", arguments: [-3600.0, 3600])
+    func holdOff(step: Double) throws {
         var engine = engine()
         _ = engine.handle(Fixture.fall(101), at: t0)
         _ = engine.handle(Fixture.command(.resolve, "A1", as: "ns1", outcome: "false-alarm"), at: t0 + 60)
-        // The clock goes an hour back; eleven minutes after the resolve, the hold-off is over.
-        _ = engine.handle(.clockStepped(ClockStep(seconds: -3600, timers: [])), at: t0 + 120 - 3600)
-        let after = engine.handle(Fixture.fall(101), at: t0 + 60 + 660 - 3600)
+        _ = engine.handle(.clockStepped(ClockStep(seconds: step, timers: [])), at: t0 + 120 + step)
+        // Nine minutes after the resolve it still holds; eleven minutes after, it is over.
+        let held = engine.handle(Fixture.fall(101), at: t0 + 60 + 540 + step)
+        #expect(held.auditActions == [.alarmSuppressed])
+        let after = engine.handle(Fixture.fall(101), at: t0 + 60 + 660 + step)
         #expect(after.auditActions.contains(.alarmRaised))
+    }
+
+    @Test("a resolve the clock has gone back past holds nothing: the hold-off cannot be judged")
+    func holdOffAfterRestart() {
+        var engine = engine()
+        _ = engine.handle(Fixture.fall(101), at: t0)
+        _ = engine.handle(Fixture.command(.resolve, "A1", as: "ns1", outcome: "false-alarm"), at: t0 + 60)
+        // Restarted after a step back, the stored resolve lies in the future.
+        var restarted = Engine(
+            site: engine.site, nextNumber: 2, recentlyResolved: Array(engine.recentlyResolved.values))
+        #expect(restarted.handle(Fixture.fall(101), at: t0 + 120 - 3600).auditActions.contains(.alarmRaised))
+    }
+
+    @Test("each moved thing is stored: the effects carry the silence, the device and the wait")
+    func stored() throws {
+        var engine = engine()
+        let opened = engine.handle(Fixture.event(.doorOpened, "room102-door"), at: t0)
+        let wait = try #require(opened.schedules.first)
+        _ = engine.handle(
+            .silence(
+                SilenceRequest(
+                    id: "s-1", staff: "sp1",
+                    change: .start(resident: "r105", room: nil, kinds: nil, until: nil, seconds: 3600, reason: "x"))),
+            at: t0)
+        let effects = engine.handle(.clockStepped(ClockStep(seconds: 600, timers: [wait])), at: t0 + 610)
+        #expect(effects.contains(.saveMemory(try #require(engine.memories[wait.id]))))
+        #expect(effects.contains(.saveSilence(try #require(engine.silences.values.first))))
+        #expect(effects.contains(.saveSource(try #require(engine.sources["room101-fall"]))))
+    }
+
+    @Test("a silence set to end at a given time keeps that end; one set for a length keeps its length")
+    func silences() throws {
+        var engine = engine()
+        func silence(_ resident: String, until: Date?, seconds: Double?) -> Input {
+            .silence(
+                SilenceRequest(
+                    id: "s-\(resident)", staff: "sp1",
+                    change: .start(
+                        resident: resident, room: nil, kinds: nil, until: until, seconds: seconds, reason: "x")))
+        }
+        let fixed = engine.handle(silence("r105", until: t0 + 7200, seconds: nil), at: t0)
+        let length = engine.handle(silence("r106", until: nil, seconds: 7200), at: t0)
+        let timers = fixed.schedules + length.schedules
+        let effects = engine.handle(.clockStepped(ClockStep(seconds: 600, timers: timers)), at: t0 + 610)
+        let byResident = Dictionary(uniqueKeysWithValues: engine.silences.values.map { ($0.resident ?? "", $0) })
+        #expect(byResident["r105"]?.until == t0 + 7200)
+        #expect(byResident["r106"]?.until == t0 + 7200 + 600)
+        #expect(effects.schedules.map(\.due) == [t0 + 7200 + 600], "only the length's timer moves")
+    }
+
+    @Test("the restart grace moves with a step while running, not with one found at start")
+    func resumedAt() {
+        var engine = engine()
+        engine.resumedAt = t0
+        _ = engine.handle(.clockStepped(ClockStep(seconds: 3600, timers: [])), at: t0 + 3610)
+        #expect(engine.resumedAt == t0 + 3600)
+        _ = engine.handle(.clockStepped(ClockStep(seconds: 3600, timers: [], noticed: "stopped")), at: t0 + 7300)
+        #expect(engine.resumedAt == t0 + 3600)
     }
 }

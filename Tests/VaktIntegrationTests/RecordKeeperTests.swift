@@ -122,6 +122,37 @@ func quietHub() throws -> (DemoSiteCopy, ManualClock, Store, Hub) {
         #expect(ntp.detail["timers_kept"] == "1")
         #expect(rebooted.openAlarms.map(\.tier) == [1, 0])
     }
+
+    @Test func aRestartOnTheSameBootRemembersThatTheClockWasNotYetSet() throws {
+        let (site, clock, store, hub) = try quietHub()
+        defer { site.remove() }
+        try hub.handle([.device(DeviceEvent(kind: .fallDetected, device: "room103-fall", raw: "fall"))])
+        try hub.writeClockReference()
+
+        // A reboot with the clock behind; the hub starts, then restarts (a crash, an upgrade)
+        // before NTP has set the clock: the second start must still not trust it.
+        clock.reboot()
+        let first = try Hub(site: hub.site, store: store, clock: clock, logger: Logger(label: "test"))
+        try first.noticeClockStepWhileStopped()
+        clock.advance(by: 5)
+        let second = try Hub(site: hub.site, store: store, clock: clock, logger: Logger(label: "test"))
+        try second.noticeClockStepWhileStopped()
+        let due = try #require(try store.pendingTimers().first?.due)
+        clock.stepWall(by: 3600)
+        try second.fireDueTimers()
+        let ntp = try #require(try store.auditRecords().last { $0.action == AuditAction.clockJumped.rawValue })
+        #expect(ntp.detail["timers_kept"] == "1")
+        #expect(second.openAlarms.first?.tier == 1, "the escalation from before the reboot fired, not an hour on")
+        #expect(try store.pendingTimers().first?.due != due.addingTimeInterval(3600))
+
+        // Once the clock has been set, the next step moves everything again.
+        let third = try Hub(site: hub.site, store: store, clock: clock, logger: Logger(label: "test"))
+        try third.noticeClockStepWhileStopped()
+        let next = try #require(try store.pendingTimers().first?.due)
+        clock.stepWall(by: -600)
+        try third.fireDueTimers()
+        #expect(try store.pendingTimers().first?.due == next.addingTimeInterval(-600))
+    }
 }
 
 /// The watchdog's test of health on a real store with a manual clock: fed while timers fire,

@@ -8,9 +8,9 @@ import Foundation
 /// instant so it survives restarts. A step would make each of them early or late by the
 /// step, so the engine moves the pending instants by the step instead: time already waited
 /// and time left stay what they were. An open alarm's times move too, so how long it has
-/// waited and how long the answer took stay true. What is over keeps the times it was written
-/// with (the event log, the audit, resolved alarms); the `clock.jumped` record says where
-/// the two clocks part.
+/// waited and how long the answer took stay true. A silence set to end at a given time keeps
+/// that end. What is over keeps the times it was written with (the event log, the audit,
+/// resolved alarms); the `clock.jumped` record says where the two clocks part.
 ///
 /// Only instants written on the clock that stepped move (``scope``). After a reboot the hub
 /// cannot tell what the clock was when the state it restored was written: a box without a
@@ -92,10 +92,19 @@ extension Engine {
             memories[id] = memory
             effects.append(.saveMemory(memory))
         }
+        // A silence set for a length of time keeps its length; one set to end at a given time
+        // ends at that time on the clock as it now reads, so its timer goes back there.
         for id in silences.keys.sorted() where step.moves("silence:\(id)") {
             guard var silence = silences[id] else { continue }
             silence.from = silence.from.addingTimeInterval(shift)
-            silence.until = silence.until.addingTimeInterval(shift)
+            if silence.fixedEnd == true {
+                effects.removeAll { effect in
+                    if case .schedule(let timer) = effect { return timer.id == "silence:\(id)" }
+                    return false
+                }
+            } else {
+                silence.until = silence.until.addingTimeInterval(shift)
+            }
             silences[id] = silence
             effects.append(.saveSilence(silence))
         }
@@ -110,7 +119,9 @@ extension Engine {
             sources[id] = source
             effects.append(.saveSource(source))
         }
-        if step.scope == nil { resumedAt = moved(resumedAt) }
+        // Set on the clock before the step while running; at a start, set on the clock as it
+        // reads now (the hub was built after the step).
+        if step.noticed == "running" { resumedAt = moved(resumedAt) }
         return effects
     }
 }

@@ -140,8 +140,10 @@ extension Engine {
                 "until": RFC3339.string(from: silence.until, in: site.timeZone),
             ]
         }
+        // A resolve "in the future" means the clock went back since (and the hub restarted, or
+        // the step would have moved it): the hold-off cannot be judged, so it does not hold.
         if rule.holdOffSeconds > 0, let last = recentlyResolved[key], let resolvedAt = last.resolvedAt,
-            now.timeIntervalSince(resolvedAt) < rule.holdOffSeconds
+            (0..<rule.holdOffSeconds).contains(now.timeIntervalSince(resolvedAt))
         {
             return ["reason": "hold-off", "after": last.id, "hold_off": "\(Int(rule.holdOffSeconds))s"]
         }

@@ -67,7 +67,7 @@ extension Engine {
             }
             let silence = Silence(
                 id: id, resident: resident, room: room, kinds: kinds, from: now, until: end, by: staff.id,
-                reason: reason)
+                reason: reason, fixedEnd: until == nil ? nil : true)
             silences[id] = silence
             var detail = [
                 "silence": id, "until": RFC3339.string(from: end, in: site.timeZone), "reason": reason,

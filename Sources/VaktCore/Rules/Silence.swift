@@ -15,11 +15,15 @@ public struct Silence: Sendable, Equatable, Codable, Identifiable {
     /// The staff id who set it.
     public var by: String
     public var reason: String
+    /// `true` when it was set to end at a given time (`until`), which stays put when the wall
+    /// clock steps; `nil` when it was set for a length of time, which moves with the clock.
+    public var fixedEnd: Bool?
 
     public init(
         id: String, resident: String?, room: String?, kinds: [String]? = nil, from: Date, until: Date, by: String,
-        reason: String
+        reason: String, fixedEnd: Bool? = nil
     ) {
+        self.fixedEnd = fixedEnd
         self.id = id
         self.resident = resident
         self.room = room

@@ -4,8 +4,8 @@ import Foundation
 /// amount than the monotonic clock did.
 ///
 /// Timers, device silence, night windows, reports and the audit's own times all follow the
-/// wall clock, so a step is put on record (`clock.jumped`): the record then explains an
-/// escalation that came early or late by the step.
+/// wall clock, so the hub puts a step on record (`clock.jumped`) and moves what is pending
+/// with it (`ClockStep`).
 public struct ClockWatch: Sendable {
     /// Steps smaller than this are ordinary NTP corrections and are not reported.
     public static let threshold: Double = 5
@@ -36,4 +36,7 @@ public struct ClockWatch: Sendable {
     public mutating func accept(wall: Date, monotonic: Double) {
         last = (wall, monotonic)
     }
+
+    /// The last clocks accepted as agreeing (before a step not yet recorded, if one is).
+    public var reference: (wall: Date, monotonic: Double)? { last }
 }

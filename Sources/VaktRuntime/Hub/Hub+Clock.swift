@@ -1,5 +1,6 @@
 import Foundation
 import VaktCore
+import VaktStore
 
 /// The two clocks read together and written down (`meta.clock_reference`), so a hub started
 /// again on the same boot can tell a wall-clock step made while it was stopped from time
@@ -9,31 +10,48 @@ struct ClockReference: Codable, Equatable {
     var boot: String
     var wall: Double
     var monotonic: Double
+    /// `true` when the hub started on this boot not knowing what the clock read when the state
+    /// it restored was written, and the clock has not stepped since (see ``ClockStep``).
+    var frameUnknown: Bool?
 
     static let metaKey = "clock_reference"
 }
 
+/// A wall-clock step was found and could not be put on record (the store refuses writes):
+/// nothing is handled at the new wall time until it is.
+struct ClockStepPending: Error, CustomStringConvertible {
+    let step: Double
+    let underlying: any Error
+
+    var description: String {
+        "the wall clock stepped \(Int(step.rounded())) s and the step could not be recorded: \(underlying)"
+    }
+}
+
 extension Hub {
     /// Looks at the clocks; a step found is committed (``ClockStep``) before anything else is
-    /// handled at the new time. A step whose commit fails (a full disk) is logged once and
-    /// looked for again before the next input.
-    func noticeClockStep() {
+    /// handled at the new time. Returns the error when a step was found and could not be
+    /// committed (a full disk; logged once): the caller must not go on at the new time.
+    @discardableResult
+    func noticeClockStep() -> ClockStepPending? {
         withLock {
-            guard let monotonic = clock.monotonicSeconds() else { return }
+            guard let monotonic = clock.monotonicSeconds() else { return nil }
             let now = clock.now()
-            guard let step = clockWatch.look(wall: now, monotonic: monotonic) else { return }
+            guard let step = clockWatch.look(wall: now, monotonic: monotonic) else { return nil }
             do {
-                try commitClockStep(seconds: step, noticed: "running")
+                try commitClockStep(seconds: step, noticed: "running", monotonic: monotonic)
                 clockWatch.accept(wall: now, monotonic: monotonic)
                 clockStepFailing = false
                 logStep(step, while: "while running")
+                return nil
             } catch {
                 if !clockStepFailing {
                     logger.error(
-                        "the wall clock jumped \(Int(step.rounded())) s, and the pending timers could not be moved with it: \(error); tried again before the next input"
+                        "the wall clock jumped \(Int(step.rounded())) s, and the pending timers could not be moved with it: \(error); nothing is handled at the new time until they are"
                     )
                 }
                 clockStepFailing = true
+                return ClockStepPending(step: step, underlying: error)
             }
         }
     }
@@ -48,11 +66,15 @@ extension Hub {
             let stored = try store.meta()[ClockReference.metaKey].flatMap {
                 try? JSONDecoder().decode(ClockReference.self, from: Data($0.utf8))
             }
+            writtenSinceStart = []
             if let stored, stored.boot == boot {
-                frameKnown = true
+                // The same boot: the reference says whether the clock was trusted then.
+                frameKnown = stored.frameUnknown != true
                 let step = (now.timeIntervalSince1970 - stored.wall) - (monotonic - stored.monotonic)
                 if abs(step) >= ClockWatch.threshold {
-                    try commitClockStep(seconds: step, noticed: "stopped")
+                    // Untrusted, the step is the clock being set: what was written before it
+                    // stays where it is (it fires early rather than late), as on a new boot.
+                    try commitClockStep(seconds: step, noticed: "stopped", monotonic: monotonic)
                     logStep(step, while: "while the hub was stopped")
                 }
             } else {
@@ -60,7 +82,6 @@ extension Hub {
                 // read differently from when the state was written, and nothing can tell by
                 // how much. A step from here moves only what is written from here.
                 frameKnown = false
-                writtenSinceStart = []
                 if stored != nil {
                     logger.notice(
                         "started on a new boot: a clock step (NTP setting the time) will move only the timers set from now on"
@@ -72,13 +93,31 @@ extension Hub {
         }
     }
 
-    /// Writes the clocks as they read now to `meta.clock_reference` (the record keeper does
-    /// every 10 s, and the hub at start and stop).
+    /// Writes the clocks down to `meta.clock_reference` as last read in agreement (the
+    /// record keeper does every 10 s, the hub at start and stop). While a step is waiting to
+    /// be recorded the reference stays from before it, so the next start still finds it.
     public func writeClockReference() throws {
-        guard let monotonic = clock.monotonicSeconds(), let boot = clock.bootID() else { return }
-        let reference = ClockReference(boot: boot, wall: clock.now().timeIntervalSince1970, monotonic: monotonic)
-        let json = String(decoding: try JSONEncoder().encode(reference), as: UTF8.self)
-        try store.setMeta([(ClockReference.metaKey, json)])
+        try withLock {
+            guard let last = clockWatch.reference,
+                let entry = try clockReference(wall: last.wall, monotonic: last.monotonic, frameKnown: frameKnown)
+            else { return }
+            try store.setMeta([entry])
+        }
+    }
+
+    /// The `meta` entry for the clocks read at `wall` and `monotonic`; `nil` without a boot id.
+    func clockReference(wall: Date, monotonic: Double, frameKnown: Bool) throws -> (key: String, value: String)? {
+        guard let boot = clock.bootID() else { return nil }
+        let reference = ClockReference(
+            boot: boot, wall: wall.timeIntervalSince1970, monotonic: monotonic, frameUnknown: frameKnown ? nil : true)
+        return (ClockReference.metaKey, String(decoding: try JSONEncoder().encode(reference), as: UTF8.self))
+    }
+
+    /// Whether `error` says the store cannot write at all now (a full disk), rather than that
+    /// one write is wrong.
+    static func isResourceFailure(_ error: any Error) -> Bool {
+        if let pending = error as? ClockStepPending { return StoreError.isResource(pending.underlying) }
+        return StoreError.isResource(error)
     }
 
     private func logStep(_ step: Double, while when: String) {

@@ -45,7 +45,10 @@ public final class Hub: @unchecked Sendable {
 
     /// Set when the hub stops: a message held until the store takes it is let go.
     private var ingestHalted = false
-    private let ingestCondition = NSCondition()
+    private let ingestHalt = DispatchSemaphore(value: 0)
+    /// Since when (monotonic seconds) the store has refused every write (a full disk), if it
+    /// does now; under the lock.
+    var storeRefusingSince: Double?
 
     let timerWake = WakeSignal()
     let outboxWake = WakeSignal()
@@ -134,18 +137,27 @@ public final class Hub: @unchecked Sendable {
 
     /// Lets go of a message held until the store takes it (`holdUntilRecorded`): the hub stops.
     func haltIngest() {
-        ingestCondition.lock()
-        ingestHalted = true
-        ingestCondition.broadcast()
-        ingestCondition.unlock()
+        withLock { ingestHalted = true }
+        ingestHalt.signal()
     }
 
-    /// Waits `seconds`; returns false at once, or after the wait, when ingest is halted.
+    /// Waits `seconds` on the monotonic clock (a wall clock stepped back does not stretch it);
+    /// returns false, at once or when woken, once ingest is halted.
     func waitUnlessHalted(seconds: Double) -> Bool {
-        ingestCondition.lock()
-        defer { ingestCondition.unlock() }
-        if !ingestHalted { _ = ingestCondition.wait(until: Date().addingTimeInterval(seconds)) }
-        return !ingestHalted
+        if withLock({ ingestHalted }) { return false }
+        if ingestHalt.wait(timeout: .now() + seconds) == .success {
+            ingestHalt.signal()  // for the next waiter
+        }
+        return !withLock { ingestHalted }
+    }
+
+    /// Notes a commit's outcome: a store that refuses writes (a full disk) is not a stuck hub.
+    private func noteStore(_ error: (any Error)?) {
+        if let error, Self.isResourceFailure(error) {
+            if storeRefusingSince == nil { storeRefusingSince = clock.monotonicSeconds() ?? 0 }
+        } else if error == nil {
+            storeRefusingSince = nil
+        }
     }
 
     /// Commits `inputs` (and the event record they came from) with all their effects.
@@ -162,11 +174,19 @@ public final class Hub: @unchecked Sendable {
         prelude: [Effect] = []
     ) throws -> CommitResult {
         try withLock {
-            noticeClockStep()
+            // Nothing is handled at a new wall time before the step is on record.
+            if let pending = noticeClockStep() { throw pending }
             let now = clock.now()
             var next = engine
-            let result = try store.commit(event: event, session: session) {
-                prelude + inputs.flatMap { next.handle($0, at: now) }
+            let result: CommitResult
+            do {
+                result = try store.commit(event: event, session: session) {
+                    prelude + inputs.flatMap { next.handle($0, at: now) }
+                }
+                noteStore(nil)
+            } catch {
+                noteStore(error)
+                throw error
             }
             if case .committed(let effects) = result {
                 engine = next
@@ -178,38 +198,53 @@ public final class Hub: @unchecked Sendable {
 
     /// Commits a wall-clock step of `seconds`: every pending timer, wait and open alarm moves
     /// with the clock (``ClockStep``), in one transaction with its `clock.jumped` record.
-    func commitClockStep(seconds: Double, noticed: String) throws {
+    func commitClockStep(seconds: Double, noticed: String, monotonic: Double, moveAll: Bool? = nil) throws {
         try withLock {
             let now = clock.now()
             let pending = try store.readablePendingTimers().timers
+            let frameKnown = moveAll ?? frameKnown
             let timers = frameKnown ? pending : pending.filter { writtenSinceStart.contains("timer:\($0.id)") }
             var next = engine
             let step = ClockStep(
                 seconds: seconds, timers: timers, timersKept: pending.count - timers.count,
                 scope: frameKnown ? nil : writtenSinceStart, noticed: noticed)
-            let result = try store.commit(event: nil) { next.handle(.clockStepped(step), at: now) }
+            // The clocks' reference moves in the same transaction: a crash just after cannot
+            // make the next start find the step again.
+            let reference = try clockReference(wall: now, monotonic: monotonic, frameKnown: true)
+            let result = try store.commit(event: nil, meta: reference.map { [$0] } ?? []) {
+                next.handle(.clockStepped(step), at: now)
+            }
             if case .committed(let effects) = result {
                 engine = next
                 afterCommit(effects)
             }
             // The clock has been set: from here on, everything is on the clock as it reads.
-            frameKnown = true
+            self.frameKnown = true
             writtenSinceStart = []
         }
     }
 
-    /// Records one delivery attempt and the engine's reaction in one transaction.
-    func recordDelivery(_ report: DeliveryReport, nextAttemptAt: Date?) throws {
+    /// Records one delivery attempt and the engine's reaction in one transaction; the next
+    /// attempt, if any, is due `retryIn` seconds from now.
+    func recordDelivery(_ report: DeliveryReport, retryIn: Double?) throws {
         try withLock {
+            if let pending = noticeClockStep() { throw pending }
             let now = clock.now()
+            let nextAttemptAt = retryIn.map { now.addingTimeInterval($0) }
             var next = engine
             var effects: [Effect] = []
-            try store.recordAttempt(
-                key: report.notification.key, result: report.result, final: report.final,
-                nextAttemptAt: nextAttemptAt
-            ) {
-                effects = next.handle(.delivery(report), at: now)
-                return effects
+            do {
+                try store.recordAttempt(
+                    key: report.notification.key, result: report.result, final: report.final,
+                    nextAttemptAt: nextAttemptAt
+                ) {
+                    effects = next.handle(.delivery(report), at: now)
+                    return effects
+                }
+                noteStore(nil)
+            } catch {
+                noteStore(error)
+                throw error
             }
             if !frameKnown {
                 // Its next attempt is on the clock as it reads now; a final one has none.
@@ -228,7 +263,7 @@ public final class Hub: @unchecked Sendable {
     /// read is reported (once) and skipped, so it does not hold back the others.
     public func fireDueTimers() throws {
         // A step of the wall clock moves the timers before any is judged due.
-        noticeClockStep()
+        if let pending = noticeClockStep() { throw pending }
         let now = clock.now()
         let pending = try store.readablePendingTimers()
         for problem in pending.unreadable where withLock({ reportedTimerProblems.insert(problem).inserted }) {
@@ -241,7 +276,7 @@ public final class Hub: @unchecked Sendable {
             // that cannot be committed does not hold back the others.
             do {
                 try withLock {
-                    noticeClockStep()
+                    if let pending = noticeClockStep() { throw pending }
                     guard let current = try store.timer(id: timer.id), current.due <= clock.now() else { return }
                     try handle([.timer(current.fire)], prelude: [.cancelTimer(id: current.id)])
                 }
@@ -287,13 +322,17 @@ public final class Hub: @unchecked Sendable {
     private func noteWritten(_ effects: [Effect]) {
         for effect in effects {
             switch effect {
+            case .saveAlarm(let alarm) where alarm.state == .resolved: writtenSinceStart.remove("alarm:\(alarm.id)")
             case .saveAlarm(let alarm): writtenSinceStart.insert("alarm:\(alarm.id)")
             case .schedule(let timer): writtenSinceStart.insert("timer:\(timer.id)")
+            case .cancelTimer(let id): writtenSinceStart.remove("timer:\(id)")
             case .saveSource(let state): writtenSinceStart.insert("source:\(state.id)")
             case .saveMemory(let memory): writtenSinceStart.insert("memory:\(memory.id)")
             case .saveSilence(let silence): writtenSinceStart.insert("silence:\(silence.id)")
             case .enqueue(let notification): writtenSinceStart.insert("outbox:\(notification.key)")
-            case .audit, .cancelTimer, .reply, .forgetMemory, .endSilence, .shiftPendingAttempts: break
+            case .forgetMemory(let id): writtenSinceStart.remove("memory:\(id)")
+            case .endSilence(let id): writtenSinceStart.remove("silence:\(id)")
+            case .audit, .reply, .shiftPendingAttempts: break
             }
         }
     }

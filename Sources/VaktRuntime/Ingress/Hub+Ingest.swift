@@ -45,6 +45,7 @@ extension Hub {
     @discardableResult
     func ingest(_ message: MQTTMessage) -> Bool {
         guard let (error, key) = record(message) else { return true }
+        if keptAsUnstorable(message, error) { return true }
         logger.critical(
             "could not record message on \(message.topic): \(error); leaving it on the broker to come again",
             metadata: ["key": "\(key)"])
@@ -69,6 +70,31 @@ extension Hub {
         }
     }
 
+    /// A message the store refused for what it is, not because the store cannot write (a full
+    /// disk): it would be refused as often as it came, and hold up everything after it. It is
+    /// kept in the event log as rejected, with the error, and logged. Returns whether it was.
+    private func keptAsUnstorable(_ message: MQTTMessage, _ error: any Error) -> Bool {
+        guard !Self.isResourceFailure(error) else { return false }
+        return withLock {
+            var next = tracker
+            let digest = MQTTSessionTracker.digest(topic: message.topic, payload: message.payload)
+            let key = next.key(digest: digest, qos: message.qos, mid: message.mid, retain: message.retain)
+            let session = MQTTSessionUpdate(epoch: next.epoch, lastMid: next.lastMid ?? 0, wraps: next.wraps)
+            do {
+                try reject(
+                    message, key: key, session: session,
+                    source: site.device(onTopic: message.topic)?.id ?? message.topic,
+                    reason: "could not be stored: \(error)")
+                tracker = next
+                logger.error(
+                    "message on \(message.topic) could not be stored: \(error); kept in the event log as rejected")
+                return true
+            } catch {
+                return false
+            }
+        }
+    }
+
     /// After `ingest` failed: holds the message, unacknowledged, and tries it again every second
     /// until the store takes it (returns true) or the hub stops (false).
     ///
@@ -82,7 +108,7 @@ extension Hub {
         let started = Date()
         var reported = started
         while waitUnlessHalted(seconds: 1) {
-            guard let (error, _) = record(message) else {
+            guard let (error, _) = record(message), !keptAsUnstorable(message, error) else {
                 logger.notice(
                     "the store takes writes again after \(Int(Date().timeIntervalSince(started))) s; taking the broker's backlog"
                 )

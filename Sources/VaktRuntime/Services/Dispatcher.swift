@@ -35,14 +35,19 @@ public struct Dispatcher: Service {
 
     public func run() async throws {
         let inFlight = InFlight()
+        let unrecorded = Unrecorded()
         let site = SiteInfo(id: hub.site.id, name: hub.site.name)
         await cancelWhenGracefulShutdown {
             // Discarding: a plain task group keeps every finished child until it is awaited,
             // which grew the hub by kilobytes per notification (measured; docs/benchmarks.md).
             await withDiscardingTaskGroup { group in
                 while !Task.isCancelled {
-                    // A step of the wall clock moves the pending attempts before any is judged due.
-                    hub.noticeClockStep()
+                    // A step of the wall clock moves the pending attempts before any is judged
+                    // due; one that cannot be recorded yet holds everything back (logged once).
+                    if hub.noticeClockStep() != nil {
+                        await hub.outboxWake.wait(until: hub.clock.now().addingTimeInterval(5), clock: hub.clock)
+                        continue
+                    }
                     let now = hub.clock.now()
                     let due: [OutboxItem]
                     do {
@@ -52,9 +57,12 @@ public struct Dispatcher: Service {
                         await hub.outboxWake.wait(until: now.addingTimeInterval(5), clock: hub.clock)
                         continue
                     }
-                    for item in due where inFlight.count < concurrency && inFlight.insert(item.notification.key) {
+                    for item in due
+                    where !unrecorded.holds(item.notification.key) && inFlight.count < concurrency
+                        && inFlight.insert(item.notification.key)
+                    {
                         group.addTask {
-                            await attempt(item, site: site)
+                            await attempt(item, site: site, unrecorded: unrecorded)
                             inFlight.remove(item.notification.key)
                             hub.outboxWake.signal()
                         }
@@ -70,7 +78,7 @@ public struct Dispatcher: Service {
         }
     }
 
-    private func attempt(_ item: OutboxItem, site: SiteInfo) async {
+    private func attempt(_ item: OutboxItem, site: SiteInfo, unrecorded: Unrecorded) async {
         let notification = item.notification
         let attempt = item.attempts + 1
         let result: DeliveryResult
@@ -88,7 +96,6 @@ public struct Dispatcher: Service {
         let policy = policies[notification.channel] ?? RetryPolicy(maxAttempts: 1)
         let final = policy.isFinal(attempt: attempt, result: result)
         let delay = policy.delay(afterAttempt: attempt, jitter: jitter(), retryAfter: retryAfter)
-        let nextAttempt = final ? nil : hub.clock.now().addingTimeInterval(delay)
         let latency = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         let report = DeliveryReport(
             notification: notification, attempt: attempt, result: result, final: final, latency: latency)
@@ -97,11 +104,40 @@ public struct Dispatcher: Service {
                 "notification \(notification.key) attempt \(attempt) failed: \(reason)\(final ? " (giving up)" : "")")
         }
         do {
-            try hub.recordDelivery(report, nextAttemptAt: nextAttempt)
+            try hub.recordDelivery(report, retryIn: final ? nil : delay)
         } catch {
-            // The attempt happened but could not be recorded; the row stays due and is sent
-            // again, which the idempotency key makes safe.
-            hub.logger.error("could not record delivery of \(notification.key): \(error)")
+            // The attempt happened but could not be recorded (a full disk); the row stays due.
+            // Sent again at once, it would be sent round after round while the disk is full:
+            // it waits, then goes again, which the idempotency key makes safe.
+            unrecorded.hold(notification.key, seconds: Self.unrecordedWait)
+            hub.logger.error(
+                "could not record delivery of \(notification.key): \(error); tried again in \(Int(Self.unrecordedWait)) s"
+            )
+        }
+    }
+}
+
+extension Dispatcher {
+    /// How long a notification whose attempt could not be recorded waits before it goes again.
+    static let unrecordedWait: Double = 30
+}
+
+/// Notifications whose last attempt could not be recorded, each held back until a monotonic
+/// instant.
+private final class Unrecorded: @unchecked Sendable {
+    private let lock = NSLock()
+    private var until: [String: UInt64] = [:]
+
+    func hold(_ key: String, seconds: Double) {
+        lock.withLock { until[key] = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9) }
+    }
+
+    func holds(_ key: String) -> Bool {
+        lock.withLock {
+            guard let end = until[key] else { return false }
+            if DispatchTime.now().uptimeNanoseconds < end { return true }
+            until[key] = nil
+            return false
         }
     }
 }

@@ -86,9 +86,16 @@ public struct WatchdogService: Service {
 extension Hub {
     /// Whether the hub is doing its work: it can take its lock and read its store, and no
     /// escalation timer is more than ``Hub/stuckAfter`` past due (the timer service fires
-    /// due timers at once, so one left that long means timers are not being fired).
+    /// due timers at once, so one left that long means timers are not being fired), unless
+    /// the store refuses writes (a full disk), which a restart would not mend.
     public func isResponsive() -> Bool {
         withLock {
+            // A step of the wall clock would make every timer look overdue, or none.
+            noticeClockStep()
+            // A store that refuses writes (a full disk) leaves timers unfired, but a restart
+            // would not mend it: it would only stop the hub, and systemd gives up on a unit
+            // that fails to start again and again. It is logged loudly meanwhile.
+            if storeRefusingSince != nil { return true }
             do {
                 let now = clock.now()
                 if let oldest = try store.readablePendingTimers().timers.first, oldest.due < now - Self.stuckAfter {
