@@ -1,5 +1,8 @@
 import Foundation
+import Logging
 import Testing
+import VaktCore
+import VaktRuntime
 import VaktStore
 import VaktTesting
 
@@ -68,5 +71,40 @@ struct CrashRecoveryTests {
             Issue.record("audit chain broken after a crash")
             return
         }
+    }
+}
+
+/// Timers across a restart, on a real store with a manual clock: one that fell due while the
+/// hub was down fires at once and is marked late; one still ahead fires at its instant.
+@Suite struct TimersAcrossRestartTests {
+    @Test func dueWhileDownFiresAtOnceMarkedLateAndTheRestKeepTheirInstants() throws {
+        let (site, clock, store, hub) = try quietHub()
+        defer { site.remove() }
+        try hub.handle([.device(DeviceEvent(kind: .fallDetected, device: "room103-fall", raw: "fall"))])
+        let raisedAt = clock.now()
+        clock.advance(by: 60)
+        try hub.handle([.device(DeviceEvent(kind: .fallDetected, device: "room101-fall", raw: "fall"))])
+
+        // The hub is gone for eight minutes (killed: nothing more than the store is left).
+        clock.advance(by: 480)
+        let restarted = try Hub(site: hub.site, store: store, clock: clock, logger: Logger(label: "test"))
+        try restarted.fireDueTimers()
+        let escalations = try store.auditRecords().filter { $0.action == AuditAction.alarmEscalated.rawValue }
+        #expect(escalations.map(\.alarm) == ["A1", "A2"])
+        // A1 was due at raise + 2 min, A2 a minute later: both fired at once, on record as late.
+        #expect(escalations.map { $0.detail["late_seconds"] } == ["420", "360"])
+        #expect(restarted.openAlarms.map(\.tier) == [1, 1])
+
+        // Their next tiers are five minutes from now, and fire then, not before.
+        let next = try #require(try store.pendingTimers().first)
+        #expect(next.due == raisedAt.addingTimeInterval(540 + 300))
+        clock.advance(by: 299)
+        try restarted.fireDueTimers()
+        #expect(restarted.openAlarms.map(\.tier) == [1, 1])
+        clock.advance(by: 1)
+        try restarted.fireDueTimers()
+        #expect(restarted.openAlarms.map(\.tier) == [2, 2])
+        let late = try store.auditRecords().filter { $0.action == AuditAction.alarmEscalated.rawValue }.suffix(2)
+        #expect(late.allSatisfy { $0.detail["late_seconds"] == nil })
     }
 }

@@ -55,13 +55,21 @@ extension Hub {
     /// Records one message; returns the store's error and the message's key when nothing was
     /// committed. The tracker is left as it was then, so a redelivery gets the same key.
     private func record(_ message: MQTTMessage) -> (any Error, String)? {
+        committing(message) { key, digest, session in try route(message, key: key, digest: digest, session: session) }
+    }
+
+    /// Runs `commit` with the message's event key, digest and session state, under the lock;
+    /// the tracker moves on only when it returns. Returns the error and the key when it threw.
+    private func committing(
+        _ message: MQTTMessage, _ commit: (String, String, MQTTSessionUpdate) throws -> Void
+    ) -> (any Error, String)? {
         withLock {
             var next = tracker
             let digest = MQTTSessionTracker.digest(topic: message.topic, payload: message.payload)
             let key = next.key(digest: digest, qos: message.qos, mid: message.mid, retain: message.retain)
             let session = MQTTSessionUpdate(epoch: next.epoch, lastMid: next.lastMid ?? 0, wraps: next.wraps)
             do {
-                try route(message, key: key, digest: digest, session: session)
+                try commit(key, digest, session)
                 tracker = next
                 return nil
             } catch {
@@ -75,24 +83,14 @@ extension Hub {
     /// kept in the event log as rejected, with the error, and logged. Returns whether it was.
     private func keptAsUnstorable(_ message: MQTTMessage, _ error: any Error) -> Bool {
         guard !Self.isResourceFailure(error) else { return false }
-        return withLock {
-            var next = tracker
-            let digest = MQTTSessionTracker.digest(topic: message.topic, payload: message.payload)
-            let key = next.key(digest: digest, qos: message.qos, mid: message.mid, retain: message.retain)
-            let session = MQTTSessionUpdate(epoch: next.epoch, lastMid: next.lastMid ?? 0, wraps: next.wraps)
-            do {
-                try reject(
-                    message, key: key, session: session,
-                    source: site.device(onTopic: message.topic)?.id ?? message.topic,
-                    reason: "could not be stored: \(error)")
-                tracker = next
-                logger.error(
-                    "message on \(message.topic) could not be stored: \(error); kept in the event log as rejected")
-                return true
-            } catch {
-                return false
-            }
+        let failed = committing(message) { key, _, session in
+            try reject(
+                message, key: key, session: session, source: site.device(onTopic: message.topic)?.id ?? message.topic,
+                reason: "could not be stored: \(error)")
         }
+        guard failed == nil else { return false }
+        logger.error("message on \(message.topic) could not be stored: \(error); kept in the event log as rejected")
+        return true
     }
 
     /// After `ingest` failed: holds the message, unacknowledged, and tries it again every second
