@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 extension Store {
@@ -8,9 +9,13 @@ extension Store {
     /// (a second hub by mistake, a maintenance tool) then makes this wait for the busy timeout
     /// instead of failing half-way with `SQLITE_BUSY` after it has read the audit chain head.
     ///
+    /// Inside `batch`, on the thread running it, `body` joins the batch's transaction instead:
+    /// it commits or rolls back with the rest of the batch.
+    ///
     /// - Throws: Whatever `body` throws; `DatabaseError`; `StoreError.Code.diskFull`.
     func writeTransaction<T>(_ body: (Database) throws -> T) throws -> T {
-        try StoreError.wrappingDiskFull(path: path) {
+        if let db = open.database() { return try body(db) }
+        return try StoreError.wrappingDiskFull(path: path) {
             try pool.writeWithoutTransaction { db in
                 var value: T?
                 try db.inTransaction(.immediate) {
@@ -20,6 +25,44 @@ extension Store {
                 // inTransaction returns only after `.commit` succeeded, which set `value`.
                 return value!
             }
+        }
+    }
+
+    /// Runs `body` in one write transaction that every write made from it joins (each
+    /// `commit`, `recordAttempt`, `setMeta` ...): one fsync for all of them, and all or none.
+    ///
+    /// What `body` reads through the store's other methods comes from other connections and
+    /// does not see the batch's writes until it has committed.
+    ///
+    /// - Throws: Whatever `body` throws; `DatabaseError`; `StoreError.Code.diskFull`. Nothing of
+    ///   the batch is written then.
+    public func batch<T>(_ body: () throws -> T) throws -> T {
+        try writeTransaction { db in
+            open.set(db)
+            defer { open.set(nil) }
+            return try body()
+        }
+    }
+}
+
+/// The database connection of a batch in progress, for the thread running it only.
+final class OpenTransaction: @unchecked Sendable {
+    private let lock = NSLock()
+    private var db: Database?
+    private var thread: pthread_t?
+
+    func set(_ db: Database?) {
+        lock.withLock {
+            self.db = db
+            thread = db == nil ? nil : pthread_self()
+        }
+    }
+
+    /// The batch's connection when called on the thread running the batch.
+    func database() -> Database? {
+        lock.withLock {
+            guard let db, let thread, pthread_equal(thread, pthread_self()) != 0 else { return nil }
+            return db
         }
     }
 }

@@ -15,6 +15,8 @@ public final class Store: Sendable {
     /// The database file, `<directory>/vakt.sqlite`.
     public let path: String
     let pool: DatabasePool
+    /// The transaction `batch` holds open, which writes on the same thread join.
+    let open = OpenTransaction()
 
     /// The file name inside the data directory.
     public static let fileName = "vakt.sqlite"

@@ -226,3 +226,54 @@ private final class Probe: @unchecked Sendable {
         }
     }
 }
+
+/// The client's own loop (`onBatch`): messages come in batches, and a batch the handler does
+/// not take is not acknowledged, so the broker delivers it again.
+@Suite(.serialized) struct MQTTClientBatchTests {
+    @Test func aBacklogComesInBatchesAndARefusedBatchComesAgain() throws {
+        let persistence = try TemporaryDirectory(prefix: "vakt-broker")
+        defer { persistence.remove() }
+        let broker = try MosquittoBroker(persistenceDirectory: persistence.path)
+        defer { broker.stop() }
+        let batches = Recorder<[MQTTMessage]>()
+        let refusals = Recorder<Int>()
+        let subscribed = Recorder<Int>()
+        func hub() throws -> MQTTClient {
+            let client = try MQTTClient(
+                options: MQTTClientOptions(clientID: "batching-hub", cleanSession: false), logger: logger)
+            client.onConnect = { [client] _ in _ = try? client.subscribe("t/#", qos: 1) }
+            client.onSubscribe = { [subscribed] in subscribed.append($0) }
+            return client
+        }
+        // Subscribed once, then away: the broker keeps 300 messages for the session.
+        let first = try hub()
+        first.onBatch = { _ in true }
+        try first.connect(to: try BrokerAddress.parse(broker.url))
+        _ = subscribed.wait(count: 1)
+        first.disconnect()
+        let devices = try Probe(broker, clientID: "devices", filter: "u/#")
+        for n in 0..<300 {
+            try devices.client.publish("t/\(n)", payload: Array("\(n)".utf8), qos: 1, retain: false)
+        }
+        try devices.roundTrip("u/flush")
+
+        // Back: the first batch that holds message 150 is refused once.
+        let again = try hub()
+        again.onBatch = { [batches, refusals] messages in
+            if refusals.all.isEmpty, messages.contains(where: { $0.topic == "t/150" }) {
+                refusals.append(messages.count)
+                return false
+            }
+            batches.append(messages)
+            return true
+        }
+        try again.connect(to: try BrokerAddress.parse(broker.url))
+        defer { again.disconnect() }
+        let taken = batches.wait { Set($0.flatMap { $0 }.map(\.topic)).count == 300 }.flatMap { $0 }
+        #expect(Set(taken.map(\.topic)).count == 300, "every message taken")
+        #expect(refusals.all.count == 1)
+        #expect(taken.contains { $0.topic == "t/150" }, "the refused batch came again")
+        #expect(batches.all.contains { $0.count > 1 }, "a backlog comes in batches, not one by one")
+        #expect(taken.count - 300 <= refusals.all[0] + 20, "no more came again than was not acknowledged")
+    }
+}

@@ -30,7 +30,7 @@ extension MQTTClient {
 
     /// Says what libmosquitto reported, once a minute at most for the same words (timed on
     /// the monotonic clock, so a wall-clock step cannot silence it).
-    private func handleProblem(_ text: String) {
+    func handleProblem(_ text: String) {
         let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
         let (say, address) = condition.withLock {
             if let said = problemsSaid[text], now - said < 60 { return (false, self.address) }
@@ -78,27 +78,31 @@ extension MQTTClient {
     }
 
     private func handleDisconnect(rc: Int32) {
-        let (handler, address) = condition.withLock {
+        let (handler, address, wasConnected) = condition.withLock {
             loopThread = pthread_self()
+            let wasConnected = connected
             connected = false
             ready = false
             condition.broadcast()
-            return (disconnectHandler, self.address)
+            return (disconnectHandler, self.address, wasConnected)
         }
-        if rc != 0 {
+        if rc != 0 && wasConnected {
             logger.warning(
                 "lost the connection to broker \(address?.description ?? "?") (\(MosquittoError(code: rc))); reconnecting with backoff"
             )
+        } else if rc != 0 {
+            // A reconnection attempt that failed: said once a minute while it goes on.
+            handleProblem("cannot reach the broker (\(MosquittoError(code: rc))); trying again with backoff")
         }
         handler?(rc)
     }
 
     private func handleMessage(_ raw: mosquitto_message) {
-        let handler = condition.withLock {
+        let (handler, batching) = condition.withLock {
             loopThread = pthread_self()
-            return messageHandler
+            return (messageHandler, batchHandler != nil)
         }
-        guard let handler else { return }
+        guard handler != nil || batching else { return }
         let payload: [UInt8] =
             if let bytes = raw.payload, raw.payloadlen > 0 {
                 Array(UnsafeRawBufferPointer(start: bytes, count: Int(raw.payloadlen)))
@@ -106,6 +110,12 @@ extension MQTTClient {
                 []
             }
         let topic = raw.topic.map { String(cString: $0) } ?? ""
-        handler(MQTTMessage(topic: topic, payload: payload, qos: Int(raw.qos), retain: raw.retain, mid: Int(raw.mid)))
+        let message = MQTTMessage(
+            topic: topic, payload: payload, qos: Int(raw.qos), retain: raw.retain, mid: Int(raw.mid))
+        if batching {
+            batch.append(message)  // the own loop's thread only
+        } else {
+            handler?(message)
+        }
     }
 }

@@ -26,11 +26,24 @@ extension MQTTClient {
         }
         let retained = Unmanaged.passRetained(self)
         mosquitto_user_data_set(handle, retained.toOpaque())
-        condition.withLock { self.address = address }
+        let batching = condition.withLock {
+            self.address = address
+            return batchHandler != nil
+        }
         var rc = mosquitto_connect_async(
             handle, address.host, Int32(address.isUnixSocket ? 0 : address.port), Int32(options.keepAlive))
         if rc == MOSQ_ERR_SUCCESS.rawValue {
-            rc = mosquitto_loop_start(handle)
+            if batching {
+                // From here the client drives the loop: libmosquitto writes nothing by itself.
+                mosquitto_threaded_set(handle, true)
+                do {
+                    try startOwnLoop()
+                } catch {
+                    rc = MOSQ_ERR_ERRNO.rawValue
+                }
+            } else {
+                rc = mosquitto_loop_start(handle)
+            }
         }
         guard rc == MOSQ_ERR_SUCCESS.rawValue else {
             let error = MosquittoError(returnCode: rc)
@@ -80,7 +93,11 @@ extension MQTTClient {
         defer { stopLock.unlock() }
         guard condition.withLock({ loopRunning }) else { return }
         mosquitto_disconnect(handle)
-        mosquitto_loop_stop(handle, false)
+        if condition.withLock({ ownLoop != nil }) {
+            stopOwnLoop()
+        } else {
+            mosquitto_loop_stop(handle, false)
+        }
         let retained = condition.withLock {
             defer {
                 loopRunning = false
@@ -106,6 +123,7 @@ extension MQTTClient {
     public func subscribe(_ topic: String, qos: Int) throws -> Int {
         var mid: Int32 = 0
         try MosquittoError.check(mosquitto_subscribe(handle, &mid, topic, Int32(qos)))
+        condition.withLock { ownLoop }?.wake()
         return Int(mid)
     }
 
@@ -119,6 +137,8 @@ extension MQTTClient {
             try MosquittoError.check(
                 mosquitto_publish(handle, nil, topic, Int32(bytes.count), bytes.baseAddress, Int32(qos), retain))
         }
+        // The own loop writes what is queued when it is woken.
+        condition.withLock { ownLoop }?.wake()
     }
 
     /// Cuts the connection at once, without a DISCONNECT and without writing what is queued,

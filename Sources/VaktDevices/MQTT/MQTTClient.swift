@@ -31,6 +31,11 @@ public final class MQTTClient: @unchecked Sendable {
     var address: BrokerAddress?
     var loopThread: pthread_t?
     var messageHandler: (@Sendable (MQTTMessage) -> Void)?
+    var batchHandler: (@Sendable ([MQTTMessage]) -> Bool)?
+    /// Messages read in the current go of the client's own loop (its thread only).
+    var batch: [MQTTMessage] = []
+    /// The client's own loop (with `onBatch`): asked to stop, woken through a pipe, done.
+    var ownLoop: OwnLoop?
     var connectHandler: (@Sendable (_ sessionPresent: Bool) -> Void)?
     var subscribeHandler: (@Sendable (_ mid: Int) -> Void)?
     var disconnectHandler: (@Sendable (_ code: Int32) -> Void)?
@@ -98,6 +103,18 @@ public final class MQTTClient: @unchecked Sendable {
     public var onConnect: (@Sendable (_ sessionPresent: Bool) -> Void)? {
         get { condition.withLock { connectHandler } }
         set { condition.withLock { connectHandler = newValue } }
+    }
+
+    /// Called on the network thread with the messages read from the socket in one go (up to
+    /// 512), instead of `onMessage` one by one. The PUBACKs of the QoS 1 messages among them
+    /// are written only after it returns `true`: a handler that commits them all in one
+    /// transaction before returning never lets the broker forget a message that is not on
+    /// disk, with one fsync for the lot. When it returns `false`, the connection is cut at
+    /// once, unacknowledged, so the broker keeps them and delivers them again. Set it before
+    /// `connect(to:)`: the client then drives libmosquitto's loop on a thread of its own.
+    public var onBatch: (@Sendable ([MQTTMessage]) -> Bool)? {
+        get { condition.withLock { batchHandler } }
+        set { condition.withLock { batchHandler = newValue } }
     }
 
     /// Called when the broker confirms a subscription (SUBACK), with the id `subscribe` returned.

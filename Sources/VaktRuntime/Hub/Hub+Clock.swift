@@ -126,3 +126,8 @@ extension Hub {
         )
     }
 }
+
+/// The wall clock stepped while inputs were being committed together: they go one by one.
+struct ClockStepInBatch: Error, CustomStringConvertible {
+    var description: String { "the wall clock stepped during a batch of inputs" }
+}

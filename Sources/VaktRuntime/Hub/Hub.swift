@@ -46,6 +46,9 @@ public final class Hub: @unchecked Sendable {
     /// Set when the hub stops: a message held until the store takes it is let go.
     private var ingestHalted = false
     private let ingestHalt = DispatchSemaphore(value: 0)
+    /// While inputs are committed together (`inOneTransaction`): what their commits did, to
+    /// publish once the transaction has committed.
+    private var deferredEffects: [Effect]?
     /// Since when (monotonic seconds) the store has refused every write (a full disk), if it
     /// does now; under the lock.
     var storeRefusingSince: Double?
@@ -174,6 +177,13 @@ public final class Hub: @unchecked Sendable {
         prelude: [Effect] = []
     ) throws -> CommitResult {
         try withLock {
+            // Inside a shared transaction a step is not committed (a rollback would lose it):
+            // the inputs go one by one instead, each after the step.
+            if deferredEffects != nil, let monotonic = clock.monotonicSeconds(),
+                clockWatch.look(wall: clock.now(), monotonic: monotonic) != nil
+            {
+                throw ClockStepInBatch()
+            }
             // Nothing is handled at a new wall time before the step is on record.
             if let pending = noticeClockStep() { throw pending }
             let now = clock.now()
@@ -288,7 +298,34 @@ public final class Hub: @unchecked Sendable {
         if let failure { throw failure }
     }
 
+    /// Runs `body`, whose inputs (`handle`) commit in one store transaction: one fsync for
+    /// all. Returns whether it committed. When it did not, the engine and everything else the
+    /// inputs changed is as before, and nothing was published: the caller hands them over one
+    /// by one.
+    func inOneTransaction(_ body: () throws -> Void) -> Bool {
+        withLock {
+            let saved = (engine, tracker, rejections, storeRefusingSince)
+            deferredEffects = []
+            do {
+                try store.batch(body)
+                let effects = deferredEffects ?? []
+                deferredEffects = nil
+                noteStore(nil)
+                afterCommit(effects)
+                return true
+            } catch {
+                deferredEffects = nil
+                (engine, tracker, rejections, storeRefusingSince) = saved
+                return false
+            }
+        }
+    }
+
     private func afterCommit(_ effects: [Effect]) {
+        if deferredEffects != nil {
+            deferredEffects?.append(contentsOf: effects)
+            return
+        }
         if !frameKnown { noteWritten(effects) }
         var wakeTimers = false
         var wakeOutbox = false

@@ -64,18 +64,51 @@ extension Hub {
         _ message: MQTTMessage, _ commit: (String, String, MQTTSessionUpdate) throws -> Void
     ) -> (any Error, String)? {
         withLock {
-            var next = tracker
-            let digest = MQTTSessionTracker.digest(topic: message.topic, payload: message.payload)
-            let key = next.key(digest: digest, qos: message.qos, mid: message.mid, retain: message.retain)
-            let session = MQTTSessionUpdate(epoch: next.epoch, lastMid: next.lastMid ?? 0, wraps: next.wraps)
+            var key = ""
             do {
-                try commit(key, digest, session)
-                tracker = next
+                try commitOne(message) { messageKey, digest, session in
+                    key = messageKey
+                    try commit(messageKey, digest, session)
+                }
                 return nil
             } catch {
                 return (error, key)
             }
         }
+    }
+
+    /// Runs `commit` with the message's event key, digest and session state, under the lock;
+    /// the tracker moves on only when it returns.
+    private func commitOne(_ message: MQTTMessage, _ commit: (String, String, MQTTSessionUpdate) throws -> Void)
+        throws
+    {
+        try withLock {
+            var next = tracker
+            let digest = MQTTSessionTracker.digest(topic: message.topic, payload: message.payload)
+            let key = next.key(digest: digest, qos: message.qos, mid: message.mid, retain: message.retain)
+            let session = MQTTSessionUpdate(epoch: next.epoch, lastMid: next.lastMid ?? 0, wraps: next.wraps)
+            try commit(key, digest, session)
+            tracker = next
+        }
+    }
+
+    /// Takes the messages read in one go: all in one transaction (one fsync for the lot), or,
+    /// when that fails, one by one as `ingest` does. Returns the index of the first message not
+    /// on record (`nil`: all are); the caller keeps the broker from hearing its PUBACK, and
+    /// those of the rest.
+    func ingest(batch messages: [MQTTMessage]) -> Int? {
+        if messages.count > 1 {
+            let together = inOneTransaction {
+                for message in messages {
+                    try commitOne(message) { key, digest, session in
+                        try route(message, key: key, digest: digest, session: session)
+                    }
+                }
+            }
+            if together { return nil }
+        }
+        for (index, message) in messages.enumerated() where !ingest(message) { return index }
+        return nil
     }
 
     /// A message the store refused for what it is, not because the store cannot write (a full

@@ -80,14 +80,18 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
             // From here on nothing published on the device topics can miss the hub.
             if done { hub.logger.notice("broker confirmed the subscriptions") }
         }
-        client.onMessage = { [hub, client] message in
-            guard !hub.ingest(message) else { return }
-            // Not on disk: cut the connection before libmosquitto writes the PUBACK, so the
-            // broker keeps the message and redelivers it after the reconnection; then hold
-            // it here until the store takes it (a QoS 0 message too, which the broker would
-            // not keep).
+        client.onBatch = { [hub, client] messages in
+            guard let failed = hub.ingest(batch: messages) else { return true }
+            // Not on disk from `failed` on: cut the connection before libmosquitto writes the
+            // PUBACKs, so the broker keeps the messages and redelivers them after the
+            // reconnection; then hold each here until the store takes it (a QoS 0 message
+            // too, which the broker would not keep).
             client.abortConnection()
-            _ = hub.holdUntilRecorded(message)
+            guard hub.holdUntilRecorded(messages[failed]) else { return false }
+            for message in messages[(failed + 1)...] where !hub.ingest(message) {
+                guard hub.holdUntilRecorded(message) else { return false }
+            }
+            return false
         }
         hub.setPublisher(self)
         // The broker may not be up yet (boot order, a restart): keep trying, while the timers

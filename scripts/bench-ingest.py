@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""The broker's own ceiling and Vakt's ingest, side by side on one broker configuration.
+
+1. Ceiling: a private mosquitto (as Vakt configures it) delivering N small zigbee2mqtt
+   payloads from `mosquitto_pub -l` (six publishers, one per SOS button, each fed under
+   65,535 lines: past that `mosquitto_pub -l -q 1` stops early and exits 0) to `mosquitto_sub`,
+   at QoS 0 and at QoS 1.
+2. Ingest: the release hub on the demo site consuming the same stream at QoS 1 from a fresh
+   broker of the same configuration, every event committed to SQLite (WAL, synchronous=FULL)
+   before its PUBACK leaves. The clock stops when the N-th event is in the store.
+
+Prints one JSON object: messages per second for each, and the ratio of ingest to the QoS 1
+ceiling.
+  bench-ingest.py --vakt BIN --devices DIR --config DIR [--messages N]
+"""
+import argparse, json, os, subprocess, sys, tempfile, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import faults  # noqa: E402  (scripts/faults.py: broker, site copy, hub)
+
+BUTTONS = [f"zigbee2mqtt/room{n}/sos" for n in range(101, 107)]
+
+
+def feeds(work, messages):
+    """One file per button, each line a payload; returns [(topic, path, lines)]."""
+    per = messages // len(BUTTONS)
+    if per >= 65535:
+        raise SystemExit(f"at most {65534 * len(BUTTONS)} messages (mosquitto_pub -l stops at 65,535 lines)")
+    out = []
+    for topic in BUTTONS:
+        path = os.path.join(work, topic.replace("/", "-") + ".txt")
+        with open(path, "w") as f:
+            for i in range(per):
+                f.write(json.dumps({"action": "", "battery": 90, "linkquality": 60 + i % 90, "voltage": 3000,
+                                    "seq": i}, separators=(",", ":")) + "\n")
+        out.append((topic, path, per))
+    return out
+
+
+def publish_all(port, files, qos):
+    """Starts every publisher at once; returns them."""
+    procs = []
+    for topic, path, _ in files:
+        procs.append(subprocess.Popen(["mosquitto_pub", "-p", str(port), "-q", str(qos), "-t", topic, "-l"],
+                                      stdin=open(path, "rb"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+    return procs
+
+
+def wait_publishers(procs):
+    for proc in procs:
+        if proc.wait(600) != 0:
+            raise RuntimeError(f"mosquitto_pub failed: {proc.stderr.read().decode()}")
+
+
+def ceiling(args, files, total, qos):
+    run = faults.Run(args, f"ceiling-q{qos}")
+    try:
+        run.broker.start()
+        sub = subprocess.Popen(["mosquitto_sub", "-p", str(run.broker.port), "-q", str(qos), "-t", "zigbee2mqtt/#",
+                                "-C", str(total), "-i", f"vakt-bench-sub-{qos}"], stdout=subprocess.DEVNULL)
+        time.sleep(0.5)  # subscribed before the first message
+        began = time.monotonic()
+        pubs = publish_all(run.broker.port, files, qos)
+        if sub.wait(600) != 0:
+            raise RuntimeError("mosquitto_sub did not receive every message")
+        elapsed = time.monotonic() - began
+        wait_publishers(pubs)
+        return total / elapsed
+    finally:
+        run.close()
+
+
+def cpu_seconds(pid):
+    """User plus system CPU time of a process so far."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def ingest(args, files, total):
+    run = faults.Run(args, "ingest")
+    try:
+        run.broker.start()
+        receiver = run.receiver("webhook")
+        site = faults.Site(args, run.work, run.broker, receiver.url, serial=False)
+        hub = run.hub(site)
+        cpu_before = cpu_seconds(hub.proc.pid)
+        began = time.monotonic()
+        pubs = publish_all(run.broker.port, files, 1)
+        db = site.db()
+        while db.execute("SELECT COUNT(*) FROM events WHERE source LIKE 'zigbee2mqtt/room1%/sos'").fetchone()[0] < total:
+            if time.monotonic() - began > 1800:
+                raise RuntimeError("the hub did not take the stream within 30 minutes")
+            time.sleep(0.05)
+        elapsed = time.monotonic() - began
+        cpu = cpu_seconds(hub.proc.pid) - cpu_before
+        wait_publishers(pubs)
+        hub.stop()
+        return total / elapsed, cpu / total * 1000
+    finally:
+        run.close()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--vakt", required=True)
+    ap.add_argument("--devices", required=True)
+    ap.add_argument("--config", required=True)
+    ap.add_argument("--messages", type=int, default=200_000)
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="vakt-bench-ingest-")
+    try:
+        files = feeds(work, args.messages)
+        total = sum(lines for _, _, lines in files)
+        print(f"bench-ingest: broker ceiling, {total} messages at QoS 0", file=sys.stderr, flush=True)
+        q0 = ceiling(args, files, total, 0)
+        print(f"bench-ingest: broker ceiling, {total} messages at QoS 1", file=sys.stderr, flush=True)
+        q1 = ceiling(args, files, total, 1)
+        print(f"bench-ingest: the hub taking {total} messages at QoS 1", file=sys.stderr, flush=True)
+        hub, cpu_ms = ingest(args, files, total)
+        print(json.dumps({"messages": total, "ceiling_qos0_per_s": round(q0), "ceiling_qos1_per_s": round(q1),
+                          "ingest_per_s": round(hub), "ingest_to_qos1_ceiling": round(hub / q1, 3),
+                          "hub_cpu_ms_per_event": round(cpu_ms, 4)}))
+    finally:
+        subprocess.run(["rm", "-rf", work])
+
+
+if __name__ == "__main__":
+    main()
