@@ -2,9 +2,10 @@
 """The broker's own ceiling and Vakt's ingest, side by side on one broker configuration.
 
 1. Ceiling: a private mosquitto (as Vakt configures it) delivering N small zigbee2mqtt
-   payloads from `mosquitto_pub -l` (six publishers, one per SOS button, each fed under
-   65,535 lines: past that `mosquitto_pub -l -q 1` stops early and exits 0) to `mosquitto_sub`,
-   at QoS 0 and at QoS 1.
+   payloads from `mosquitto_pub -l` (one file per SOS button, each under 65,535 lines: past
+   that `mosquitto_pub -l -q 1` stops early and exits 0) to `mosquitto_sub`, at QoS 0 and at
+   QoS 1; the six publishers one after another (one stream, as a site's bridge sends it), and
+   all at once (the broker's own limit).
 2. Ingest: the release hub on the demo site consuming the same stream at QoS 1 from a fresh
    broker of the same configuration, every event committed to SQLite (WAL, synchronous=FULL)
    before its PUBACK leaves. The clock stops when the N-th event is in the store.
@@ -13,7 +14,7 @@ Prints one JSON object: messages per second for each, and the ratio of ingest to
 ceiling.
   bench-ingest.py --vakt BIN --devices DIR --config DIR [--messages N]
 """
-import argparse, json, os, subprocess, sys, tempfile, time
+import argparse, json, os, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import faults  # noqa: E402  (scripts/faults.py: broker, site copy, hub)
@@ -37,13 +38,32 @@ def feeds(work, messages):
     return out
 
 
-def publish_all(port, files, qos):
-    """Starts every publisher at once; returns them."""
-    procs = []
-    for topic, path, _ in files:
-        procs.append(subprocess.Popen(["mosquitto_pub", "-p", str(port), "-q", str(qos), "-t", topic, "-l"],
-                                      stdin=open(path, "rb"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
-    return procs
+def publish_all(port, files, qos, parallel):
+    """Starts the publishers, all at once or one after another (on a thread); returns a
+    function that waits for them all."""
+    def start(topic, path):
+        return subprocess.Popen(["mosquitto_pub", "-p", str(port), "-q", str(qos), "-t", topic, "-l"],
+                                stdin=open(path, "rb"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if parallel:
+        procs = [start(topic, path) for topic, path, _ in files]
+        return lambda: wait_publishers(procs)
+    errors = []
+
+    def one_by_one():
+        try:
+            for topic, path, _ in files:
+                wait_publishers([start(topic, path)])
+        except Exception as error:  # noqa: BLE001  (reported by the waiter)
+            errors.append(error)
+
+    thread = threading.Thread(target=one_by_one)
+    thread.start()
+
+    def wait():
+        thread.join()
+        if errors:
+            raise errors[0]
+    return wait
 
 
 def wait_publishers(procs):
@@ -52,7 +72,7 @@ def wait_publishers(procs):
             raise RuntimeError(f"mosquitto_pub failed: {proc.stderr.read().decode()}")
 
 
-def ceiling(args, files, total, qos):
+def ceiling(args, files, total, qos, parallel):
     run = faults.Run(args, f"ceiling-q{qos}")
     try:
         run.broker.start()
@@ -60,11 +80,11 @@ def ceiling(args, files, total, qos):
                                 "-C", str(total), "-i", f"vakt-bench-sub-{qos}"], stdout=subprocess.DEVNULL)
         time.sleep(0.5)  # subscribed before the first message
         began = time.monotonic()
-        pubs = publish_all(run.broker.port, files, qos)
+        wait = publish_all(run.broker.port, files, qos, parallel)
         if sub.wait(600) != 0:
             raise RuntimeError("mosquitto_sub did not receive every message")
         elapsed = time.monotonic() - began
-        wait_publishers(pubs)
+        wait()
         return total / elapsed
     finally:
         run.close()
@@ -76,7 +96,7 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def ingest(args, files, total):
+def ingest(args, files, total, parallel):
     run = faults.Run(args, "ingest")
     try:
         run.broker.start()
@@ -85,7 +105,7 @@ def ingest(args, files, total):
         hub = run.hub(site)
         cpu_before = cpu_seconds(hub.proc.pid)
         began = time.monotonic()
-        pubs = publish_all(run.broker.port, files, 1)
+        wait = publish_all(run.broker.port, files, 1, parallel)
         db = site.db()
         while db.execute("SELECT COUNT(*) FROM events WHERE source LIKE 'zigbee2mqtt/room1%/sos'").fetchone()[0] < total:
             if time.monotonic() - began > 1800:
@@ -93,7 +113,7 @@ def ingest(args, files, total):
             time.sleep(0.05)
         elapsed = time.monotonic() - began
         cpu = cpu_seconds(hub.proc.pid) - cpu_before
-        wait_publishers(pubs)
+        wait()
         hub.stop()
         return total / elapsed, cpu / total * 1000
     finally:
@@ -112,15 +132,17 @@ def main():
     try:
         files = feeds(work, args.messages)
         total = sum(lines for _, _, lines in files)
-        print(f"bench-ingest: broker ceiling, {total} messages at QoS 0", file=sys.stderr, flush=True)
-        q0 = ceiling(args, files, total, 0)
-        print(f"bench-ingest: broker ceiling, {total} messages at QoS 1", file=sys.stderr, flush=True)
-        q1 = ceiling(args, files, total, 1)
-        print(f"bench-ingest: the hub taking {total} messages at QoS 1", file=sys.stderr, flush=True)
-        hub, cpu_ms = ingest(args, files, total)
-        print(json.dumps({"messages": total, "ceiling_qos0_per_s": round(q0), "ceiling_qos1_per_s": round(q1),
-                          "ingest_per_s": round(hub), "ingest_to_qos1_ceiling": round(hub / q1, 3),
-                          "hub_cpu_ms_per_event": round(cpu_ms, 4)}))
+        out = {"messages": total}
+        for name, parallel in (("one", False), ("six", True)):
+            print(f"bench-ingest: {total} messages, {name} publisher(s) at a time: broker ceiling at QoS 0 "
+                  "and 1, then the hub", file=sys.stderr, flush=True)
+            q0 = ceiling(args, files, total, 0, parallel)
+            q1 = ceiling(args, files, total, 1, parallel)
+            hub, cpu_ms = ingest(args, files, total, parallel)
+            out[name] = {"ceiling_qos0_per_s": round(q0), "ceiling_qos1_per_s": round(q1),
+                         "ingest_per_s": round(hub), "ingest_to_qos1_ceiling": round(hub / q1, 3),
+                         "hub_cpu_ms_per_event": round(cpu_ms, 4)}
+        print(json.dumps(out))
     finally:
         subprocess.run(["rm", "-rf", work])
 

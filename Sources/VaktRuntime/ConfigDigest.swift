@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import VaktCore
 
 /// Names exactly which configuration the hub ran with: a SHA-256 over every `*.yaml` file of
 /// the config directory and of the device profile directory, each as its path relative to
@@ -20,7 +21,7 @@ public enum ConfigDigest {
                 hasher.update(data: Data([0]))
             }
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Hex.string(hasher.finalize())
     }
 
     /// `*.yaml` files under `directory`, relative paths, sorted; hidden files and scenario

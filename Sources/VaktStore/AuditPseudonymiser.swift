@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import VaktCore
 
 /// Turns audit records into records fit for quality work and research: people, rooms and
 /// devices become keyed pseudonyms, free text goes.
@@ -55,7 +56,7 @@ public struct AuditPseudonymiser {
     /// The pseudonym of one id.
     public func pseudonym(_ id: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data(id.utf8), using: key)
-        return "p-" + mac.prefix(8).map { String(format: "%02x", $0) }.joined()
+        return "p-" + Hex.string(mac.prefix(8))
     }
 
     /// `staff:ola` → `staff:p-…`; `hub` stays `hub`.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import VaktCore
 
 extension AuditRecord {
     /// The bytes the record's hash covers: a JSON object of its content, fixed byte for byte.
@@ -125,13 +126,5 @@ extension AuditRecord {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    private static func hex(_ digest: some Sequence<UInt8>) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in digest {
-            out.append(hexDigits[Int(byte >> 4)])
-            out.append(hexDigits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    private static func hex(_ digest: some Sequence<UInt8>) -> String { Hex.string(digest) }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import VaktCore
 
 /// Gives every MQTT message an idempotency key, so a message the broker redelivers after a
 /// crash is recognised and never becomes a second event.
@@ -59,6 +60,6 @@ public struct MQTTSessionTracker: Sendable, Equatable {
         hasher.update(data: Array(topic.utf8))
         hasher.update(data: [0])
         hasher.update(data: payload)
-        return hasher.finalize().prefix(16).map { String(format: "%02x", $0) }.joined()
+        return Hex.string(hasher.finalize().prefix(16))
     }
 }
