@@ -60,6 +60,7 @@ extension MQTTClient {
         let (handler, reconnected, address) = condition.withLock {
             loopThread = pthread_self()
             let reconnected = everConnected
+            aborted = false
             connected = true
             everConnected = true
             return (connectHandler, reconnected, self.address)
@@ -98,11 +99,12 @@ extension MQTTClient {
     }
 
     private func handleMessage(_ raw: mosquitto_message) {
-        let (handler, batching) = condition.withLock {
+        let (handler, batching, aborted): ((@Sendable (MQTTMessage) -> Void)?, Bool, Bool) = condition.withLock {
             loopThread = pthread_self()
-            return (messageHandler, batchHandler != nil)
+            return (messageHandler, ownLoop != nil, self.aborted)
         }
-        guard handler != nil || batching else { return }
+        // Read from a connection cut on purpose: not acknowledged, the broker sends it again.
+        guard !aborted, handler != nil || batching else { return }
         let payload: [UInt8] =
             if let bytes = raw.payload, raw.payloadlen > 0 {
                 Array(UnsafeRawBufferPointer(start: bytes, count: Int(raw.payloadlen)))

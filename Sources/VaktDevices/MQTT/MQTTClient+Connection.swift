@@ -95,6 +95,7 @@ extension MQTTClient {
         mosquitto_disconnect(handle)
         if condition.withLock({ ownLoop != nil }) {
             stopOwnLoop()
+            mosquitto_threaded_set(handle, false)
         } else {
             mosquitto_loop_stop(handle, false)
         }
@@ -149,6 +150,7 @@ extension MQTTClient {
     /// the broker keeps the message in the persistent session and redelivers it, with the
     /// same packet id, after the reconnection.
     public func abortConnection() {
+        condition.withLock { aborted = true }
         let socket = mosquitto_socket(handle)
         if socket >= 0 { shutdown(socket, Int32(SHUT_RDWR)) }
     }

@@ -7,7 +7,8 @@ import Foundation
 /// writes the queued PUBACK, message after message: a handler that commits before returning
 /// pays one fsync per message. Here the client drives the loop itself, with
 /// `mosquitto_threaded_set` so nothing queued is written until it says: it reads what the
-/// socket holds (up to 512 messages), hands them to `onBatch` together, and only then lets
+/// socket holds (as many messages as the broker has in flight to the client, 20 by mosquitto's
+/// default, and 512 at most), hands them to `onBatch` together, and only then lets
 /// `mosquitto_loop_write` send their PUBACKs. It reconnects with the options' backoff as
 /// libmosquitto's loop would, and keeps the connection alive with `mosquitto_loop_misc`.
 final class OwnLoop: @unchecked Sendable {
@@ -93,7 +94,8 @@ extension MQTTClient {
                 // Not connected: try again after the backoff, as libmosquitto's loop would.
                 guard loop.pause(seconds: delay) else { break }
                 delay = min(backoff.exponential ? delay * 2 : delay, Double(max(1, backoff.maximumSeconds)))
-                _ = mosquitto_reconnect_async(handle)
+                // Not after `disconnect()` has begun: a fresh CONNECT would be left unserved.
+                if !loop.isStopping { _ = mosquitto_reconnect_async(handle) }
                 continue
             }
             var fds = [
@@ -112,8 +114,16 @@ extension MQTTClient {
             }
             if mosquitto_socket(handle) >= 0 { _ = mosquitto_loop_misc(handle) }
         }
-        // Stopping: write what is queued (the DISCONNECT), then let go.
-        if mosquitto_socket(handle) >= 0, mosquitto_want_write(handle) { _ = mosquitto_loop_write(handle, 1) }
+        // Stopping: write what is queued (a last retained state, the DISCONNECT), for a second
+        // at most, then let go.
+        let deadline = DispatchTime.now().uptimeNanoseconds + 1_000_000_000
+        while mosquitto_socket(handle) >= 0, mosquitto_want_write(handle),
+            DispatchTime.now().uptimeNanoseconds < deadline
+        {
+            var fd = pollfd(fd: mosquitto_socket(handle), events: Int16(POLLOUT), revents: 0)
+            _ = poll(&fd, 1, 100)
+            if mosquitto_loop_write(handle, 1) != MOSQ_ERR_SUCCESS.rawValue { break }
+        }
     }
 
     /// Reads what the socket holds, up to `OwnLoop.batchLimit` messages, and hands the

@@ -36,6 +36,9 @@ public final class MQTTClient: @unchecked Sendable {
     var batch: [MQTTMessage] = []
     /// The client's own loop (with `onBatch`): asked to stop, woken through a pipe, done.
     var ownLoop: OwnLoop?
+    /// The connection was cut on purpose (`abortConnection`): what is still read from it is
+    /// dropped, unacknowledged, until the next connection.
+    var aborted = false
     var connectHandler: (@Sendable (_ sessionPresent: Bool) -> Void)?
     var subscribeHandler: (@Sendable (_ mid: Int) -> Void)?
     var disconnectHandler: (@Sendable (_ code: Int32) -> Void)?
@@ -105,13 +108,15 @@ public final class MQTTClient: @unchecked Sendable {
         set { condition.withLock { connectHandler = newValue } }
     }
 
-    /// Called on the network thread with the messages read from the socket in one go (up to
-    /// 512), instead of `onMessage` one by one. The PUBACKs of the QoS 1 messages among them
-    /// are written only after it returns `true`: a handler that commits them all in one
-    /// transaction before returning never lets the broker forget a message that is not on
-    /// disk, with one fsync for the lot. When it returns `false`, the connection is cut at
-    /// once, unacknowledged, so the broker keeps them and delivers them again. Set it before
-    /// `connect(to:)`: the client then drives libmosquitto's loop on a thread of its own.
+    /// Called on the network thread with the messages read from the socket in one go (as many
+    /// as the broker has in flight, 512 at most), instead of `onMessage` one by one. The
+    /// PUBACKs of the QoS 1 messages among them are written only after it returns `true`: a
+    /// handler that commits them all in one transaction before returning never lets the
+    /// broker forget a message that is not on disk, with one fsync for the lot. When it
+    /// returns `false`, the connection is cut at once, unacknowledged, so the broker keeps
+    /// them and delivers them again (QoS 1; libmosquitto answers QoS 2 before it hands a
+    /// message over). Set it before `connect(to:)`, which fixes the mode: the client then
+    /// drives libmosquitto's loop on a thread of its own.
     public var onBatch: (@Sendable ([MQTTMessage]) -> Bool)? {
         get { condition.withLock { batchHandler } }
         set { condition.withLock { batchHandler = newValue } }

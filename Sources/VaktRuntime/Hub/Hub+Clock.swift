@@ -127,7 +127,8 @@ extension Hub {
     }
 }
 
-/// The wall clock stepped while inputs were being committed together: they go one by one.
-struct ClockStepInBatch: Error, CustomStringConvertible {
-    var description: String { "the wall clock stepped during a batch of inputs" }
+/// Inputs committed together met one that must go alone (a command, a wall-clock step):
+/// they go one by one.
+struct OneByOne: Error, CustomStringConvertible {
+    var description: String { "inputs to be taken one by one" }
 }

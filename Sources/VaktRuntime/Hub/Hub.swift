@@ -177,15 +177,18 @@ public final class Hub: @unchecked Sendable {
         prelude: [Effect] = []
     ) throws -> CommitResult {
         try withLock {
-            // Inside a shared transaction a step is not committed (a rollback would lose it):
-            // the inputs go one by one instead, each after the step.
-            if deferredEffects != nil, let monotonic = clock.monotonicSeconds(),
-                clockWatch.look(wall: clock.now(), monotonic: monotonic) != nil
-            {
-                throw ClockStepInBatch()
+            if deferredEffects != nil {
+                // Inside a shared transaction a step is not committed (a rollback would lose
+                // it): the inputs go one by one instead, each after the step.
+                if let monotonic = clock.monotonicSeconds(),
+                    clockWatch.look(wall: clock.now(), monotonic: monotonic) != nil
+                {
+                    throw OneByOne()
+                }
+            } else if let pending = noticeClockStep() {
+                // Nothing is handled at a new wall time before the step is on record.
+                throw pending
             }
-            // Nothing is handled at a new wall time before the step is on record.
-            if let pending = noticeClockStep() { throw pending }
             let now = clock.now()
             var next = engine
             let result: CommitResult
@@ -297,6 +300,9 @@ public final class Hub: @unchecked Sendable {
         }
         if let failure { throw failure }
     }
+
+    /// Whether inputs are being committed together right now (see `inOneTransaction`).
+    var inOneTransactionNow: Bool { withLock { deferredEffects != nil } }
 
     /// Runs `body`, whose inputs (`handle`) commit in one store transaction: one fsync for
     /// all. Returns whether it committed. When it did not, the engine and everything else the

@@ -161,6 +161,10 @@ extension Hub {
         let commandPrefix = "\(site.topicPrefix)/commands/"
 
         if message.topic.hasPrefix(commandPrefix) {
+            // A command answers at once (a refusal, a timeline read from the store), which a
+            // shared transaction could still roll back and which could not see its writes:
+            // commands are taken one by one.
+            if inOneTransactionNow { throw OneByOne() }
             let staff = String(message.topic.dropFirst(commandPrefix.count))
             if let query = TimelineQuery.parse(message.payload) {
                 answer(query, staff: staff)
