@@ -137,7 +137,7 @@ struct ResponseReportTests {
     @Test("counts and response times overall, per kind, per shift and per resident")
     func responseTimes() throws {
         let (month, directory) = try Self.month()
-        defer { withExtendedLifetime(directory) {} }
+        defer { directory.remove() }
         let care = Self.careAlarms(month)
         #expect(care.count > 250)
         Self.check(month.report.overall, against: care)
@@ -158,7 +158,7 @@ struct ResponseReportTests {
     @Test("chain tests are left out of every statistic and counted on their own")
     func testsLeftOut() throws {
         let (month, directory) = try Self.month()
-        defer { withExtendedLifetime(directory) {} }
+        defer { directory.remove() }
         let tests = month.alarms.filter { $0.raisedAt >= Self.from && $0.raisedAt < Self.to && $0.isTest }
         #expect(!tests.isEmpty)
         #expect(month.report.tests == tests.count)
@@ -175,7 +175,7 @@ struct ResponseReportTests {
     @Test("histogram, alarms per local hour across the DST change, false-alarm ranking")
     func chartsAndNuisance() throws {
         let (month, directory) = try Self.month()
-        defer { withExtendedLifetime(directory) {} }
+        defer { directory.remove() }
         let care = Self.careAlarms(month)
         var hours = Array(repeating: 0, count: 24)
         for alarm in care { hours[Self.localMinute(alarm.raisedAt) / 60] += 1 }
@@ -200,7 +200,7 @@ struct ResponseReportTests {
     @Test("device uptime from the audit's offline and online records")
     func uptime() throws {
         let (month, directory) = try Self.month()
-        defer { withExtendedLifetime(directory) {} }
+        defer { directory.remove() }
         let length = Self.to.timeIntervalSince(Self.from)
         #expect(length == 31 * 86_400 - 3600)
         let rows = Dictionary(uniqueKeysWithValues: month.report.uptime.map { ($0.id, $0) })
@@ -219,7 +219,7 @@ struct ResponseReportTests {
     @Test("Markdown, CSV and HTML say the same numbers")
     func renderings() throws {
         let (month, directory) = try Self.month()
-        defer { withExtendedLifetime(directory) {} }
+        defer { directory.remove() }
         var report = month.report
         // The demo site speaks Norwegian.
         let norsk = report.markdown()
