@@ -73,8 +73,7 @@ def wait_publishers(procs):
 
 
 def ceiling(args, files, total, qos, parallel):
-    run = faults.Run(args, f"ceiling-q{qos}")
-    try:
+    with faults.Run(args, f"ceiling-q{qos}") as run:
         run.broker.start()
         sub = subprocess.Popen(["mosquitto_sub", "-p", str(run.broker.port), "-q", str(qos), "-t", "zigbee2mqtt/#",
                                 "-C", str(total), "-i", f"vakt-bench-sub-{qos}"], stdout=subprocess.DEVNULL)
@@ -86,8 +85,6 @@ def ceiling(args, files, total, qos, parallel):
         elapsed = time.monotonic() - began
         wait()
         return total / elapsed
-    finally:
-        run.close()
 
 
 def cpu_seconds(pid):
@@ -97,8 +94,7 @@ def cpu_seconds(pid):
 
 
 def ingest(args, files, total, parallel):
-    run = faults.Run(args, "ingest")
-    try:
+    with faults.Run(args, "ingest") as run:
         run.broker.start()
         receiver = run.receiver("webhook")
         site = faults.Site(args, run.work, run.broker, receiver.url, serial=False)
@@ -116,8 +112,6 @@ def ingest(args, files, total, parallel):
         wait()
         hub.stop()
         return total / elapsed, cpu / total * 1000
-    finally:
-        run.close()
 
 
 def main():

@@ -72,8 +72,7 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
-    run = faults.Run(args, "restart")
-    try:
+    with faults.Run(args, "restart") as run:
         run.broker.start()
         receiver = run.receiver("webhook")
         site = faults.Site(args, run.work, run.broker, receiver.url, serial=False)
@@ -106,8 +105,6 @@ def main():
         print(json.dumps({"store": counts, "ready_seconds": {
             "median": round(statistics.median(times), 3), "min": round(min(times), 3), "max": round(max(times), 3),
             "runs": len(times)}}))
-    finally:
-        run.close()
 
 
 if __name__ == "__main__":

@@ -334,14 +334,9 @@ class Battery:
         self.per_button = events // len(self.buttons)
         self.swing = max(2, self.per_button * len(self.buttons) // (2 * alarms))
         self.messages = []
-        self.expected = {}
-        low = {}
         for i in range(self.per_button * len(self.buttons)):
             button = self.buttons[i % len(self.buttons)]
             battery = 15 if ((i // len(self.buttons)) // self.swing) % 2 == 1 else 90
-            if battery == 15 and not low.get(button):
-                self.expected[button] = self.expected.get(button, 0) + 1
-            low[button] = battery == 15
             payload = json.dumps({"action": "", "battery": battery, "linkquality": 60 + i % 90, "voltage": 3000,
                                   "seq": i}, separators=(",", ":"))
             self.messages.append((f"zigbee2mqtt/{button}", payload))
@@ -415,6 +410,12 @@ class Run:
         hub.start(wait)
         return hub
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_):
+        self.close()
+
     def close(self):
         for cleanup in reversed(self.cleanups):
             try:
@@ -433,77 +434,76 @@ def log(text):
 
 def crash(args, seed):
     rng = random.Random(seed)
-    run = Run(args, "crash")
     done = threading.Event()
-    try:
-        run.broker.start()
-        receiver = run.receiver("webhook")
-        site = Site(args, run.work, run.broker, receiver.url)
-        began = time.time()
-        hub = run.hub(site)
-        # Start-up (process start to subscribed) as measured once: the window kills aim into.
-        startup = time.time() - began
-        stream = Battery(args.events, args.alarms)
-        kills, startup_kills, errors = 0, 0, []
+    with Run(args, "crash") as run:
+        try:
+            run.broker.start()
+            receiver = run.receiver("webhook")
+            site = Site(args, run.work, run.broker, receiver.url)
+            began = time.time()
+            hub = run.hub(site)
+            # Start-up (process start to subscribed) as measured once: the window kills aim into.
+            startup = time.time() - began
+            stream = Battery(args.events, args.alarms)
+            kills, startup_kills, errors = 0, 0, []
 
-        def killer():
-            nonlocal kills, startup_kills
-            try:
-                while not done.is_set():
-                    if done.wait(rng.uniform(args.min_gap, args.max_gap)):
-                        return
-                    hub.kill()
-                    kills += 1
-                    # A share of the restarts are killed again during start-up: before the
-                    # hub has opened its store, while it restores state, or while it connects.
-                    running = False
-                    while rng.random() < args.startup_share:
-                        hub.start(wait=False)
-                        time.sleep(rng.uniform(0.0, startup))
-                        if hub.ready.is_set():
-                            running = True  # it was quicker: a kill of a running hub, next time
-                            break
+            def killer():
+                nonlocal kills, startup_kills
+                try:
+                    while not done.is_set():
+                        if done.wait(rng.uniform(args.min_gap, args.max_gap)):
+                            return
                         hub.kill()
                         kills += 1
-                        startup_kills += 1
-                    if not running:
-                        hub.start()
-            except Exception as error:  # reported after the run, never lost
-                errors.append(error)
+                        # A share of the restarts are killed again during start-up: before the
+                        # hub has opened its store, while it restores state, or while it connects.
+                        running = False
+                        while rng.random() < args.startup_share:
+                            hub.start(wait=False)
+                            time.sleep(rng.uniform(0.0, startup))
+                            if hub.ready.is_set():
+                                running = True  # it was quicker: a kill of a running hub, next time
+                                break
+                            hub.kill()
+                            kills += 1
+                            startup_kills += 1
+                        if not running:
+                            hub.start()
+                except Exception as error:  # reported after the run, never lost
+                    errors.append(error)
 
-        publisher = Publisher(run.broker.port)
-        thread = threading.Thread(target=killer)
-        thread.start()
-        started = time.time()
-        stream.publish(publisher, stream.messages, args.rate)
-        publisher.wait_acked()
-        publisher.close()
-        # The kills go on while the hub drains what the broker holds for it (most of the run
-        # when the stream is faster than the hub).
-        deadline = time.time() + 600
-        while site.events("zigbee2mqtt/room1%") < len(stream.messages) and time.time() < deadline and not errors:
-            time.sleep(0.2)
-        done.set()
-        thread.join()
-        if errors:
-            raise RuntimeError(f"restarting the hub failed: {errors[0]}")
-        stream.drain(site)
-        stopped = hub.stop()
-        result = stream.check(site, len(stream.messages))
-        open_without_timer = site.db().execute(
-            "SELECT COUNT(*) FROM alarms WHERE state = 'raised' AND id NOT IN (SELECT alarm FROM timers)").fetchone()[0]
-        result.update({
-            "run": "crash", "seed": seed, "kills": kills, "startup_kills": startup_kills,
-            "startup_ms": round(startup * 1000),
-            "open_alarms_without_timer": open_without_timer, "clean_stop": stopped == 0,
-            "audit_verified": audit_verifies(args, site), "seconds": round(time.time() - started, 1),
-        })
-        result["ok"] = (nothing_lost(result) and not open_without_timer and result["audit_verified"]
-                        and result["clean_stop"])
-        return result
-    finally:
-        done.set()
-        run.close()
+            publisher = Publisher(run.broker.port)
+            thread = threading.Thread(target=killer)
+            thread.start()
+            started = time.time()
+            stream.publish(publisher, stream.messages, args.rate)
+            publisher.wait_acked()
+            publisher.close()
+            # The kills go on while the hub drains what the broker holds for it (most of the run
+            # when the stream is faster than the hub).
+            deadline = time.time() + 600
+            while site.events("zigbee2mqtt/room1%") < len(stream.messages) and time.time() < deadline and not errors:
+                time.sleep(0.2)
+            done.set()
+            thread.join()
+            if errors:
+                raise RuntimeError(f"restarting the hub failed: {errors[0]}")
+            stream.drain(site)
+            stopped = hub.stop()
+            result = stream.check(site, len(stream.messages))
+            open_without_timer = site.db().execute(
+                "SELECT COUNT(*) FROM alarms WHERE state = 'raised' AND id NOT IN (SELECT alarm FROM timers)").fetchone()[0]
+            result.update({
+                "run": "crash", "seed": seed, "kills": kills, "startup_kills": startup_kills,
+                "startup_ms": round(startup * 1000),
+                "open_alarms_without_timer": open_without_timer, "clean_stop": stopped == 0,
+                "audit_verified": audit_verifies(args, site), "seconds": round(time.time() - started, 1),
+            })
+            result["ok"] = (nothing_lost(result) and not open_without_timer and result["audit_verified"]
+                            and result["clean_stop"])
+            return result
+        finally:
+            done.set()
 
 
 # --- broker --------------------------------------------------------------------------------
@@ -533,8 +533,7 @@ HUB_RUNNING_TEXT = "Huben kjører"
 
 
 def broker(args):
-    run = Run(args, "broker")
-    try:
+    with Run(args, "broker") as run:
         run.broker.start()
         receiver = run.receiver("webhook")
         site = Site(args, run.work, run.broker, receiver.url, {"escalation.yaml": FAST_ESCALATION}, serial=False)
@@ -592,15 +591,12 @@ def broker(args):
         result["ok"] = (bool(banner) and nothing_lost(result) and len(during) > 0 and result["dashboard_shows_fall"]
                         and result["hub_alive"] and result["audit_verified"])
         return result
-    finally:
-        run.close()
 
 
 # --- gateway -------------------------------------------------------------------------------
 
 def gateway(args):
-    run = Run(args, "gateway")
-    try:
+    with Run(args, "gateway") as run:
         run.broker.start()
         webhook = Receiver(run.work, "webhook")
         sms = run.receiver("sms")
@@ -657,22 +653,18 @@ def gateway(args):
         result["ok"] = (not unreached and len(failed_over) > 0 and len(held_delivered) > 0
                         and escalations_during >= 3 and result["hub_alive"] and result["audit_verified"])
         return result
-    finally:
-        run.close()
 
 
 # --- disk ----------------------------------------------------------------------------------
 
 def disk(args):
-    run = Run(args, "disk")
-    mount = os.path.join(run.work, "datafs")
-    os.makedirs(mount)
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={args.disk_mb}m", "tmpfs", mount],
-                      capture_output=True).returncode != 0:
-        run.close()
-        return {"run": "disk", "skipped": "mounting a tmpfs needs root (CAP_SYS_ADMIN)", "ok": True}
-    run.cleanups.insert(0, lambda: subprocess.run(["umount", "-l", mount], capture_output=True))
-    try:
+    with Run(args, "disk") as run:
+        mount = os.path.join(run.work, "datafs")
+        os.makedirs(mount)
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={args.disk_mb}m", "tmpfs", mount],
+                          capture_output=True).returncode != 0:
+            return {"run": "disk", "skipped": "mounting a tmpfs needs root (CAP_SYS_ADMIN)", "ok": True}
+        run.cleanups.insert(0, lambda: subprocess.run(["umount", "-l", mount], capture_output=True))
         run.broker.start()
         receiver = run.receiver("webhook")
         site = Site(args, run.work, run.broker, receiver.url, serial=False)
@@ -720,8 +712,6 @@ def disk(args):
         result["ok"] = (criticals > 0 and alive_while_full and integrity == "ok" and nothing_lost(result)
                         and result["hub_alive"] and result["audit_verified"])
         return result
-    finally:
-        run.close()
 
 
 # --- clock ---------------------------------------------------------------------------------
@@ -737,8 +727,7 @@ NIGHT_RULE = """rules:
 
 
 def clock(args):
-    run = Run(args, "clock")
-    try:
+    with Run(args, "clock") as run:
         run.broker.start()
         receiver = run.receiver("webhook")
         site = Site(args, run.work, run.broker, receiver.url,
@@ -815,15 +804,12 @@ def clock(args):
                         and len(jumps) == len(steps) + 1 and day_door == 0 and night_door == 1
                         and result["hub_alive"] and result["audit_verified"])
         return result
-    finally:
-        run.close()
 
 
 # --- bridge --------------------------------------------------------------------------------
 
 def bridge(args):
-    run = Run(args, "bridge")
-    try:
+    with Run(args, "bridge") as run:
         run.broker.start()
         receiver = run.receiver("webhook")
         site = Site(args, run.work, run.broker, receiver.url, serial=False)
@@ -862,15 +848,12 @@ def bridge(args):
                         and not device_alarms and nothing_lost(result) and result["hub_alive"]
                         and result["audit_verified"])
         return result
-    finally:
-        run.close()
 
 
 # --- serial --------------------------------------------------------------------------------
 
 def serial(args):
-    run = Run(args, "serial")
-    try:
+    with Run(args, "serial") as run:
         run.broker.start()
         receiver = run.receiver("webhook")
         site = Site(args, run.work, run.broker, receiver.url, serial=True)
@@ -926,8 +909,6 @@ def serial(args):
                         and len(receiver_alarms) == cycles + 1 and result["receiver_alarms_resolved"] == cycles
                         and result["hub_alive"] and result["audit_verified"])
         return result
-    finally:
-        run.close()
 
 
 # --- hostile ---------------------------------------------------------------------------------
@@ -977,8 +958,7 @@ HOSTILE_COMMANDS = [
 
 def hostile(args):
     rng = random.Random(args.seed)
-    run = Run(args, "hostile")
-    try:
+    with Run(args, "hostile") as run:
         run.broker.start()
         receiver = run.receiver("webhook")
         site = Site(args, run.work, run.broker, receiver.url, serial=True)
@@ -1057,8 +1037,6 @@ def hostile(args):
                         and serial_rejected > 0 and result["real_press_answered"] and result["hub_alive"]
                         and result["audit_verified"])
         return result
-    finally:
-        run.close()
 
 
 # --- report --------------------------------------------------------------------------------

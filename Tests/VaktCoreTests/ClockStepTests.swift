@@ -132,7 +132,7 @@ struct ClockStepTests {
         engine.resumedAt = t0
         _ = engine.handle(.clockStepped(ClockStep(seconds: 3600, timers: [])), at: t0 + 3610)
         #expect(engine.resumedAt == t0 + 3600)
-        _ = engine.handle(.clockStepped(ClockStep(seconds: 3600, timers: [], noticed: "stopped")), at: t0 + 7300)
+        _ = engine.handle(.clockStepped(ClockStep(seconds: 3600, timers: [], noticed: .stopped)), at: t0 + 7300)
         #expect(engine.resumedAt == t0 + 3600)
     }
 }

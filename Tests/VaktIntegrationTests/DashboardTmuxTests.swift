@@ -8,16 +8,9 @@ import VaktTesting
 @Suite(.serialized)
 struct DashboardTmuxTests {
     @Test func aBrokerOutageShowsOnTheScreenAndPassesWithoutARestart() throws {
-        let persistence = try TemporaryDirectory(prefix: "vakt-broker")
-        defer { persistence.remove() }
-        let broker = try MosquittoBroker(persistenceDirectory: persistence.path)
-        defer { broker.stop() }
-        let receiver = try WebhookReceiver()
-        defer { receiver.stop() }
-        let site = try DemoSiteCopy(webhookURL: receiver.url)
-        defer { site.remove() }
-        let hub = try VaktCLI.startHub(config: site.configPath, broker: broker.url, data: site.dataPath)
-        defer { hub.stop() }
+        let running = try RunningHub(persistent: true)
+        defer { running.close() }
+        let (broker, _, site, hub) = running.parts
         let screen = try TmuxSession([
             RepositoryPaths.vaktBinary, "dashboard", "--config", site.configPath, "--as", "ns1", "--broker",
             broker.url,

@@ -45,10 +45,22 @@ final class RunningHub {
     let receiver: WebhookReceiver
     let site: DemoSiteCopy
     let hub: ChildProcess
+    /// The broker's persistence, when it keeps one (its sessions outlive a restart).
+    let persistence: TemporaryDirectory?
 
-    init() throws {
-        let broker = try MosquittoBroker()
-        var undo: [() -> Void] = [broker.stop]
+    /// - Parameter persistent: Give the broker persistence, so it can be stopped and started
+    ///   again with the hub's session and the retained state kept.
+    init(persistent: Bool = false) throws {
+        let persistence = persistent ? try TemporaryDirectory(prefix: "vakt-broker") : nil
+        self.persistence = persistence
+        let broker: MosquittoBroker
+        do {
+            broker = try MosquittoBroker(persistenceDirectory: persistence?.path)
+        } catch {
+            persistence?.remove()
+            throw error
+        }
+        var undo: [() -> Void] = [{ persistence?.remove() }, broker.stop]
         do {
             let receiver = try WebhookReceiver()
             undo.append(receiver.stop)
@@ -70,5 +82,6 @@ final class RunningHub {
         site.remove()
         receiver.stop()
         broker.stop()
+        persistence?.remove()
     }
 }

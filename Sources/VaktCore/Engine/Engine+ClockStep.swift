@@ -26,13 +26,20 @@ public struct ClockStep: Sendable, Equatable {
     /// What else moves, as `alarm:<id>`, `source:<id>`, `memory:<id>`, `silence:<id>` and
     /// `outbox:<notification key>`; `nil`: everything.
     public var scope: Set<String>?
-    /// `running`, or `stopped` when the step happened while the hub was not running (seen at
-    /// start against the clocks' reference from before).
-    public var noticed: String
+    /// When the step was seen.
+    public var noticed: Noticed
+
+    public enum Noticed: String, Sendable {
+        /// While the hub ran.
+        case running
+        /// At start, against the clocks' reference from before: it happened while the hub was
+        /// not running.
+        case stopped
+    }
 
     public init(
         seconds: Double, timers: [ScheduledTimer], timersKept: Int = 0, scope: Set<String>? = nil,
-        noticed: String = "running"
+        noticed: Noticed = .running
     ) {
         self.seconds = seconds
         self.timers = timers
@@ -54,11 +61,14 @@ extension Engine {
             "from": RFC3339.string(from: now.addingTimeInterval(-shift), in: site.timeZone),
             "to": RFC3339.string(from: now, in: site.timeZone),
             "timers_moved": String(step.timers.count),
-            "noticed": step.noticed,
+            "noticed": step.noticed.rawValue,
         ]
         if step.timersKept > 0 { detail["timers_kept"] = String(step.timersKept) }
         var effects: [Effect] = [.audit(AuditEntry(at: now, actor: "hub", action: .clockJumped, detail: detail))]
-        for var timer in step.timers {
+        // A silence set to end at a given time ends at that time on the clock as it now reads:
+        // its timer stays where it is.
+        let fixedEnds = Set(silences.values.filter { $0.fixedEnd == true }.map { "silence:\($0.id)" })
+        for var timer in step.timers where !fixedEnds.contains(timer.id) {
             timer.due = timer.due.addingTimeInterval(shift)
             effects.append(.schedule(timer))
         }
@@ -92,19 +102,11 @@ extension Engine {
             memories[id] = memory
             effects.append(.saveMemory(memory))
         }
-        // A silence set for a length of time keeps its length; one set to end at a given time
-        // ends at that time on the clock as it now reads, so its timer goes back there.
+        // A silence set for a length of time keeps its length.
         for id in silences.keys.sorted() where step.moves("silence:\(id)") {
             guard var silence = silences[id] else { continue }
             silence.from = silence.from.addingTimeInterval(shift)
-            if silence.fixedEnd == true {
-                effects.removeAll { effect in
-                    if case .schedule(let timer) = effect { return timer.id == "silence:\(id)" }
-                    return false
-                }
-            } else {
-                silence.until = silence.until.addingTimeInterval(shift)
-            }
+            if silence.fixedEnd != true { silence.until = silence.until.addingTimeInterval(shift) }
             silences[id] = silence
             effects.append(.saveSilence(silence))
         }
@@ -121,7 +123,7 @@ extension Engine {
         }
         // Set on the clock before the step while running; at a start, set on the clock as it
         // reads now (the hub was built after the step).
-        if step.noticed == "running" { resumedAt = moved(resumedAt) }
+        if step.noticed == .running { resumedAt = moved(resumedAt) }
         return effects
     }
 }

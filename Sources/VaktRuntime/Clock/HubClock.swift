@@ -34,11 +34,11 @@ extension HubClock {
 public struct SystemClock: HubClock {
     public init() {}
 
-    /// The kernel's boot id.
-    public func bootID() -> String? {
-        (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    /// The kernel's boot id, read once: it cannot change while the process lives.
+    public func bootID() -> String? { Self.boot }
+
+    private static let boot = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
+        .trimmingCharacters(in: .whitespacesAndNewlines)
 
     public func now() -> Date { Date() }
 

@@ -39,7 +39,7 @@ extension Hub {
             let now = clock.now()
             guard let step = clockWatch.look(wall: now, monotonic: monotonic) else { return nil }
             do {
-                try commitClockStep(seconds: step, noticed: "running", monotonic: monotonic)
+                try commitClockStep(seconds: step, noticed: .running, monotonic: monotonic)
                 clockWatch.accept(wall: now, monotonic: monotonic)
                 clockStepFailing = false
                 logStep(step, while: "while running")
@@ -74,7 +74,7 @@ extension Hub {
                 if abs(step) >= ClockWatch.threshold {
                     // Untrusted, the step is the clock being set: what was written before it
                     // stays where it is (it fires early rather than late), as on a new boot.
-                    try commitClockStep(seconds: step, noticed: "stopped", monotonic: monotonic)
+                    try commitClockStep(seconds: step, noticed: .stopped, monotonic: monotonic)
                     logStep(step, while: "while the hub was stopped")
                 }
             } else {
@@ -94,7 +94,7 @@ extension Hub {
     }
 
     /// Writes the clocks down to `meta.clock_reference` as last read in agreement (the
-    /// record keeper does every 10 s, the hub at start and stop). While a step is waiting to
+    /// record keeper does every 5 minutes, the hub at start and stop). While a step is waiting to
     /// be recorded the reference stays from before it, so the next start still finds it.
     public func writeClockReference() throws {
         try withLock {

@@ -211,11 +211,10 @@ public final class Hub: @unchecked Sendable {
 
     /// Commits a wall-clock step of `seconds`: every pending timer, wait and open alarm moves
     /// with the clock (``ClockStep``), in one transaction with its `clock.jumped` record.
-    func commitClockStep(seconds: Double, noticed: String, monotonic: Double, moveAll: Bool? = nil) throws {
+    func commitClockStep(seconds: Double, noticed: ClockStep.Noticed, monotonic: Double) throws {
         try withLock {
             let now = clock.now()
             let pending = try store.readablePendingTimers().timers
-            let frameKnown = moveAll ?? frameKnown
             let timers = frameKnown ? pending : pending.filter { writtenSinceStart.contains("timer:\($0.id)") }
             var next = engine
             let step = ClockStep(

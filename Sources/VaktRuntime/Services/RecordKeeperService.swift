@@ -32,26 +32,36 @@ public final class RecordKeeper: @unchecked Sendable {
     /// wall clock may step between two).
     private var lastCheckpoint: (seq: Int, at: Double)?
     private var failing = false
+    /// When the clocks were last written down (monotonic seconds).
+    private var lastReference: Double?
     private var referenceFailing = false
+
+    /// How often the clocks are written down. Any reference from this boot tells a step made
+    /// while the hub was stopped (a step made while it ran writes its own): this only keeps
+    /// NTP's slow slewing since the last one under the 5 s a step must reach (at most 0.15 s
+    /// in 5 minutes), without a write to the disk every few seconds.
+    static let referenceInterval: Double = 300
 
     public init(hub: Hub) { self.hub = hub }
 
     /// Looks at the clocks (a step moves the pending timers, see `ClockStep`), writes them
-    /// down for the next start, and writes a checkpoint if one is due and the chain has grown.
+    /// down for the next start when due, and writes a checkpoint if one is due and the chain
+    /// has grown.
     public func pass() throws {
         lock.withLock {
             hub.noticeClockStep()
-            writeClockReference()
             let now = hub.clock.monotonicSeconds() ?? hub.clock.now().timeIntervalSince1970
+            if lastReference.map({ now - $0 >= Self.referenceInterval }) ?? true { writeClockReference(at: now) }
             let due = lastCheckpoint.map { now - $0.at >= hub.site.audit.checkpointInterval } ?? true
             if due { checkpoint(at: now) }
         }
     }
 
     /// Writes the clocks down; loud once per failure streak.
-    private func writeClockReference() {
+    private func writeClockReference(at now: Double) {
         do {
             try hub.writeClockReference()
+            lastReference = now
             referenceFailing = false
         } catch {
             if !referenceFailing {
