@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
     ],
     targets: [
         // C libraries found by pkg-config, with static inline shims for what Swift cannot import.
@@ -28,7 +29,12 @@ let package = Package(
             name: "CNcurses", path: "Sources/CNcurses",
             providers: [.apt(["libncurses-dev"])]),
 
-        .target(name: "VaktCore"),
+        // The engine's per-device and per-key state lives in persistent (hash-tree) dictionaries:
+        // the hub keeps the state before each input to roll back to, and changing a copy of a
+        // plain Dictionary copies all of it, a site's size on every message.
+        .target(
+            name: "VaktCore",
+            dependencies: [.product(name: "HashTreeCollections", package: "swift-collections")]),
         .target(
             name: "VaktConfig",
             dependencies: ["VaktCore", .product(name: "Yams", package: "Yams")]),

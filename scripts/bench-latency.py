@@ -1,97 +1,290 @@
 #!/usr/bin/env python3
-"""Measures Vakt's publish-to-webhook latency against a running hub.
+"""Alarm latency and the hub's footprint on a site of a real size.
 
-Publishes a real zigbee2mqtt fall or SOS payload over MQTT (a minimal MQTT 3.1.1 client on a
-raw socket, QoS 1), waits for the hub's webhook POST for that alarm, records the time between,
-then resolves the alarm through the command topic so the device can raise again. Prints one
-JSON object with the percentiles.
+Each run starts a fresh private mosquitto (as Vakt configures it), a webhook receiver in this
+process, and the release hub on the demo site with a generated fleet of --fleet more zigbee2mqtt
+devices (faults.Site). Then:
+  1. idle: the hub's memory and CPU after it has settled;
+  2. quiet: real zigbee2mqtt fall and SOS payloads at --rate alarms per second (QoS 1); the
+     clock runs from the publish to the first webhook POST for that alarm, which is then
+     resolved through the command topic;
+  3. background: the same, while another process publishes --background quiet messages per
+     second (doors opening and closing, heartbeats) from the fleet's devices.
+Memory and CPU are read after each phase. With --memory-alarms, one more hub raises, delivers
+and resolves that many alarms back to back, its memory read along the way (a leak grows with
+the count). With --nagle-alarms, one run of the quiet phase on a broker with mosquitto's
+default set_tcp_nodelay false.
 
-  bench-latency.py --broker-port P --webhook-port W --count N --site marker
+Prints one JSON object; each figure is the median, min and max over --runs runs.
+  bench-latency.py --vakt BIN --devices DIR --config DIR [--runs 3] [--alarms 200] [--rate 10]
+                   [--background 5000] [--fleet 1000] [--memory-alarms N] [--nagle-alarms N]
 """
-import argparse, json, socket, struct, threading, time, http.server, statistics, uuid
-import os, sys
+import argparse, http.server, json, multiprocessing, os, sys, threading, time, uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mqttwire import encode_len, utf8  # noqa: E402  (scripts/mqttwire.py)
+import faults  # noqa: E402  (scripts/faults.py: broker, site copy, hub, publisher)
+from benchstats import cpu_seconds, memory_kib, spread  # noqa: E402
+
+# The demo site's fall sensors and SOS buttons, with a payload that raises an alarm on each.
+ALARMING = ([(f"10{n}", f"zigbee2mqtt/room10{n}/fall", '{"fall_down_status":"fall","linkquality":150}' if n <= 3
+              else '{"fall_status":"fall_alarm","battery":100}') for n in range(1, 7)]
+            + [(f"10{n}", f"zigbee2mqtt/room10{n}/sos", '{"action":"emergency","battery":100,"linkquality":98}')
+               for n in range(1, 7)])
 
 
-class MQTT:
-    def __init__(self, port, client_id):
-        self.sock = socket.create_connection(("127.0.0.1", port))
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        var = utf8("MQTT") + bytes([4, 2]) + struct.pack("!H", 60)
-        body = var + utf8(client_id)
-        self.sock.sendall(bytes([0x10]) + encode_len(len(body)) + body)
-        ack = self.sock.recv(4)
-        assert ack[0] == 0x20 and ack[3] == 0, f"CONNACK refused: {ack!r}"
-        self.mid = 0
-        threading.Thread(target=self._drain, daemon=True).start()
+def log(text):
+    print(f"bench-latency: {text}", file=sys.stderr, flush=True)
 
-    def _drain(self):
-        try:
-            while self.sock.recv(4096):
+
+class Arrivals:
+    """The webhook receiver: the first POST's arrival for each alarm id, and its room."""
+
+    def __init__(self):
+        self.first = {}
+        self.cond = threading.Condition()
+        arrivals = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                now = time.perf_counter()
+                alarm = json.loads(body)["alarm"]
+                with arrivals.cond:
+                    arrivals.first.setdefault(alarm["id"], (now, alarm.get("room")))
+                    arrivals.cond.notify_all()
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *_):
                 pass
-        except OSError:
-            pass
 
-    def publish(self, topic, payload):
-        self.mid = self.mid % 65535 + 1
-        body = utf8(topic) + struct.pack("!H", self.mid) + payload.encode()
-        self.sock.sendall(bytes([0x32]) + encode_len(len(body)) + body)
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/vakt"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def raise_alarms(publisher, arrivals, count, rate, first_alarm, site_id="marker"):
+    """Publishes `count` alarms at `rate` per second (0: each after the last one's webhook),
+    resolves each once its webhook came; returns the latencies in ms."""
+    lock = threading.Lock()
+    sent = {}
+    resolved = set()
+    failures = []
+
+    def publish(topic, payload):
+        with lock:
+            publisher.publish(topic, payload)
+
+    def resolver():
+        while len(resolved) < count and not failures:
+            with arrivals.cond:
+                arrivals.cond.wait_for(lambda: any(a in arrivals.first and a not in resolved for a in sent)
+                                       or failures, timeout=1)
+                ready = [a for a in sent if a in arrivals.first and a not in resolved]
+            for alarm in ready:
+                resolved.add(alarm)
+                command = {"id": f"bench-{uuid.uuid4().hex}", "action": "resolve", "alarm": alarm,
+                           "outcome": "false-alarm"}
+                publish(f"vakt/{site_id}/commands/ns1", json.dumps(command))
+
+    thread = threading.Thread(target=resolver, daemon=True)
+    thread.start()
+    began = time.perf_counter()
+    for i in range(count):
+        alarm = f"A{first_alarm + i}"
+        room, topic, payload = ALARMING[i % len(ALARMING)]
+        if rate:
+            delay = began + i / rate - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+        # A device raises again only once its last alarm is resolved (else it joins the open one).
+        previous = f"A{first_alarm + i - len(ALARMING)}"
+        if i >= len(ALARMING):
+            deadline = time.perf_counter() + 30
+            while previous not in resolved:
+                if time.perf_counter() > deadline:
+                    failures.append(f"{previous} was not resolved within 30 s")
+                    raise RuntimeError(failures[-1])
+                time.sleep(0.001)
+        sent[alarm] = (time.perf_counter(), room)
+        publish(topic, payload)
+        if not rate:
+            with arrivals.cond:
+                if not arrivals.cond.wait_for(lambda: alarm in arrivals.first, timeout=30):
+                    raise RuntimeError(f"no webhook for {alarm} within 30 s")
+    with arrivals.cond:
+        if not arrivals.cond.wait_for(lambda: all(a in arrivals.first for a in sent), timeout=30):
+            missing = [a for a in sent if a not in arrivals.first]
+            raise RuntimeError(f"no webhook within 30 s for {len(missing)} alarms, first {missing[0]}")
+    thread.join(30)
+    latencies = []
+    for alarm, (start, room) in sent.items():
+        arrived, got_room = arrivals.first[alarm]
+        if got_room != room:
+            raise RuntimeError(f"{alarm} was raised in room {got_room}, expected {room}: alarms out of order")
+        latencies.append((arrived - start) * 1000)
+    return latencies
+
+
+def percentiles(latencies):
+    ordered = sorted(latencies)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return {"p50_ms": pick(0.50), "p99_ms": pick(0.99), "max_ms": ordered[-1]}
+
+
+def background(port, rate, stop, sent_out, devices):
+    """In its own process: quiet messages from the fleet at `rate` per second until `stop`."""
+    publisher = faults.Publisher(port, "background")
+    payloads = []
+    for _, kind, _, topic in devices:
+        for payload in faults.FLEET_QUIET[kind]:
+            payloads.append((topic, payload))
+    # Interleave the devices, so consecutive messages come from different ones.
+    payloads.sort(key=lambda item: (faults.FLEET_QUIET[item[0].rsplit("/", 1)[1]].index(item[1]), item[0]))
+    began = time.perf_counter()
+    sent = 0
+    while not stop.is_set():
+        due = int((time.perf_counter() - began) * rate)
+        while sent < due:
+            topic, payload = payloads[sent % len(payloads)]
+            publisher.publish(topic, payload)
+            sent += 1
+        time.sleep(0.002)
+    elapsed = time.perf_counter() - began
+    publisher.wait_acked(120)
+    publisher.close()
+    sent_out.put((sent, elapsed))
+
+
+def phase(hub, work):
+    """Runs `work` and returns its result with the hub's CPU (share of one core) and memory after."""
+    cpu, began = cpu_seconds(hub.proc.pid), time.perf_counter()
+    result = work()
+    elapsed = time.perf_counter() - began
+    used = cpu_seconds(hub.proc.pid) - cpu
+    return result, used, elapsed, memory_kib(hub.proc.pid)
+
+
+def one_run(args, number, nodelay=True, with_background=True, alarms=None):
+    alarms = alarms or args.alarms
+    with faults.Run(args, f"latency{number}", nodelay=nodelay) as run:
+        run.broker.start()
+        arrivals = Arrivals()
+        run.cleanups.append(arrivals.close)
+        site = faults.Site(args, run.work, run.broker, arrivals.url, serial=False, fleet=args.fleet)
+        hub = run.hub(site)
+        publisher = faults.Publisher(run.broker.port, "alarms")
+        run.cleanups.append(publisher.close)
+        out = {}
+        _, used, elapsed, memory = phase(hub, lambda: time.sleep(args.settle))
+        out["idle"] = {"cpu_percent": used / elapsed * 100, "memory": memory}
+        latencies, used, elapsed, memory = phase(hub, lambda: raise_alarms(publisher, arrivals, alarms, args.rate, 1))
+        out["quiet"] = {**percentiles(latencies), "cpu_percent": used / elapsed * 100, "memory": memory}
+        if not with_background:
+            return out
+        stop, sent_out = multiprocessing.Event(), multiprocessing.Queue()
+        devices = faults.fleet_devices(args.fleet)
+        proc = multiprocessing.Process(target=background, args=(run.broker.port, args.background, stop, sent_out,
+                                                                devices))
+        cpu_before, began = cpu_seconds(hub.proc.pid), time.perf_counter()
+        proc.start()
+        try:
+            time.sleep(1)  # the stream running before the first alarm
+            latencies, _, _, _ = phase(hub, lambda: raise_alarms(publisher, arrivals, alarms, args.rate, 1 + alarms))
+        finally:
+            stop.set()
+        sent, elapsed = sent_out.get(timeout=180)
+        proc.join(30)
+        db = site.db()
+        deadline = time.monotonic() + 60
+        while db.execute("SELECT COUNT(*) FROM events WHERE source LIKE 'zigbee2mqtt/f%'").fetchone()[0] < sent:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the hub did not take the {sent} background messages within 60 s of the last")
+            time.sleep(0.05)
+        # CPU from the stream's start until the hub has taken all of it.
+        used, spent = cpu_seconds(hub.proc.pid) - cpu_before, time.perf_counter() - began
+        out["background"] = {**percentiles(latencies), "sent_per_s": sent / elapsed,
+                             "cpu_percent": used / spent * 100,
+                             "cpu_ms_per_message": used / (sent + 2 * alarms) * 1000,
+                             "memory": memory_kib(hub.proc.pid)}
+        return out
+
+
+def memory_growth(args):
+    """One hub raising, delivering and resolving alarms back to back; memory along the way."""
+    marks = [m for m in (1000, 2000, 5000, 10000, 20000) if m <= args.memory_alarms]
+    out = {}
+    with faults.Run(args, "memory") as run:
+        run.broker.start()
+        arrivals = Arrivals()
+        run.cleanups.append(arrivals.close)
+        site = faults.Site(args, run.work, run.broker, arrivals.url, serial=False, fleet=args.fleet)
+        hub = run.hub(site)
+        publisher = faults.Publisher(run.broker.port, "alarms")
+        run.cleanups.append(publisher.close)
+        done = 0
+        for mark in marks:
+            raise_alarms(publisher, arrivals, mark - done, 0, done + 1)
+            done = mark
+            out[str(mark)] = memory_kib(hub.proc.pid)["rss"]
+            log(f"memory: RSS after {mark} alarms: {out[str(mark)]} kB")
+    return out
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--broker-port", type=int, required=True)
-    ap.add_argument("--webhook-port", type=int, required=True)
-    ap.add_argument("--count", type=int, default=1000)
-    ap.add_argument("--site", default="marker")
-    ap.add_argument("--first-alarm", type=int, default=1, help="number of the first alarm id (A<n>) this run raises")
+    ap.add_argument("--vakt", required=True)
+    ap.add_argument("--devices", required=True)
+    ap.add_argument("--config", required=True)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--alarms", type=int, default=200, help="alarms per phase and run")
+    ap.add_argument("--rate", type=float, default=10, help="alarms per second")
+    ap.add_argument("--background", type=int, default=5000, help="background messages per second")
+    ap.add_argument("--fleet", type=int, default=1000, help="generated devices besides the demo site's")
+    ap.add_argument("--settle", type=float, default=5, help="seconds idle before the first reading")
+    ap.add_argument("--memory-alarms", type=int, default=0)
+    ap.add_argument("--nagle-alarms", type=int, default=0)
+    ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
 
-    arrivals = {}
-    cond = threading.Condition()
+    runs = []
+    for number in range(1, args.runs + 1):
+        log(f"run {number} of {args.runs}: idle {args.settle:g} s, {args.alarms} alarms at {args.rate:g}/s, "
+            f"then again under {args.background} messages/s from {args.fleet} devices")
+        runs.append(one_run(args, number))
+        quiet, loud = runs[-1]["quiet"], runs[-1]["background"]
+        log(f"run {number}: p99 {quiet['p99_ms']:.2f} ms quiet, {loud['p99_ms']:.2f} ms under "
+            f"{loud['sent_per_s']:.0f}/s; RSS {loud['memory']['rss']} kB")
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            now = time.perf_counter()
-            alarm = json.loads(body)["alarm"]["id"]
-            with cond:
-                arrivals.setdefault(alarm, now)
-                cond.notify_all()
-            self.send_response(200)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"{}")
+    def over(path):
+        values = []
+        for run in runs:
+            value = run
+            for key in path:
+                value = value[key]
+            values.append(value)
+        return spread(values)
 
-        def log_message(self, *a):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", args.webhook_port), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-
-    mqtt = MQTT(args.broker_port, "vakt-bench-" + uuid.uuid4().hex[:8])
-    devices = [(f"zigbee2mqtt/room10{n}/fall", '{"fall_down_status":"fall","linkquality":150}' if n <= 3 else '{"fall_status":"fall_alarm","battery":100}') for n in range(1, 7)]
-    devices += [(f"zigbee2mqtt/room10{n}/sos", '{"action":"emergency","battery":100,"linkquality":98}') for n in range(1, 7)]
-    latencies = []
-    for i in range(args.count):
-        alarm = f"A{i + args.first_alarm}"
-        topic, payload = devices[i % len(devices)]
-        start = time.perf_counter()
-        mqtt.publish(topic, payload)
-        with cond:
-            if not cond.wait_for(lambda: alarm in arrivals, timeout=30):
-                raise SystemExit(f"no webhook for {alarm} within 30 s")
-            latencies.append((arrivals[alarm] - start) * 1000)
-        command = json.dumps({"id": f"bench-{uuid.uuid4().hex}", "action": "resolve", "alarm": alarm, "outcome": "false-alarm"})
-        mqtt.publish(f"vakt/{args.site}/commands/ns1", command)
-    latencies.sort()
-    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]
-    print(json.dumps({"count": len(latencies), "p50_ms": round(pick(0.50), 2), "p90_ms": round(pick(0.90), 2),
-                      "p99_ms": round(pick(0.99), 2), "max_ms": round(latencies[-1], 2),
-                      "mean_ms": round(statistics.mean(latencies), 2)}))
-    server.shutdown()
+    out = {"fleet": args.fleet, "alarms_per_phase": args.alarms, "rate_per_s": args.rate,
+           "background_per_s": args.background}
+    for name in ("idle", "quiet", "background"):
+        section = {key: over([name, key]) for key in runs[0][name] if key != "memory"}
+        section["memory_kib"] = {key: over([name, "memory", key]) for key in runs[0][name]["memory"]}
+        out[name] = section
+    if args.nagle_alarms:
+        log(f"{args.nagle_alarms} alarms at {args.rate:g}/s on a broker with mosquitto's default set_tcp_nodelay false")
+        nagle = one_run(args, "nagle", nodelay=False, with_background=False, alarms=args.nagle_alarms)["quiet"]
+        out["quiet_nagle"] = {key: round(nagle[key], 3) for key in ("p50_ms", "p99_ms", "max_ms")}
+    if args.memory_alarms:
+        log(f"memory: {args.memory_alarms} alarms back to back")
+        out["memory_growth_rss_kib"] = memory_growth(args)
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ def wait_for(what, check, timeout, step=0.1):
 class Broker:
     """A private mosquitto with persistence, which can be stopped and started on its port."""
 
-    def __init__(self, work):
+    def __init__(self, work, nodelay=True):
         self.port = free_port()
         self.url = f"mqtt://127.0.0.1:{self.port}"
         persistence = os.path.join(work, "mosquitto") + "/"
@@ -76,7 +76,7 @@ class Broker:
         self.conf = os.path.join(work, "mosquitto.conf")
         lines = [f"listener {self.port} 127.0.0.1", "allow_anonymous true", "persistence true",
                  f"persistence_location {persistence}", "max_queued_messages 0", "queue_qos0_messages true",
-                 "set_tcp_nodelay true"]
+                 f"set_tcp_nodelay {'true' if nodelay else 'false'}"]
         if os.geteuid() == 0:
             lines.append("user root")
         open(self.conf, "w").write("\n".join(lines) + "\n")
@@ -155,7 +155,10 @@ class Hub:
                     self.ready.set()
 
         threading.Thread(target=watch, daemon=True).start()
-        if wait and not self.ready.wait(60):
+        deadline = time.monotonic() + 60
+        while wait and not self.ready.wait(0.1) and proc.poll() is None and time.monotonic() < deadline:
+            pass
+        if wait and not self.ready.is_set():
             status = proc.poll()
             tail = "\n".join(self.lines[-8:])
             raise RuntimeError(f"the hub did not connect within 60 s ({'exited ' + str(status) if status is not None else 'still running'}); its last lines:\n{tail}")
@@ -253,7 +256,9 @@ class Publisher:
 class Site:
     """A copy of the demo site in `work`/config, pointed at the run's broker and receiver."""
 
-    def __init__(self, args, work, broker, webhook_url, edits=None, serial=True):
+    def __init__(self, args, work, broker, webhook_url, edits=None, serial=True, fleet=0):
+        """`fleet`: that many more zigbee2mqtt devices (FLEET_PROFILES, in rooms of four,
+        topics zigbee2mqtt/<room>/<kind>; see fleet_devices), for runs that need a site's size."""
         self.config = os.path.join(work, "config")
         self.data = os.path.join(work, "data")
         shutil.copytree(args.config, self.config, ignore=shutil.ignore_patterns("scenarios", "run", "data"))
@@ -272,6 +277,14 @@ class Site:
                 text = text.replace("mqtt://127.0.0.1:1883", broker.url)
             if name == "devices.yaml" and not serial:
                 text = without_serial_items(text)
+            if name == "devices.yaml" and fleet:
+                text = text.rstrip("\n") + "\n" + "".join(
+                    f"  - id: {room}-{kind}\n    profile: {profile}\n    room: {room}\n    topic: {topic}\n"
+                    for room, kind, profile, topic in fleet_devices(fleet))
+            if name == "rooms.yaml" and fleet:
+                rooms = sorted({room for room, _, _, _ in fleet_devices(fleet)})
+                text = text.rstrip("\n") + "\n" + "".join(
+                    f"  - id: {room}\n    name: Bench {room}\n    tags: [bench]\n" for room in rooms)
             open(path, "w").write(text)
 
     def db(self):
@@ -288,6 +301,28 @@ class Site:
 
     def events(self, source_like):
         return self.db().execute("SELECT COUNT(*) FROM events WHERE source LIKE ?", (source_like,)).fetchone()[0]
+
+
+# The devices of a generated fleet, four to a room: what most rooms of a real site have.
+FLEET_PROFILES = [("door", "zigbee2mqtt/aqara-mccgq11lm"), ("water", "zigbee2mqtt/aqara-sjcgq11lm"),
+                  ("smoke", "zigbee2mqtt/heiman-hs1sa"), ("sos", "zigbee2mqtt/tuya-ts0215a-sos")]
+# What each kind sends when nothing is wrong: a door opening or closing, the others' heartbeats.
+# None of these raises an alarm on the demo site's rules.
+FLEET_QUIET = {"door": ['{"battery":97,"contact":false,"linkquality":120,"voltage":3005}',
+                        '{"battery":97,"contact":true,"linkquality":121,"voltage":3005}'],
+               "water": ['{"battery":88,"water_leak":false,"battery_low":false,"linkquality":99}'],
+               "smoke": ['{"smoke":false,"battery_low":false,"tamper":false,"battery":100,"linkquality":87}'],
+               "sos": ['{"action":"","battery":92,"linkquality":76,"voltage":3000}']}
+
+
+def fleet_devices(count):
+    """[(room, kind, profile, topic)] for `count` generated devices in rooms f001, f002, ..."""
+    out = []
+    for n in range(count):
+        room = f"f{n // len(FLEET_PROFILES) + 1:03d}"
+        kind, profile = FLEET_PROFILES[n % len(FLEET_PROFILES)]
+        out.append((room, kind, profile, f"zigbee2mqtt/{room}/{kind}"))
+    return out
 
 
 def without_serial_items(text):
@@ -392,10 +427,11 @@ class Battery:
 class Run:
     """One run's working directory, broker and processes, cleaned up at the end."""
 
-    def __init__(self, args, name):
+    def __init__(self, args, name, nodelay=True):
+        """`nodelay`: the broker's set_tcp_nodelay (true in Vakt's broker configuration)."""
         self.args = args
         self.work = tempfile.mkdtemp(prefix=f"vakt-faults-{name}-")
-        self.broker = Broker(self.work)
+        self.broker = Broker(self.work, nodelay)
         self.cleanups = [self.broker.stop]
 
     def receiver(self, name, arguments=()):

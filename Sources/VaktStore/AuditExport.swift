@@ -1,4 +1,5 @@
 import Foundation
+import VaktCore
 
 /// The audit log as files for people and other systems: JSON Lines or CSV.
 ///

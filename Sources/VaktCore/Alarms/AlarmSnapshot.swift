@@ -77,21 +77,23 @@ public struct AlarmSnapshot: Sendable, Equatable, Codable {
         test = alarm.isTest
     }
 
-    /// Encodes with every key present (absent values as `null`), keys sorted.
+    /// Encodes with every key present (absent values as `null`), keys sorted by their bytes.
     public func json() -> Data {
         // JSONEncoder drops nil optionals; the contract promises the keys, so write them.
-        var object: [String: Any] = [:]
-        let mirror: [(String, Any?)] = [
-            ("id", id), ("kind", kind), ("severity", severity.rawValue), ("state", state.rawValue),
-            ("resident", resident), ("resident_name", residentName), ("room", room), ("device", device),
-            ("policy", policy), ("tier", tier), ("round", round), ("repeats", repeats),
-            ("raised_at", raisedAt), ("acknowledged_at", acknowledgedAt), ("acknowledged_by", acknowledgedBy),
-            ("onsite_at", onsiteAt), ("onsite_by", onsiteBy), ("resolved_at", resolvedAt),
-            ("resolved_by", resolvedBy), ("outcome", outcome), ("note", note), ("escalates_at", escalatesAt),
-            ("notified", notified), ("test", test),
+        let text = CanonicalJSON.Value.optional
+        let members: [(String, CanonicalJSON.Value)] = [
+            ("id", .string(id)), ("kind", .string(kind)), ("severity", .string(severity.rawValue)),
+            ("state", .string(state.rawValue)), ("resident", text(resident)), ("resident_name", text(residentName)),
+            ("room", .string(room)), ("device", .string(device)), ("policy", .string(policy)),
+            ("tier", .integer(tier)), ("round", .integer(round)), ("repeats", .integer(repeats)),
+            ("raised_at", .string(raisedAt)), ("acknowledged_at", text(acknowledgedAt)),
+            ("acknowledged_by", text(acknowledgedBy)), ("onsite_at", text(onsiteAt)), ("onsite_by", text(onsiteBy)),
+            ("resolved_at", text(resolvedAt)), ("resolved_by", text(resolvedBy)), ("outcome", text(outcome)),
+            ("note", text(note)), ("escalates_at", text(escalatesAt)),
+            ("notified", .array(notified.map(CanonicalJSON.Value.string))),
+            ("test", test.map(CanonicalJSON.Value.bool) ?? .null),
         ]
-        for (key, value) in mirror { object[key] = value ?? NSNull() }
-        return Data(WireJSON.bytes(object))
+        return Data(CanonicalJSON.bytes(.object(members)))
     }
 
     /// A JSON array of snapshots, pretty-printed for people when asked.

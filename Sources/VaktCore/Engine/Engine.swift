@@ -1,4 +1,5 @@
 import Foundation
+import HashTreeCollections
 
 /// Vakt's pure state machine: `(state, input, now) -> (state, [Effect])`.
 ///
@@ -8,25 +9,25 @@ import Foundation
 public struct Engine: Sendable {
     public let site: Site
     /// Open alarms by id. Resolved alarms leave the engine once their effects are returned.
-    public internal(set) var openAlarms: [String: Alarm]
+    public internal(set) var openAlarms: TreeDictionary<String, Alarm>
     /// The number the next raised alarm gets.
     public internal(set) var nextNumber: Int
     /// The health of every device and bridge heard of or watched, by id.
-    public internal(set) var sources: [String: SourceState]
+    public internal(set) var sources: TreeDictionary<String, SourceState>
     /// When the hub (re)started: silence is counted from here at the earliest.
     public var resumedAt: Date?
     /// Profiles whose devices can raise a care alarm (see `proofMaxAge`), worked out once.
     let provableProfiles: Set<String>
     /// What counting, absence and inactivity rules remember, by memory id.
-    public internal(set) var memories: [String: RuleMemory]
+    public internal(set) var memories: TreeDictionary<String, RuleMemory>
     /// Silences in force or yet to start, by id.
     public internal(set) var silences: [String: Silence]
     /// The last alarm resolved for each dedup key within `recentWindow`: for hold-offs and
     /// reopening.
-    public internal(set) var recentlyResolved: [String: Alarm]
+    public internal(set) var recentlyResolved: TreeDictionary<String, Alarm>
 
     /// The open alarm's id for each dedup key, so a repeat finds the alarm it joins at once.
-    var openByKey: [String: String]
+    var openByKey: TreeDictionary<String, String>
     /// Which rules each event kind concerns, worked out once.
     let ruleIndex: RuleIndex
     /// The rooms each inactivity rule watches, by rule id.
@@ -61,12 +62,12 @@ public struct Engine: Sendable {
         let openAlarms = openAlarms.map(keyed)
         let recentlyResolved = recentlyResolved.map(keyed)
         self.ruleIndex = rules
-        self.openAlarms = Dictionary(uniqueKeysWithValues: openAlarms.map { ($0.id, $0) })
-        self.openByKey = Dictionary(openAlarms.map { ($0.dedupKey, $0.id) }) { first, _ in first }
-        self.sources = Dictionary(sources.map { ($0.id, $0) }) { first, _ in first }
-        self.memories = Dictionary(memories.map { ($0.id, $0) }) { first, _ in first }
+        self.openAlarms = TreeDictionary(uniqueKeysWithValues: openAlarms.map { ($0.id, $0) })
+        self.openByKey = TreeDictionary(openAlarms.map { ($0.dedupKey, $0.id) }) { first, _ in first }
+        self.sources = TreeDictionary(sources.map { ($0.id, $0) }) { first, _ in first }
+        self.memories = TreeDictionary(memories.map { ($0.id, $0) }) { first, _ in first }
         self.silences = Dictionary(silences.map { ($0.id, $0) }) { first, _ in first }
-        var recent: [String: Alarm] = [:]
+        var recent: TreeDictionary<String, Alarm> = [:]
         for alarm in recentlyResolved.sorted(by: { ($0.resolvedAt ?? .distantPast) < ($1.resolvedAt ?? .distantPast) })
         {
             recent[alarm.dedupKey] = alarm

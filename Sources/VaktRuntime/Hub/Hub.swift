@@ -117,7 +117,9 @@ public final class Hub: @unchecked Sendable {
     var channelHealthNow: [String: ChannelHealth] { withLock { channelHealth } }
 
     /// Every device's and bridge's health (republished on each broker connection).
-    public var sources: [String: SourceState] { withLock { engine.sources } }
+    public var sources: [String: SourceState] {
+        withLock { Dictionary(uniqueKeysWithValues: engine.sources.lazy.map { ($0.key, $0.value) }) }
+    }
 
     /// The silences in force or yet to end, soonest end first (republished on each broker
     /// connection and after each change).
@@ -332,8 +334,10 @@ public final class Hub: @unchecked Sendable {
             return
         }
         if !frameKnown { noteWritten(effects) }
+        // The dispatcher first: what is published and logged below is not on an alarm's way to
+        // a phone.
+        if effects.contains(where: { if case .enqueue = $0 { true } else { false } }) { outboxWake.signal() }
         var wakeTimers = false
-        var wakeOutbox = false
         var publishSilences = false
         for effect in effects {
             switch effect {
@@ -344,20 +348,17 @@ public final class Hub: @unchecked Sendable {
                 publisher?.publish(reply: reply)
             case .schedule, .cancelTimer:
                 wakeTimers = true
-            case .enqueue:
-                wakeOutbox = true
             case .saveSource(let state):
                 announce(state)
             case .saveSilence, .endSilence:
                 publishSilences = true
-            case .audit, .saveMemory, .forgetMemory, .shiftPendingAttempts:
+            case .enqueue, .audit, .saveMemory, .forgetMemory, .shiftPendingAttempts:
                 break
             }
         }
         if publishSilences { publisher?.publish(silences: silences) }
         for observer in observers { observer(effects) }
         if wakeTimers { timerWake.signal() }
-        if wakeOutbox { outboxWake.signal() }
     }
 
     /// Notes the state the effects wrote on the clock as it reads now (see `writtenSinceStart`).

@@ -1,4 +1,6 @@
-/// A tiny JSON writer whose output is fixed byte for byte, for hashing.
+/// A tiny JSON writer whose output is fixed byte for byte: for hashing (the audit chain), and
+/// for what the hub publishes on every alarm change, where Foundation's writer with sorted keys
+/// compared the keys through ICU collation and took a fifth of the hub's CPU (docs/benchmarks.md).
 ///
 /// JSONEncoder's key order and escaping are not promised to be the same across platforms and
 /// Foundation versions, and the audit chain must verify anywhere, for years. So the bytes are
@@ -8,33 +10,43 @@
 /// - strings escape `"` and `\` with a backslash; `\b`, `\f`, `\n`, `\r`, `\t` by name; other
 ///   control characters below U+0020 as `\u00XX` (lowercase hex); everything else, `/` and
 ///   non-ASCII included, is written as its raw UTF-8 bytes, without Unicode normalisation;
-/// - integers in plain decimal; `null` for absent values.
-enum CanonicalJSON {
+/// - integers in plain decimal; `true`, `false`; `null` for absent values.
+public enum CanonicalJSON {
     /// A JSON value as the audit log needs it.
-    enum Value {
+    public enum Value: Sendable {
         case string(String)
         case integer(Int)
+        case bool(Bool)
         case null
+        case array([Value])
         /// An object of string values (an audit record's `detail`).
         case strings([String: String])
         case object([(String, Value)])
 
-        static func optional(_ text: String?) -> Value { text.map(Value.string) ?? .null }
+        public static func optional(_ text: String?) -> Value { text.map(Value.string) ?? .null }
     }
 
     /// The canonical bytes of `value`.
-    static func bytes(_ value: Value) -> [UInt8] {
+    public static func bytes(_ value: Value) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         write(value, to: &out)
         return out
     }
 
-    static func write(_ value: Value, to out: inout [UInt8]) {
+    public static func write(_ value: Value, to out: inout [UInt8]) {
         switch value {
         case .string(let text): writeString(text, to: &out)
         case .integer(let number): out.append(contentsOf: Array(String(number).utf8))
+        case .bool(let flag): out.append(contentsOf: Array((flag ? "true" : "false").utf8))
         case .null: out.append(contentsOf: Array("null".utf8))
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                write(item, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
         case .strings(let members): writeObject(members.map { ($0.key, .string($0.value)) }, to: &out)
         case .object(let members): writeObject(members, to: &out)
         }
@@ -54,7 +66,7 @@ enum CanonicalJSON {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    static func writeString(_ text: String, to out: inout [UInt8]) {
+    public static func writeString(_ text: String, to out: inout [UInt8]) {
         var text = text
         out.append(UInt8(ascii: "\""))
         text.withUTF8 { bytes in
@@ -91,7 +103,7 @@ extension CanonicalJSON {
     /// it uses, `\uXXXX` included); `nil` for anything else, so the caller can fall back to a
     /// general JSON parser. The store reads every audit record's `detail` through this: it is
     /// much faster than `JSONDecoder`, and the store wrote the text in this form.
-    static func parseStrings(_ bytes: some Collection<UInt8>) -> [String: String]? {
+    public static func parseStrings(_ bytes: some Collection<UInt8>) -> [String: String]? {
         let bytes = Array(bytes)
         var index = 0
         var result: [String: String] = [:]

@@ -1,0 +1,31 @@
+"""What the benchmark scripts share: a figure's spread over runs, and a process's CPU and memory."""
+import os
+import statistics
+
+
+def spread(values, digits=3):
+    """The median, min and max of one figure over several runs."""
+    values = list(values)
+    if not values:
+        raise ValueError("no runs to summarise")
+    return {"median": round(statistics.median(values), digits), "min": round(min(values), digits),
+            "max": round(max(values), digits), "runs": len(values)}
+
+
+def cpu_seconds(pid):
+    """User plus system CPU time of a process so far."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def memory_kib(pid):
+    """The process's resident memory now (`rss`), its peak (`peak`, VmHWM), and the part of
+    `rss` that is its own (`anon`: heap and stacks) rather than mapped files (`file`: the
+    program and its libraries, shared with any other process using them)."""
+    status = {}
+    for line in open(f"/proc/{pid}/status"):
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile", "RssShmem"):
+            status[key] = int(value.split()[0])
+    return {"rss": status["VmRSS"], "peak": status["VmHWM"], "anon": status["RssAnon"],
+            "file": status["RssFile"] + status.get("RssShmem", 0)}
