@@ -61,12 +61,15 @@ extension Store {
             case .audit(let entry): try appendAudit(entry, db)
             case .enqueue(let notification): try enqueue(notification, at: now, db)
             case .schedule(let timer): try saveTimer(timer, db)
-            case .cancelTimer(let id): try db.execute(sql: "DELETE FROM timers WHERE id = ?", arguments: [id])
+            case .cancelTimer(let id):
+                try db.cachedStatement(sql: "DELETE FROM timers WHERE id = ?").execute(arguments: [id])
             case .saveSource(let state): try saveSource(state, db)
             case .saveMemory(let memory): try saveMemory(memory, db)
-            case .forgetMemory(let id): try db.execute(sql: "DELETE FROM rule_memory WHERE id = ?", arguments: [id])
+            case .forgetMemory(let id):
+                try db.cachedStatement(sql: "DELETE FROM rule_memory WHERE id = ?").execute(arguments: [id])
             case .saveSilence(let silence): try saveSilence(silence, db)
-            case .endSilence(let id): try db.execute(sql: "DELETE FROM silences WHERE id = ?", arguments: [id])
+            case .endSilence(let id):
+                try db.cachedStatement(sql: "DELETE FROM silences WHERE id = ?").execute(arguments: [id])
             case .shiftPendingAttempts(let seconds, nil):
                 try db.execute(
                     sql: "UPDATE outbox SET next_attempt_at = next_attempt_at + ? WHERE state = 'pending'",

@@ -11,14 +11,15 @@ extension Store {
     /// - Throws: `DatabaseError`; `StoreError.Code.corruptRow` when a row does not decode.
     public func dueOutbox(at now: Date, limit: Int) throws -> [OutboxItem] {
         try pool.read { db in
+            // Cached statements: the dispatcher asks after every commit that queued a notification.
             try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT key, json, attempts, next_attempt_at FROM outbox
-                    WHERE state = 'pending' AND next_attempt_at <= ?
-                    ORDER BY next_attempt_at, created_at, rowid
-                    LIMIT ?
-                    """,
+                db.cachedStatement(
+                    sql: """
+                        SELECT key, json, attempts, next_attempt_at FROM outbox
+                        WHERE state = 'pending' AND next_attempt_at <= ?
+                        ORDER BY next_attempt_at, created_at, rowid
+                        LIMIT ?
+                        """),
                 arguments: [now.timeIntervalSince1970, limit]
             ).map { row in
                 OutboxItem(
@@ -35,8 +36,10 @@ extension Store {
     /// - Throws: `DatabaseError`.
     public func nextOutboxDue() throws -> Date? {
         try pool.read { db in
-            try Double.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'")
-                .map { Date(timeIntervalSince1970: $0) }
+            try Double.fetchOne(
+                db.cachedStatement(sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'")
+            )
+            .map { Date(timeIntervalSince1970: $0) }
         }
     }
 

@@ -46,7 +46,7 @@ extension Store {
     ) throws -> Readable<Item> {
         try pool.read { db in
             var result = Readable<Item>(items: [], unreadable: [])
-            for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+            for row in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments) {
                 do {
                     result.items.append(try StoredJSON.decode(type, row["json"], table: table, id: row["id"]))
                 } catch {

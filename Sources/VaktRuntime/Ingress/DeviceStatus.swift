@@ -10,15 +10,16 @@ import VaktCore
 /// anything is known.
 enum DeviceStatus {
     static func json(_ state: SourceState, in zone: TimeZone) -> [UInt8] {
-        let online: Any = state.reportedOnline.map { $0 as Any } ?? NSNull()
-        let object: [String: Any] = [
-            "online": online, "battery": state.battery.map { $0 as Any } ?? NSNull(),
-            "low_battery": state.lowBattery, "tampered": state.tampered, "silent": state.silent,
-            "rejected": state.rejected, "proof_expired": state.proofExpired,
-            "test_until": state.testUntil.map { RFC3339.string(from: $0, in: zone) as Any } ?? NSNull(),
-            "last_seen": state.lastSeen.map { RFC3339.string(from: $0, in: zone) as Any } ?? NSNull(),
-        ]
-        return WireJSON.bytes(object)
+        let stamp = { (date: Date?) in CanonicalJSON.Value.optional(date.map { RFC3339.string(from: $0, in: zone) }) }
+        return CanonicalJSON.bytes(
+            .object([
+                ("online", state.reportedOnline.map(CanonicalJSON.Value.bool) ?? .null),
+                ("battery", state.battery.map(CanonicalJSON.Value.integer) ?? .null),
+                ("low_battery", .bool(state.lowBattery)), ("tampered", .bool(state.tampered)),
+                ("silent", .bool(state.silent)), ("rejected", .integer(state.rejected)),
+                ("proof_expired", .bool(state.proofExpired)), ("test_until", stamp(state.testUntil)),
+                ("last_seen", stamp(state.lastSeen)),
+            ]))
     }
 
     /// Parses zigbee2mqtt's availability payload, in both formats found in the field: plain
