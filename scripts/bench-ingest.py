@@ -6,18 +6,20 @@
    that `mosquitto_pub -l -q 1` stops early and exits 0) to `mosquitto_sub`, at QoS 0 and at
    QoS 1; the six publishers one after another (one stream, as a site's bridge sends it), and
    all at once (the broker's own limit).
-2. Ingest: the release hub on the demo site consuming the same stream at QoS 1 from a fresh
-   broker of the same configuration, every event committed to SQLite (WAL, synchronous=FULL)
-   before its PUBACK leaves. The clock stops when the N-th event is in the store.
+2. Ingest: the release hub on the demo site with --fleet more devices (1,000 by default)
+   consuming the same stream at QoS 1 from a fresh broker of the same configuration, every
+   event committed to SQLite (WAL, synchronous=FULL) before its PUBACK leaves. The clock stops
+   when the N-th event is in the store. The hub's CPU per event and its peak memory are read.
 
-Prints one JSON object: messages per second for each, and the ratio of ingest to the QoS 1
-ceiling.
-  bench-ingest.py --vakt BIN --devices DIR --config DIR [--messages N]
+Prints one JSON object: messages per second for each, the ratio of ingest to the QoS 1
+ceiling, and the hub's CPU and memory.
+  bench-ingest.py --vakt BIN --devices DIR --config DIR [--messages N] [--fleet N]
 """
 import argparse, json, os, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import faults  # noqa: E402  (scripts/faults.py: broker, site copy, hub)
+from benchstats import cpu_seconds, memory_kib  # noqa: E402
 
 BUTTONS = [f"zigbee2mqtt/room{n}/sos" for n in range(101, 107)]
 
@@ -87,17 +89,11 @@ def ceiling(args, files, total, qos, parallel):
         return total / elapsed
 
 
-def cpu_seconds(pid):
-    """User plus system CPU time of a process so far."""
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def ingest(args, files, total, parallel):
     with faults.Run(args, "ingest") as run:
         run.broker.start()
         receiver = run.receiver("webhook")
-        site = faults.Site(args, run.work, run.broker, receiver.url, serial=False)
+        site = faults.Site(args, run.work, run.broker, receiver.url, serial=False, fleet=args.fleet)
         hub = run.hub(site)
         cpu_before = cpu_seconds(hub.proc.pid)
         began = time.monotonic()
@@ -109,9 +105,10 @@ def ingest(args, files, total, parallel):
             time.sleep(0.05)
         elapsed = time.monotonic() - began
         cpu = cpu_seconds(hub.proc.pid) - cpu_before
+        memory = memory_kib(hub.proc.pid)
         wait()
         hub.stop()
-        return total / elapsed, cpu / total * 1000
+        return total / elapsed, cpu / total * 1000, cpu / elapsed * 100, memory
 
 
 def main():
@@ -120,6 +117,7 @@ def main():
     ap.add_argument("--devices", required=True)
     ap.add_argument("--config", required=True)
     ap.add_argument("--messages", type=int, default=200_000)
+    ap.add_argument("--fleet", type=int, default=1000, help="generated devices besides the demo site's")
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="vakt-bench-ingest-")
@@ -132,10 +130,13 @@ def main():
                   "and 1, then the hub", file=sys.stderr, flush=True)
             q0 = ceiling(args, files, total, 0, parallel)
             q1 = ceiling(args, files, total, 1, parallel)
-            hub, cpu_ms = ingest(args, files, total, parallel)
+            hub, cpu_ms, cpu_percent, memory = ingest(args, files, total, parallel)
             out[name] = {"ceiling_qos0_per_s": round(q0), "ceiling_qos1_per_s": round(q1),
                          "ingest_per_s": round(hub), "ingest_to_qos1_ceiling": round(hub / q1, 3),
-                         "hub_cpu_ms_per_event": round(cpu_ms, 4)}
+                         "hub_cpu_ms_per_event": round(cpu_ms, 4), "hub_cpu_percent": round(cpu_percent, 1),
+                         "hub_rss_peak_kib": memory["peak"], "hub_rss_kib": memory["rss"],
+                         "hub_anon_kib": memory["anon"]}
+        out["fleet"] = args.fleet
         print(json.dumps(out))
     finally:
         subprocess.run(["rm", "-rf", work])

@@ -12,3 +12,11 @@ enum CurlGlobal {
         guard initResult == CURLE_OK.rawValue else { throw CurlError(rawValue: initResult) }
     }
 }
+
+/// Sets up libcurl (and the TLS library's configuration it loads) at start, so the first
+/// notification does not pay for it on an alarm's way out.
+///
+/// - Throws: `CurlError` when libcurl cannot be set up; every HTTP and SMTP attempt would fail.
+public func prepareTransfers() throws(CurlError) {
+    try CurlGlobal.ensureInitialized()
+}

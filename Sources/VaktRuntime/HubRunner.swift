@@ -111,6 +111,11 @@ public enum HubRunner {
                 throw StartupError("broker password: \(error)")
             }
         }
+        do {
+            try prepareTransfers()
+        } catch {
+            logger.critical("libcurl could not be set up: \(error); notifications over HTTP and SMTP will fail")
+        }
         let mqtt = try MQTTService(hub: hub, address: address, password: password)
         let serial = try SerialService.services(for: hub)
 

@@ -1,0 +1,241 @@
+#!/usr/bin/env python3
+"""Writes docs/benchmarks.md from bench/results.json (scripts/bench runs it).
+
+  bench-report.py bench/results.json > docs/benchmarks.md
+"""
+import json, sys
+
+
+def med(value):
+    """The median of a spread (or the plain number of a single reading)."""
+    return value["median"] if isinstance(value, dict) else value
+
+
+def number(value, digits=0):
+    value = med(value)
+    if value is None:
+        return "–"
+    if digits == 0:
+        return f"{round(value):,}"
+    return f"{value:,.{digits}f}"
+
+
+def figure(value, unit="", digits=0):
+    """`median unit (min–max)`, or the plain reading when there was one run."""
+    text = number(value, digits) + (f" {unit}" if unit else "")
+    if isinstance(value, dict) and value.get("runs", 1) > 1:
+        text += f" ({number(value['min'], digits)}–{number(value['max'], digits)})"
+    return text
+
+
+def mib(kib_value):
+    """A spread or number of KiB as MiB with one decimal."""
+    if isinstance(kib_value, dict):
+        return {key: (v / 1024 if key in ("median", "min", "max") else v) for key, v in kib_value.items()}
+    return kib_value / 1024
+
+
+def verdict(ok):
+    return "met" if ok else "**not met**"
+
+
+def main():
+    r = json.load(open(sys.argv[1]))
+    m, lat, ing, audit, restart = r["machine"], r["latency"], r["ingest"], r["audit"], r["restart"]
+    eng, notify, frame = r["engine"], r["notifications"], r["dashboard_frame"]
+    one, six = ing["one"], ing["six"]
+    fleet = med(lat["fleet"])
+    out = []
+    w = out.append
+    w("# Benchmarks")
+    w("")
+    w("Written by `scripts/bench` (from `bench/results.json`, which holds every figure). Numbers")
+    w("depend on the machine: compare runs made on one machine, and columns measured side by side")
+    w("in one run. Each figure is the median of the runs, with the lowest and highest in brackets.")
+    w("")
+    w(f"## {r['date']} on {m['cores']} cores, {m['cpu']}, {m['memory_gib']} GiB, {m['os']}")
+    w("")
+    w(f"Release build; {r['versions']['mosquitto']} on loopback; {r['versions']['swift']}; SQLite in WAL")
+    w(f"mode with synchronous=FULL (every commit is on disk before it counts). {r['runs']} runs of each")
+    w(f"measure; the whole run took {r['seconds'] // 60} min {r['seconds'] % 60} s.")
+    w("")
+    w("### Targets")
+    w("")
+    w("| target | measured | |")
+    w("|---|---|---|")
+    w(f"| ingest ≥ 0.9 × the broker's QoS 1 ceiling, one stream | {figure(one['ingest_to_qos1_ceiling'], digits=2)} | "
+      f"{verdict(med(one['ingest_to_qos1_ceiling']) >= 0.9)} |")
+    w(f"| the same, six publishers at once | {figure(six['ingest_to_qos1_ceiling'], digits=2)} | "
+      f"{verdict(med(six['ingest_to_qos1_ceiling']) >= 0.9)} |")
+    w(f"| alarm latency p99 ≤ 5 ms at {number(lat['rate_per_s'])} alarms/s | {figure(lat['quiet']['p99_ms'], 'ms', 2)} | "
+      f"{verdict(med(lat['quiet']['p99_ms']) <= 5)} |")
+    w(f"| alarm latency p99 ≤ 20 ms under {number(lat['background_per_s'])} messages/s from {fleet:,} devices | "
+      f"{figure(lat['background']['p99_ms'], 'ms', 2)} | {verdict(med(lat['background']['p99_ms']) <= 20)} |")
+    w(f"| CPU per event ≤ 0.05 ms (ingest, one stream) | {figure(one['hub_cpu_ms_per_event'], 'ms', 3)} | "
+      f"{verdict(med(one['hub_cpu_ms_per_event']) <= 0.05)} |")
+    w(f"| RSS ≤ 30 MB with {fleet:,} more devices, idle | {figure(mib(lat['idle']['memory_kib']['rss']), 'MiB', 1)} | "
+      f"{verdict(med(lat['idle']['memory_kib']['rss']) <= 30 * 1000)} |")
+    w(f"| restart to ready ≤ 0.5 s, {restart['store']['events']:,} events and {restart['store']['alarms']:,} alarms | "
+      f"{figure(restart['ready_seconds'], 's', 3)} | {verdict(restart['ready_seconds']['median'] <= 0.5)} |")
+    w(f"| audit verify ≥ 500,000 records/s | {figure(audit['verify_per_s'])} | {verdict(med(audit['verify_per_s']) >= 500000)} |")
+    w("")
+    w("What each target's figure is, and what was found where one is missed, follows.")
+    w("")
+
+    w("### Alarm latency and footprint")
+    w("")
+    w(f"The demo site with {fleet:,} more zigbee2mqtt devices (doors, leak sensors, smoke")
+    w("detectors and buttons, four to a room). Each run: a fresh broker, hub and database; the")
+    w("hub idle, then real fall and SOS payloads published at QoS 1, the clock stopping when the")
+    w("first webhook POST for that alarm arrives (the alarm is then resolved through the command")
+    w(f"topic); then the same while another process publishes {number(lat['background_per_s'])} quiet messages per")
+    w(f"second (doors opening and closing, heartbeats) from those devices. {number(lat['alarms_per_phase'])} alarms per phase")
+    w("and run. The path measured: the event's commit (one fsync), the engine, the dispatcher and")
+    w("one HTTP POST through libcurl to a Python receiver.")
+    w("")
+    w(f"| measure | idle | {number(lat['rate_per_s'])} alarms/s | the same under {number(lat['background_per_s'])} messages/s |")
+    w("|---|---|---|---|")
+    q, b, idle = lat["quiet"], lat["background"], lat["idle"]
+    for name in ("p50", "p99", "max"):
+        w(f"| publish → webhook, {name} | | {figure(q[name + '_ms'], 'ms', 2)} | {figure(b[name + '_ms'], 'ms', 2)} |")
+    w(f"| background messages/s achieved | | | {figure(b['sent_per_s'])} |")
+    w(f"| hub CPU, share of one core | {figure(idle['cpu_percent'], '%', 1)} | {figure(q['cpu_percent'], '%', 1)} | "
+      f"{figure(b['cpu_percent'], '%', 1)} |")
+    w(f"| hub CPU per message | | | {figure(b['cpu_ms_per_message'], 'ms', 3)} |")
+    for key, label in (("rss", "hub RSS"), ("anon", "of which its own (heap, stacks)"),
+                       ("file", "of which mapped files (program, libraries)")):
+        w(f"| {label} | {figure(mib(idle['memory_kib'][key]), 'MiB', 1)} | {figure(mib(q['memory_kib'][key]), 'MiB', 1)} | "
+          f"{figure(mib(b['memory_kib'][key]), 'MiB', 1)} |")
+    w("")
+    if "quiet_nagle" in lat:
+        nagle = lat["quiet_nagle"]
+        w(f"With mosquitto's default `set_tcp_nodelay false` (one run): p50 {nagle['p50_ms']:.2f} ms, p99 "
+          f"{nagle['p99_ms']:.2f} ms, max {nagle['max_ms']:.2f} ms. Nagle's algorithm on the broker's socket")
+        w("to the hub holds small packets back until the hub's delayed ACK (about 40 ms on Linux); Vakt's")
+        w("broker configuration turns it off.")
+        w("")
+    if "memory_growth_rss_kib" in lat:
+        growth = lat["memory_growth_rss_kib"]
+        w("Memory over alarms raised, delivered and resolved back to back by one hub (a leak grows in")
+        w("step with the count; caches level off): " + ", ".join(
+            f"{int(k):,} alarms {v / 1024:.1f} MiB" for k, v in growth.items()) + ".")
+        w("")
+
+    w("### Ingest against the broker's own ceiling")
+    w("")
+    w(f"{number(ing['messages'])} small zigbee2mqtt payloads from `mosquitto_pub -l` (six files of under 65,535")
+    w("lines), on a fresh broker configured as Vakt ships it for each measure. The hub, on the demo")
+    w(f"site with {number(ing['fleet'])} more devices, commits every event (synchronous=FULL) before its")
+    w("PUBACK leaves, in one transaction per batch it reads.")
+    w("")
+    w("| measure | one stream (six files one after another) | six publishers at once |")
+    w("|---|---|---|")
+    for key, label, unit, digits in (
+            ("ceiling_qos0_per_s", "broker ceiling, QoS 0 (to mosquitto_sub), messages/s", "", 0),
+            ("ceiling_qos1_per_s", "broker ceiling, QoS 1, messages/s", "", 0),
+            ("ingest_per_s", "hub ingest, QoS 1, events/s", "", 0),
+            ("ingest_to_qos1_ceiling", "ingest ÷ QoS 1 ceiling", "", 3),
+            ("hub_cpu_ms_per_event", "hub CPU per event", "ms", 4),
+            ("hub_cpu_percent", "hub CPU, share of one core", "%", 0)):
+        w(f"| {label} | {figure(one[key], unit, digits)} | {figure(six[key], unit, digits)} |")
+    w(f"| hub peak RSS | {figure(mib(one['hub_rss_peak_kib']), 'MiB', 1)} | {figure(mib(six['hub_rss_peak_kib']), 'MiB', 1)} |")
+    w("")
+
+    w("### Restart, audit log, modules")
+    w("")
+    store = restart["store"]
+    w(f"Restart to ready (process start to subscribed; timers re-armed before that) with {store['events']:,} events")
+    w(f"and {store['alarms']:,} alarms ({store['open_alarms']} open, each with its timer) stored, {store['megabytes']} MB: "
+      f"{figure(restart['ready_seconds'], 's', 3)} over {restart['ready_seconds']['runs']} starts.")
+    w("")
+    w(f"Audit log, {number(audit['records'])} records (database {number(audit['database_mb'])} MB, JSON Lines "
+      f"{number(audit['jsonl_mb'])} MB), one core; filled once, then measured in each run:")
+    w("")
+    w("| measure | records/s |")
+    w("|---|---|")
+    w(f"| append (10,000 records per transaction, SHA-256 chained; first run only) | {figure(audit['append_per_s'])} |")
+    w(f"| `vakt audit verify` (every hash recomputed) | {figure(audit['verify_per_s'])} |")
+    w(f"| export, JSON Lines | {figure(audit['export_jsonl_per_s'])} |")
+    w(f"| export, CSV | {figure(audit['export_csv_per_s'])} |")
+    w("")
+    w(f"Rule engine alone (no store, no broker), one core: {number(eng['devices'])} devices in 500 rooms, a seeded")
+    w(f"stream of {number(eng['events'])} device events (mostly doors and presence, one in twenty a fall, a button")
+    w("or a leak) on virtual time, every due timer fired, staff resolving each alarm 90 s after it")
+    w("was raised; rules on tags, devices and night windows, counting and absence rules, per-resident")
+    w(f"overrides. 100 rules: {figure(eng['events_per_s'])} events/s; 10 rules: {figure(eng['events_per_s_10_rules'])} events/s.")
+    w("")
+    w("Notifications in process: the outbox, the dispatcher (8 at a time) and the webhook channel")
+    w("(libcurl) to `scripts/webhook-receiver` on loopback, each attempt committed with its audit")
+    w(f"record; 10 staff told of each alarm. {number(notify['burst_notifications'])} queued at once: "
+      f"{figure(notify['burst_per_s'])} delivered/s. {number(notify['paced_notifications'])} at 20 alarms/s, outbox to")
+    w(f"delivered: p50 {figure(notify['outbox_to_delivered_p50_ms'], 'ms', 1)}, p99 "
+      f"{figure(notify['outbox_to_delivered_p99_ms'], 'ms', 1)}, max {figure(notify['outbox_to_delivered_max_ms'], 'ms', 1)}.")
+    w("")
+    w(f"Dashboard, {frame.get('alarms', 500)} open alarms, 100×30 terminal (tmux), {frame.get('iterations', 300)} frames: "
+      f"laying out a frame {frame.get('layout_median_ms', '–')} ms median ({frame.get('layout_max_ms', '–')} max); laying out and")
+    w(f"drawing it through ncurses {frame.get('layout_and_draw_median_ms', '–')} ms ({frame.get('layout_and_draw_max_ms', '–')} max).")
+    w("")
+    w("Decoding, one core, each profile's recorded samples over and over for a second (what the hub")
+    w("does per message before the commit). Outputs are events, or messages for receivers:")
+    w("")
+    w("| profile | format | samples/s | events or messages/s | MB/s |")
+    w("|---|---|---|---|---|")
+    for row in r["decode"]:
+        w(f"| `{row['profile']}` | {row['format']} | {figure(row['samples_per_s'])} | {figure(row['outputs_per_s'])} | "
+          f"{number(row['megabytes_per_s'], 1)} |")
+    w("")
+    w(FINDINGS)
+    print("\n".join(out))
+
+
+FINDINGS = """## What was found, and what is left
+
+Profiles were taken with `perf record -g` on the release hub during the runs above.
+
+**Ingest, 2026-11-27.** Committing each message on its own (one fsync each) took 3,300 events/s
+(0.09 of the six-publisher ceiling). Committing what one read of the socket holds in one
+transaction before those PUBACKs are written took 13,700 (0.065 ms CPU per event). Then hex
+digests and the sources' JSON, written by hand (perf showed `String(format:)` at a quarter and
+JSONEncoder at a fifth of the CPU), brought it to 0.032 ms. The hub takes the stream on one
+core while the broker and the publishers share the other. **Not met: 0.9 of the QoS 1
+ceiling.** What is left per event is the payload decode, the engine, the event digest and
+SQLite's statements, in about equal parts; none is a single hot spot left to remove.
+
+**A site's size, 2026-11-27.** With 1,000 devices, a message at 5,000/s cost the hub 0.177 ms
+of CPU and alarm p99 was 44 ms: the hub keeps the engine's state from before each input to roll
+back to, and changing a copy of a Swift `Dictionary` copies all of it, so every message copied
+every device's health record (perf: retain, release and memmove of `SourceState`, half of the
+CPU). The engine's per-device and per-key state is now in persistent hash-tree dictionaries
+(swift-collections' `TreeDictionary`): a change copies one path. 0.177 → 0.10 ms per message,
+p99 44 → 7 ms. Under a steady 5,000 messages/s, batches are small (a read finds one or two
+messages), so each message pays a commit of its own; that, not the engine, is most of the
+0.1 ms.
+
+**Latency at 10 alarms/s, 2026-11-27.** Alarm snapshots were written by JSONSerialization with
+sorted keys, which on Linux compares keys through ICU collation: a fifth of the hub's CPU with
+alarms flowing, and it ran before the dispatcher was woken. Snapshots and device statuses now
+use the canonical JSON writer the audit log already had, and the dispatcher is woken first.
+p50 5.0 → 3.6 ms. **Not met by a small margin: p99 ≤ 5 ms.** What is left on the path, read
+with `strace -tt` on one alarm: about 1 ms of CPU for the event's decode, engine and
+statements, the fsync (0.2-1.5 ms on this virtual disk, the tail of the spread), waking the
+dispatcher and reading the outbox, the webhook body and libcurl, and the Python receiver's own
+parsing, which the clock includes.
+
+**Memory.** RSS is mostly mapped files: the program and its libraries (Foundation with ICU,
+libswiftCore, libcurl with GnuTLS, SQLite) touched at start-up, shared with any other process
+using them and dropped first under memory pressure. The hub's own memory (heap and stacks) is the
+"its own" row: about 9-12 MiB with 1,000 devices. **Not met: RSS ≤ 30 MB.** A build with the
+Swift runtime and Foundation linked statically (`--static-swift-stdlib`) measured the same RSS
+(44 MiB idle on the demo site) with a 121 MB binary, so it was not taken. Getting under 30 MB
+means not loading Foundation's ICU and the parts of Foundation the hub uses only for dates and
+JSON.
+
+**Audit verify.** Verification reads the columns it hashes and splices the stored detail text
+into the canonical bytes instead of decoding it; exports read detail with a parser for the form
+the store writes. Before those changes verify ran at 72,000 and the JSON Lines export at 76,000
+records/s. **Not met: 500,000 records/s**; what is left is SQLite's row reads, GRDB's column
+decoding into Swift strings, and SHA-256.
+"""
+
+if __name__ == "__main__":
+    main()
