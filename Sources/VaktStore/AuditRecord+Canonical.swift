@@ -42,26 +42,37 @@ extension AuditRecord {
     /// The store writes `detail` in canonical form, so for every record it wrote, these bytes
     /// equal ``canonicalBytes()``. A detail edited into other bytes, even JSON that decodes to
     /// the same object, no longer matches its hash: the file was changed.
+    ///
+    /// The text columns come as their stored UTF-8 bytes, read in place (`nil` for NULL).
     static func writeCanonical(
-        seq: Int, at: Date, actor: String, action: String, alarm: String?, channel: String?, recipient: String?,
-        result: String?, storedDetail: String, to out: inout [UInt8]
+        seq: Int, at: Date, actor: UnsafeRawBufferPointer, action: UnsafeRawBufferPointer,
+        alarm: UnsafeRawBufferPointer?, channel: UnsafeRawBufferPointer?, recipient: UnsafeRawBufferPointer?,
+        result: UnsafeRawBufferPointer?, storedDetail: UnsafeRawBufferPointer, to out: inout [UInt8]
     ) {
         out.removeAll(keepingCapacity: true)
         func key(_ name: StaticString, first: Bool = false) {
             if !first { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "\""))
             name.withUTF8Buffer { out.append(contentsOf: $0) }
-            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+            out.append(UInt8(ascii: "\""))
+            out.append(UInt8(ascii: ":"))
         }
-        func optional(_ text: String?) {
-            if let text { CanonicalJSON.writeString(text, to: &out) } else { out.append(contentsOf: nullBytes) }
+        func optional(_ text: UnsafeRawBufferPointer?) {
+            if let text {
+                CanonicalJSON.writeString(utf8: text, to: &out)
+            } else {
+                out.append(UInt8(ascii: "n"))
+                out.append(UInt8(ascii: "u"))
+                out.append(UInt8(ascii: "l"))
+                out.append(UInt8(ascii: "l"))
+            }
         }
         // Keys in byte order: action, actor, alarm, at, channel, detail, recipient, result, seq.
         out.append(UInt8(ascii: "{"))
         key("action", first: true)
-        CanonicalJSON.writeString(action, to: &out)
+        CanonicalJSON.writeString(utf8: action, to: &out)
         key("actor")
-        CanonicalJSON.writeString(actor, to: &out)
+        CanonicalJSON.writeString(utf8: actor, to: &out)
         key("alarm")
         optional(alarm)
         key("at")
@@ -71,8 +82,7 @@ extension AuditRecord {
         key("channel")
         optional(channel)
         key("detail")
-        var detail = storedDetail
-        detail.withUTF8 { out.append(contentsOf: $0) }
+        out.append(contentsOf: storedDetail)
         key("recipient")
         optional(recipient)
         key("result")
@@ -81,8 +91,6 @@ extension AuditRecord {
         out.append(contentsOf: String(seq).utf8)
         out.append(UInt8(ascii: "}"))
     }
-
-    private static let nullBytes = Array("null".utf8)
 
     /// The hash this record should carry: `hex(SHA-256(prevHash UTF-8 ++ canonicalBytes()))`.
     public func computedHash() -> String {

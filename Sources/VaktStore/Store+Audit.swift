@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import VaktCore
 
 extension Store {
@@ -114,27 +115,32 @@ extension Store {
             var checkpointHash: String?
             var canonical: [UInt8] = []
             canonical.reserveCapacity(512)
-            let rows = try Row.fetchCursor(
-                db,
+            let statement = try db.makeStatement(
                 sql: """
                     SELECT seq, at, actor, action, alarm, channel, recipient, result, detail, prev_hash, hash
                     FROM audit ORDER BY seq
                     """)
+            let rows = try Row.fetchCursor(statement)
             while let row = try rows.next() {
                 // Positional, throwing reads: a row edited to hold the wrong types is reported.
+                // The text the hash covers is read in place from SQLite (no String made per
+                // column: a fifth of verification's time, measured).
                 let seq = (try? row.decode(Int.self, atIndex: 0)) ?? 0
                 let reason: String?
                 do {
                     let prevHash = try row.decode(String.self, atIndex: 9)
                     let hash = try row.decode(String.self, atIndex: 10)
                     let at = try row.decode(Double.self, atIndex: 1)
-                    let actor = try row.decode(String.self, atIndex: 2)
-                    let action = try row.decode(String.self, atIndex: 3)
-                    let alarm = try row.decode(String?.self, atIndex: 4)
-                    let channel = try row.decode(String?.self, atIndex: 5)
-                    let recipient = try row.decode(String?.self, atIndex: 6)
-                    let result = try row.decode(String?.self, atIndex: 7)
-                    let detail = try row.decode(String.self, atIndex: 8)
+                    let text = { (index: Int32, name: String) in
+                        try Self.storedText(statement.sqliteStatement, index, column: name)
+                    }
+                    let actor = try text(2, "actor") ?? Self.missing("actor")
+                    let action = try text(3, "action") ?? Self.missing("action")
+                    let alarm = try text(4, "alarm")
+                    let channel = try text(5, "channel")
+                    let recipient = try text(6, "recipient")
+                    let result = try text(7, "result")
+                    let detail = try text(8, "detail") ?? Self.missing("detail")
                     reason = verifier.check(seq: seq, prevHash: prevHash, hash: hash) {
                         AuditRecord.writeCanonical(
                             seq: seq, at: Date(timeIntervalSince1970: at), actor: actor, action: action, alarm: alarm,
@@ -158,6 +164,29 @@ extension Store {
             }
             return .intact(count: verifier.count, lastHash: verifier.lastHash)
         }
+    }
+
+    /// The text in column `index` of the statement's current row, as its stored bytes (valid
+    /// until the statement steps on); `nil` for NULL.
+    ///
+    /// - Throws: `StoreError.Code.corruptRow` when the column holds a number or a blob.
+    private static func storedText(
+        _ statement: SQLiteStatement, _ index: Int32, column: String
+    ) throws -> UnsafeRawBufferPointer? {
+        switch sqlite3_column_type(statement, index) {
+        case SQLITE_NULL:
+            return nil
+        case SQLITE_TEXT:
+            // Text first, then its length: the order SQLite asks for.
+            let bytes = sqlite3_column_text(statement, index)
+            return UnsafeRawBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(statement, index)))
+        default:
+            throw StoreError(.corruptRow, "column \(column) does not hold text")
+        }
+    }
+
+    private static func missing(_ column: String) throws -> UnsafeRawBufferPointer {
+        throw StoreError(.corruptRow, "column \(column) is empty (NULL)")
     }
 
     /// Why the log does not agree with a checkpoint written earlier, or `nil` when it does.

@@ -68,8 +68,13 @@ public enum CanonicalJSON {
 
     public static func writeString(_ text: String, to out: inout [UInt8]) {
         var text = text
+        text.withUTF8 { writeString(utf8: UnsafeRawBufferPointer($0), to: &out) }
+    }
+
+    /// ``writeString(_:to:)`` for text given as its UTF-8 bytes (a column read in place).
+    public static func writeString(utf8 text: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        text.withUTF8 { bytes in
+        text.withMemoryRebound(to: UInt8.self) { bytes in
             // Runs of bytes that need no escaping are copied whole.
             var start = 0
             for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
