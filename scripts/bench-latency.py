@@ -232,8 +232,9 @@ def memory_growth(args):
         for mark in marks:
             raise_alarms(publisher, arrivals, mark - done, 0, done + 1)
             done = mark
-            out[str(mark)] = memory_kib(hub.proc.pid)["rss"]
-            log(f"memory: RSS after {mark} alarms: {out[str(mark)]} kB")
+            memory = memory_kib(hub.proc.pid)
+            out[str(mark)] = {"rss": memory["rss"], "anon": memory["anon"]}
+            log(f"memory: after {mark} alarms: RSS {memory['rss']} kB, of which its own {memory['anon']} kB")
     return out
 
 
@@ -283,7 +284,7 @@ def main():
         out["quiet_nagle"] = {key: round(nagle[key], 3) for key in ("p50_ms", "p99_ms", "max_ms")}
     if args.memory_alarms:
         log(f"memory: {args.memory_alarms} alarms back to back")
-        out["memory_growth_rss_kib"] = memory_growth(args)
+        out["memory_growth_kib"] = memory_growth(args)
     print(json.dumps(out))
 
 

@@ -114,11 +114,11 @@ def main():
         w("to the hub holds small packets back until the hub's delayed ACK (about 40 ms on Linux); Vakt's")
         w("broker configuration turns it off.")
         w("")
-    if "memory_growth_rss_kib" in lat:
-        growth = lat["memory_growth_rss_kib"]
+    if "memory_growth_kib" in lat:
+        growth = sorted(lat["memory_growth_kib"].items(), key=lambda item: int(item[0]))
         w("Memory over alarms raised, delivered and resolved back to back by one hub (a leak grows in")
-        w("step with the count; caches level off): " + ", ".join(
-            f"{int(k):,} alarms {v / 1024:.1f} MiB" for k, v in growth.items()) + ".")
+        w("step with the count; caches level off). RSS, and in brackets the hub's own part: " + ", ".join(
+            f"{int(k):,} alarms {v['rss'] / 1024:.1f} MiB ({v['anon'] / 1024:.1f})" for k, v in growth) + ".")
         w("")
 
     w("### Ingest against the broker's own ceiling")
