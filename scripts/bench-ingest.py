@@ -19,7 +19,7 @@ import argparse, json, os, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import faults  # noqa: E402  (scripts/faults.py: broker, site copy, hub)
-from benchstats import cpu_seconds, memory_kib  # noqa: E402
+from benchstats import exit_cleanly_on_sigterm, cpu_seconds, memory_kib  # noqa: E402
 
 BUTTONS = [f"zigbee2mqtt/room{n}/sos" for n in range(101, 107)]
 
@@ -112,6 +112,7 @@ def ingest(args, files, total, parallel):
 
 
 def main():
+    exit_cleanly_on_sigterm()
     ap = argparse.ArgumentParser()
     ap.add_argument("--vakt", required=True)
     ap.add_argument("--devices", required=True)

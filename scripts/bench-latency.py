@@ -23,7 +23,7 @@ import argparse, http.server, json, multiprocessing, os, sys, threading, time, u
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import faults  # noqa: E402  (scripts/faults.py: broker, site copy, hub, publisher)
-from benchstats import cpu_seconds, memory_kib, spread  # noqa: E402
+from benchstats import exit_cleanly_on_sigterm, cpu_seconds, memory_kib, spread  # noqa: E402
 
 # The demo site's fall sensors and SOS buttons, with a payload that raises an alarm on each.
 ALARMING = ([(f"10{n}", f"zigbee2mqtt/room10{n}/fall", '{"fall_down_status":"fall","linkquality":150}' if n <= 3
@@ -239,6 +239,7 @@ def memory_growth(args):
 
 
 def main():
+    exit_cleanly_on_sigterm()
     ap = argparse.ArgumentParser()
     ap.add_argument("--vakt", required=True)
     ap.add_argument("--devices", required=True)

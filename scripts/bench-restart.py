@@ -14,6 +14,7 @@ import argparse, json, os, sqlite3, statistics, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import faults  # noqa: E402  (scripts/faults.py: broker, receiver, site copy, hub)
+from benchstats import exit_cleanly_on_sigterm  # noqa: E402
 
 FALL = faults.FALL
 
@@ -62,6 +63,7 @@ def grow(db_path, events, alarms, open_alarms):
 
 
 def main():
+    exit_cleanly_on_sigterm()
     ap = argparse.ArgumentParser()
     ap.add_argument("--vakt", required=True)
     ap.add_argument("--devices", required=True)

@@ -1,6 +1,8 @@
 """What the benchmark scripts share: a figure's spread over runs, and a process's CPU and memory."""
 import os
+import signal
 import statistics
+import sys
 
 
 def spread(values, digits=3):
@@ -29,3 +31,9 @@ def memory_kib(pid):
             status[key] = int(value.split()[0])
     return {"rss": status["VmRSS"], "peak": status["VmHWM"], "anon": status["RssAnon"],
             "file": status["RssFile"] + status.get("RssShmem", 0)}
+
+
+def exit_cleanly_on_sigterm():
+    """SIGTERM ends the script through SystemExit, so its runs stop their brokers and hubs and
+    remove their directories as they do on Ctrl-C."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))

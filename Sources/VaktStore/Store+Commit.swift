@@ -35,14 +35,19 @@ extension Store {
         event: EventRecord?, session: MQTTSessionUpdate? = nil, meta: [(key: String, value: String)] = [],
         apply: () throws -> [Effect]
     ) throws -> CommitResult {
-        try writeTransaction { db in
+        // Inside a batch, the last-value rows wait for its end (see `batch`).
+        let deferring = open.database() != nil ? open : nil
+        return try writeTransaction { db in
             if let event {
                 guard try Self.insertEvent(event, db) else { return .duplicate }
             }
-            if let session { try Self.saveSession(session, db) }
+            if let session {
+                if let deferring { deferring.deferSession(session) } else { try Self.saveSession(session, db) }
+            }
             try Self.setMeta(meta, db)
             let effects = try apply()
-            try Self.persist(effects, now: Self.instant(of: effects) ?? event?.receivedAt ?? Date(), db)
+            try Self.persist(
+                effects, now: Self.instant(of: effects) ?? event?.receivedAt ?? Date(), db, deferring: deferring)
             return .committed(effects)
         }
     }
@@ -53,8 +58,9 @@ extension Store {
         return nil
     }
 
-    /// Writes `effects` in order inside the caller's transaction.
-    static func persist(_ effects: [Effect], now: Date, _ db: Database) throws {
+    /// Writes `effects` in order inside the caller's transaction; with `deferring` (a batch),
+    /// source states are kept for the batch's end instead.
+    static func persist(_ effects: [Effect], now: Date, _ db: Database, deferring: OpenTransaction? = nil) throws {
         for effect in effects {
             switch effect {
             case .saveAlarm(let alarm): try saveAlarm(alarm, db)
@@ -63,7 +69,8 @@ extension Store {
             case .schedule(let timer): try saveTimer(timer, db)
             case .cancelTimer(let id):
                 try db.cachedStatement(sql: "DELETE FROM timers WHERE id = ?").execute(arguments: [id])
-            case .saveSource(let state): try saveSource(state, db)
+            case .saveSource(let state):
+                if let deferring { deferring.deferSource(state) } else { try saveSource(state, db) }
             case .saveMemory(let memory): try saveMemory(memory, db)
             case .forgetMemory(let id):
                 try db.cachedStatement(sql: "DELETE FROM rule_memory WHERE id = ?").execute(arguments: [id])

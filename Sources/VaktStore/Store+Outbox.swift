@@ -86,7 +86,9 @@ extension Store {
                 throw StoreError(.unknownNotification, "the outbox holds no notification with key \(key)")
             }
             let effects = try apply()
-            try Self.persist(effects, now: Self.instant(of: effects) ?? next ?? Date(), db)
+            try Self.persist(
+                effects, now: Self.instant(of: effects) ?? next ?? Date(), db,
+                deferring: open.database() != nil ? open : nil)
         }
     }
 

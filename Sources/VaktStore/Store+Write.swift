@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import VaktCore
 
 extension Store {
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction on the writer, committing when it
@@ -36,25 +37,60 @@ extension Store {
     ///
     /// - Throws: Whatever `body` throws; `DatabaseError`; `StoreError.Code.diskFull`. Nothing of
     ///   the batch is written then.
+    ///
+    /// Rows where only the last value counts (a source's health, the MQTT session's counters)
+    /// are written once, when `body` has returned, with the last value each was given: a
+    /// batch of twenty messages from one device updates its row once, not twenty times.
     public func batch<T>(_ body: () throws -> T) throws -> T {
         try writeTransaction { db in
             open.set(db)
             defer { open.set(nil) }
-            return try body()
+            let value = try body()
+            let (sources, session) = open.takeDeferred()
+            for state in sources { try Self.saveSource(state, db) }
+            if let session { try Self.saveSession(session, db) }
+            return value
         }
     }
 }
 
-/// The database connection of a batch in progress, for the thread running it only.
+/// The database connection of a batch in progress, for the thread running it only, and the
+/// rows it writes once at its end (see `Store.batch`).
 final class OpenTransaction: @unchecked Sendable {
     private let lock = NSLock()
     private var db: Database?
     private var thread: pthread_t?
+    private var sources: [String: SourceState] = [:]
+    private var session: MQTTSessionUpdate?
 
+    /// Starts (`db`) or ends (`nil`) a batch; what was deferred and not taken is dropped.
     func set(_ db: Database?) {
         lock.withLock {
             self.db = db
             thread = db == nil ? nil : pthread_self()
+            sources = [:]
+            session = nil
+        }
+    }
+
+    /// Keeps `state` to be written when the batch ends (a later state of the source replaces it).
+    func deferSource(_ state: SourceState) {
+        lock.withLock { sources[state.id] = state }
+    }
+
+    /// Keeps `update` to be written when the batch ends (a later update replaces it).
+    func deferSession(_ update: MQTTSessionUpdate) {
+        lock.withLock { session = update }
+    }
+
+    /// What was deferred, in a fixed order, emptied.
+    func takeDeferred() -> (sources: [SourceState], session: MQTTSessionUpdate?) {
+        lock.withLock {
+            defer {
+                sources = [:]
+                session = nil
+            }
+            return (sources.keys.sorted().compactMap { sources[$0] }, session)
         }
     }
 

@@ -137,3 +137,56 @@ struct CommitTests {
             ])
     }
 }
+
+@Suite("Store.batch")
+struct BatchTests {
+    /// A source seen twice in a batch, and the session's counters, are written once at its end,
+    /// with their last values; events and everything else are written as they come.
+    @Test func lastValueRowsAreWrittenOnceWithTheirLastValue() throws {
+        let dir = try ScratchDirectory()
+        let store = try Store(directory: dir.path)
+        var first = SourceState(id: "fall-103", watchedSince: Fixture.start)
+        first.battery = 90
+        var second = first
+        second.battery = 40
+        second.lastSeen = Fixture.start.addingTimeInterval(5)
+        let other = SourceState(id: "door-101", watchedSince: Fixture.start)
+        try store.batch {
+            _ = try store.commit(event: Fixture.event("k1"), session: MQTTSessionUpdate(epoch: 2, lastMid: 7, wraps: 0))
+            {
+                [.saveSource(first), .saveSource(other)]
+            }
+            _ = try store.commit(event: Fixture.event("k2"), session: MQTTSessionUpdate(epoch: 2, lastMid: 8, wraps: 0))
+            {
+                [.saveSource(second), .audit(Fixture.entry())]
+            }
+        }
+        #expect(try store.sources().sorted { $0.id < $1.id } == [other, second])
+        #expect(try store.mqttSession() == MQTTSession(epoch: 2, lastMid: 8, wraps: 0))
+        #expect(try store.tableCounts()["events"] == 2)
+        #expect(try store.tableCounts()["audit"] == 1)
+    }
+
+    /// A batch that throws leaves no deferred row behind, and the next batch does not write it.
+    @Test func aFailedBatchDropsWhatItDeferred() throws {
+        let dir = try ScratchDirectory()
+        let store = try Store(directory: dir.path)
+        let state = SourceState(id: "fall-103", watchedSince: Fixture.start)
+        #expect(throws: Boom.self) {
+            try store.batch {
+                _ = try store.commit(
+                    event: Fixture.event("k1"), session: MQTTSessionUpdate(epoch: 1, lastMid: 1, wraps: 0)
+                ) {
+                    [.saveSource(state)]
+                }
+                throw Boom()
+            }
+        }
+        try store.batch {
+            _ = try store.commit(event: Fixture.event("k2")) { [] }
+        }
+        #expect(try store.sources().isEmpty)
+        #expect(try store.mqttSession() == MQTTSession(epoch: 0, lastMid: nil, wraps: 0))
+        #expect(try store.tableCounts()["events"] == 1)
+    }
+}
