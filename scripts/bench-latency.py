@@ -25,10 +25,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import faults  # noqa: E402  (scripts/faults.py: broker, site copy, hub, publisher)
 from benchstats import exit_cleanly_on_sigterm, cpu_seconds, memory_kib, spread  # noqa: E402
 
-# The demo site's fall sensors and SOS buttons, with a payload that raises an alarm on each.
-ALARMING = ([(f"10{n}", f"zigbee2mqtt/room10{n}/fall", '{"fall_down_status":"fall","linkquality":150}' if n <= 3
-              else '{"fall_status":"fall_alarm","battery":100}') for n in range(1, 7)]
-            + [(f"10{n}", f"zigbee2mqtt/room10{n}/sos", '{"action":"emergency","battery":100,"linkquality":98}')
+# The demo site's fall sensors and SOS buttons, with a payload that raises an alarm on each:
+# (room, alarm kind, topic, payload).
+ALARMING = ([(f"10{n}", "fall", f"zigbee2mqtt/room10{n}/fall", '{"fall_down_status":"fall","linkquality":150}'
+              if n <= 3 else '{"fall_status":"fall_alarm","battery":100}') for n in range(1, 7)]
+            + [(f"10{n}", "sos", f"zigbee2mqtt/room10{n}/sos", '{"action":"emergency","battery":100,"linkquality":98}')
                for n in range(1, 7)])
 
 
@@ -37,7 +38,7 @@ def log(text):
 
 
 class Arrivals:
-    """The webhook receiver: the first POST's arrival for each alarm id, and its room."""
+    """The webhook receiver: the first POST's arrival for each alarm id, with its room and kind."""
 
     def __init__(self):
         self.first = {}
@@ -50,7 +51,7 @@ class Arrivals:
                 now = time.perf_counter()
                 alarm = json.loads(body)["alarm"]
                 with arrivals.cond:
-                    arrivals.first.setdefault(alarm["id"], (now, alarm.get("room")))
+                    arrivals.first.setdefault(alarm["id"], (now, (alarm.get("room"), alarm.get("kind"))))
                     arrivals.cond.notify_all()
                 self.send_response(200)
                 self.send_header("Content-Length", "2")
@@ -73,7 +74,8 @@ def raise_alarms(publisher, arrivals, count, rate, first_alarm, site_id="marker"
     """Publishes `count` alarms at `rate` per second (0: each after the last one's webhook),
     resolves each once its webhook came; returns the latencies in ms."""
     lock = threading.Lock()
-    sent = {}
+    sent = {}  # alarm id -> (publish instant, (room, kind)); written and read under arrivals.cond
+    pending = []  # sent, not yet resolved; under arrivals.cond
     resolved = set()
     failures = []
 
@@ -84,9 +86,9 @@ def raise_alarms(publisher, arrivals, count, rate, first_alarm, site_id="marker"
     def resolver():
         while len(resolved) < count and not failures:
             with arrivals.cond:
-                arrivals.cond.wait_for(lambda: any(a in arrivals.first and a not in resolved for a in sent)
-                                       or failures, timeout=1)
-                ready = [a for a in sent if a in arrivals.first and a not in resolved]
+                arrivals.cond.wait_for(lambda: any(a in arrivals.first for a in pending) or failures, timeout=1)
+                ready = [a for a in pending if a in arrivals.first]
+                pending[:] = [a for a in pending if a not in arrivals.first]
             for alarm in ready:
                 resolved.add(alarm)
                 command = {"id": f"bench-{uuid.uuid4().hex}", "action": "resolve", "alarm": alarm,
@@ -98,7 +100,7 @@ def raise_alarms(publisher, arrivals, count, rate, first_alarm, site_id="marker"
     began = time.perf_counter()
     for i in range(count):
         alarm = f"A{first_alarm + i}"
-        room, topic, payload = ALARMING[i % len(ALARMING)]
+        room, kind, topic, payload = ALARMING[i % len(ALARMING)]
         if rate:
             delay = began + i / rate - time.perf_counter()
             if delay > 0:
@@ -112,7 +114,9 @@ def raise_alarms(publisher, arrivals, count, rate, first_alarm, site_id="marker"
                     failures.append(f"{previous} was not resolved within 30 s")
                     raise RuntimeError(failures[-1])
                 time.sleep(0.001)
-        sent[alarm] = (time.perf_counter(), room)
+        with arrivals.cond:
+            sent[alarm] = (time.perf_counter(), (room, kind))
+            pending.append(alarm)
         publish(topic, payload)
         if not rate:
             with arrivals.cond:
@@ -124,10 +128,11 @@ def raise_alarms(publisher, arrivals, count, rate, first_alarm, site_id="marker"
             raise RuntimeError(f"no webhook within 30 s for {len(missing)} alarms, first {missing[0]}")
     thread.join(30)
     latencies = []
-    for alarm, (start, room) in sent.items():
-        arrived, got_room = arrivals.first[alarm]
-        if got_room != room:
-            raise RuntimeError(f"{alarm} was raised in room {got_room}, expected {room}: alarms out of order")
+    for alarm, (start, expected) in sent.items():
+        arrived, got = arrivals.first[alarm]
+        if got != expected:
+            raise RuntimeError(f"{alarm} is a {got[1]} alarm in room {got[0]}, expected {expected[1]} in {expected[0]}: "
+                               "alarms out of order")
         latencies.append((arrived - start) * 1000)
     return latencies
 
@@ -190,8 +195,9 @@ def one_run(args, number, nodelay=True, with_background=True, alarms=None):
             return out
         stop, sent_out = multiprocessing.Event(), multiprocessing.Queue()
         devices = faults.fleet_devices(args.fleet)
+        # A daemon: a run that fails does not wait for it at exit.
         proc = multiprocessing.Process(target=background, args=(run.broker.port, args.background, stop, sent_out,
-                                                                devices))
+                                                                devices), daemon=True)
         cpu_before, began = cpu_seconds(hub.proc.pid), time.perf_counter()
         proc.start()
         try:

@@ -154,12 +154,15 @@ class Hub:
                 if READY in line:
                     self.ready.set()
 
-        threading.Thread(target=watch, daemon=True).start()
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
         deadline = time.monotonic() + 60
         while wait and not self.ready.wait(0.1) and proc.poll() is None and time.monotonic() < deadline:
             pass
         if wait and not self.ready.is_set():
             status = proc.poll()
+            if status is not None:
+                watcher.join(2)  # the lines saying why it exited
             tail = "\n".join(self.lines[-8:])
             raise RuntimeError(f"the hub did not connect within 60 s ({'exited ' + str(status) if status is not None else 'still running'}); its last lines:\n{tail}")
 

@@ -177,8 +177,11 @@ extension Store {
         case SQLITE_NULL:
             return nil
         case SQLITE_TEXT:
-            // Text first, then its length: the order SQLite asks for.
-            let bytes = sqlite3_column_text(statement, index)
+            // Text first, then its length: the order SQLite asks for. A text value (empty
+            // included) has a pointer; none means SQLite ran out of memory converting it.
+            guard let bytes = sqlite3_column_text(statement, index) else {
+                throw StoreError(.corruptRow, "column \(column) could not be read (out of memory)")
+            }
             return UnsafeRawBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(statement, index)))
         default:
             throw StoreError(.corruptRow, "column \(column) does not hold text")
@@ -186,7 +189,7 @@ extension Store {
     }
 
     private static func missing(_ column: String) throws -> UnsafeRawBufferPointer {
-        throw StoreError(.corruptRow, "column \(column) is empty (NULL)")
+        throw StoreError(.corruptRow, "column \(column) is NULL")
     }
 
     /// Why the log does not agree with a checkpoint written earlier, or `nil` when it does.

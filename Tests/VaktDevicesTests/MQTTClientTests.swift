@@ -227,13 +227,43 @@ private final class Probe: @unchecked Sendable {
     }
 }
 
+/// The client's own loop acknowledges what its handler takes, batch by batch: mosquitto has at
+/// most 20 QoS 1 messages in flight to a client (`max_inflight_messages`), so a client whose
+/// PUBACKs did not go out would receive 20 of these 300 and then nothing (checked against
+/// mosquitto 2.0 with a client that never acknowledges).
+@Suite(.serialized) struct MQTTClientAcknowledgementTests {
+    @Test func liveMessagesKeepComingBecauseEachBatchIsAcknowledged() throws {
+        let broker = try MosquittoBroker()
+        defer { broker.stop() }
+        let subscribed = Recorder<Int>()
+        let taken = Recorder<[MQTTMessage]>()
+        let client = try MQTTClient(options: MQTTClientOptions(clientID: "acking-hub"), logger: logger)
+        client.onConnect = { [client] _ in _ = try? client.subscribe("t/#", qos: 1) }
+        client.onSubscribe = { [subscribed] in subscribed.append($0) }
+        client.onBatch = { [taken] messages in
+            taken.append(messages)
+            return true
+        }
+        try client.connect(to: try BrokerAddress.parse(broker.url))
+        defer { client.disconnect() }
+        _ = subscribed.wait(count: 1)
+        let devices = try Probe(broker, clientID: "devices", filter: "u/#")
+        for n in 0..<300 {
+            try devices.client.publish("t/\(n)", payload: Array("\(n)".utf8), qos: 1, retain: false)
+        }
+        let all = taken.wait { $0.flatMap { $0 }.count >= 300 }.flatMap { $0 }
+        #expect(all.map(\.topic) == (0..<300).map { "t/\($0)" })
+    }
+}
+
 /// The client's own loop (`onBatch`): messages come in batches, and a batch the handler does
 /// not take is not acknowledged, so the broker delivers it again.
 ///
 /// QoS 1 is at least once: PUBACKs written just before the cut can die with the connection
-/// before the broker reads them (mosquitto reads one packet per wake-up and drops a client whose
-/// socket errors), and it then sends those messages again. The hub's session keys make such a
-/// redelivery a duplicate. So messages taken before the cut may come twice; none may be taken
+/// before the broker reads them (mosquitto drops a connection whose socket errors, or which a
+/// new connection with the same client id takes over, without reading what is left in it), and
+/// it then sends those messages again. The hub's session keys make such a redelivery a
+/// duplicate. So messages taken before the cut may come twice; none may be taken
 /// twice after it, which is what taking a message read from the cut connection would do.
 @Suite(.serialized) struct MQTTClientBatchTests {
     @Test func aBacklogComesInBatchesAndARefusedBatchComesAgain() throws {
