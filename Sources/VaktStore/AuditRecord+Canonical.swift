@@ -134,5 +134,5 @@ extension AuditRecord {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    private static func hex(_ digest: some Sequence<UInt8>) -> String { Hex.string(digest) }
+    private static func hex(_ digest: SHA256.Digest) -> String { digest.withUnsafeBytes { Hex.string($0) } }
 }

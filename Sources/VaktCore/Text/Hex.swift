@@ -14,4 +14,19 @@ public enum Hex {
         }
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// The first `count` bytes (all when `nil`) of `bytes`, written straight into the string's
+    /// storage: for a digest read in place (`withUnsafeBytes`), without iterating it as a
+    /// sequence, which for swift-crypto's digests was most of the cost (measured with perf).
+    public static func string(_ bytes: UnsafeRawBufferPointer, count: Int? = nil) -> String {
+        let used = min(count ?? bytes.count, bytes.count)
+        return String(unsafeUninitializedCapacity: used * 2) { out in
+            for index in 0..<used {
+                let byte = bytes[index]
+                out[2 * index] = digits[Int(byte >> 4)]
+                out[2 * index + 1] = digits[Int(byte & 0x0F)]
+            }
+            return used * 2
+        }
+    }
 }

@@ -195,8 +195,19 @@ public final class Hub: @unchecked Sendable {
                 throw pending
             }
             let now = clock.now()
-            var next = engine
             let result: CommitResult
+            if deferredEffects != nil {
+                // Inside a shared transaction the engine changes in place: `inOneTransaction`
+                // kept it as it was before the batch and puts it back if anything in the batch
+                // fails (every error ends a batch). A copy per input made the engine's trees
+                // copy their nodes once per message rather than once per batch (measured).
+                result = try store.commit(event: event, session: session) {
+                    prelude + inputs.flatMap { engine.handle($0, at: now) }
+                }
+                if case .committed(let effects) = result { afterCommit(effects) }
+                return result
+            }
+            var next = engine
             do {
                 result = try store.commit(event: event, session: session) {
                     prelude + inputs.flatMap { next.handle($0, at: now) }

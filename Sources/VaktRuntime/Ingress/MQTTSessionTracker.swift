@@ -57,9 +57,10 @@ public struct MQTTSessionTracker: Sendable, Equatable {
     /// SHA-256 over the topic, a NUL, and the payload; hex, first 32 characters.
     static func digest(topic: String, payload: [UInt8]) -> String {
         var hasher = SHA256()
-        hasher.update(data: Array(topic.utf8))
+        var topic = topic
+        topic.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         hasher.update(data: [0])
         hasher.update(data: payload)
-        return Hex.string(hasher.finalize().prefix(16))
+        return hasher.finalize().withUnsafeBytes { Hex.string($0, count: 16) }
     }
 }
