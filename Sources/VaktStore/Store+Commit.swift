@@ -7,7 +7,8 @@ extension Store {
     ///
     /// When `event` is given it is inserted first, with `INSERT OR IGNORE` on its key. If the key
     /// was already there the input is a redelivery: nothing else is written, `apply` is not
-    /// called, and the result is `.duplicate`. Otherwise `session` is stored, then `apply` runs
+    /// called, and the result is `.duplicate`. Otherwise `session` is stored (inside `batch`,
+    /// when the batch's body ends), then `apply` runs
     /// inside the transaction (the engine runs there, so state and storage never diverge) and
     /// the effects it returns are persisted in order:
     /// - `saveAlarm`: upserts the alarm;

@@ -42,7 +42,9 @@ extension Store {
     /// are written once, when `body` has returned, with the last value each was given: a
     /// batch of twenty messages from one device updates its row once, not twenty times.
     public func batch<T>(_ body: () throws -> T) throws -> T {
-        try writeTransaction { db in
+        // A batch inside a batch would end the outer one's joining and drop what it deferred.
+        precondition(open.database() == nil, "Store.batch does not nest")
+        return try writeTransaction { db in
             open.set(db)
             defer { open.set(nil) }
             let value = try body()

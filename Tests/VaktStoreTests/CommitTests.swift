@@ -140,9 +140,9 @@ struct CommitTests {
 
 @Suite("Store.batch")
 struct BatchTests {
-    /// A source seen twice in a batch, and the session's counters, are written once at its end,
+    /// A source seen twice in a batch, and the session's counters, are written at its end,
     /// with their last values; events and everything else are written as they come.
-    @Test func lastValueRowsAreWrittenOnceWithTheirLastValue() throws {
+    @Test func lastValueRowsEndWithTheLastValueEachWasGiven() throws {
         let dir = try ScratchDirectory()
         let store = try Store(directory: dir.path)
         var first = SourceState(id: "fall-103", watchedSince: Fixture.start)

@@ -79,6 +79,12 @@ public struct AlarmSnapshot: Sendable, Equatable, Codable {
 
     /// Encodes with every key present (absent values as `null`), keys sorted by their bytes.
     public func json() -> Data {
+        Data(CanonicalJSON.bytes(canonicalValue))
+    }
+
+    /// The snapshot as a JSON value, every key present: for ``json()`` and for replies that
+    /// carry the alarm.
+    public var canonicalValue: CanonicalJSON.Value {
         // JSONEncoder drops nil optionals; the contract promises the keys, so write them.
         let text = CanonicalJSON.Value.optional
         let members: [(String, CanonicalJSON.Value)] = [
@@ -93,7 +99,7 @@ public struct AlarmSnapshot: Sendable, Equatable, Codable {
             ("notified", .array(notified.map(CanonicalJSON.Value.string))),
             ("test", test.map(CanonicalJSON.Value.bool) ?? .null),
         ]
-        return Data(CanonicalJSON.bytes(.object(members)))
+        return .object(members)
     }
 
     /// A JSON array of snapshots, pretty-printed for people when asked.

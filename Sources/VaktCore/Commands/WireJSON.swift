@@ -7,9 +7,9 @@ public enum WireJSON {
     ///
     /// Objects of strings, integers, booleans, `NSNull` and arrays and objects of those are
     /// written by ``CanonicalJSON`` (keys in byte order); anything else (a `Double`, an
-    /// `NSNumber` read from JSON) by JSONSerialization. JSONSerialization's sorted keys compare
-    /// through ICU collation on Linux, and a reply to every staff command went that way: a
-    /// tenth of the hub's CPU while alarms were raised and resolved (measured with perf).
+    /// `NSNumber` read from JSON) by JSONSerialization, whose sorted keys compare through ICU
+    /// collation on Linux (slow, and an order that differs from byte order for keys with
+    /// capitals or runs of digits; Vakt's own keys are lowercase snake_case).
     public static func bytes(_ object: [String: Any]) -> [UInt8] {
         if let value = canonical(object) { return CanonicalJSON.bytes(value) }
         return Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8))

@@ -19,7 +19,7 @@ public enum Hex {
     /// storage: for a digest read in place (`withUnsafeBytes`), without iterating it as a
     /// sequence, which for swift-crypto's digests was most of the cost (measured with perf).
     public static func string(_ bytes: UnsafeRawBufferPointer, count: Int? = nil) -> String {
-        let used = min(count ?? bytes.count, bytes.count)
+        let used = max(0, min(count ?? bytes.count, bytes.count))
         return String(unsafeUninitializedCapacity: used * 2) { out in
             for index in 0..<used {
                 let byte = bytes[index]

@@ -24,7 +24,7 @@ extension HubClock {
 
 /// The real clock.
 ///
-/// Sleeps in slices of at most a minute, and returns when the wall clock reaches the deadline
+/// Sleeps in slices of at most 5 s, and returns when the wall clock reaches the deadline
 /// or when as much monotonic time has passed as the deadline was away at the start, whichever
 /// is first: a wall clock stepped back does not stretch a sleep (the record keeper, which
 /// notices steps, keeps looking every 10 s), and one stepped forward ends it early.
