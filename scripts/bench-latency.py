@@ -176,17 +176,24 @@ def phase(hub, work):
     return result, used, elapsed, memory_kib(hub.proc.pid)
 
 
+def start(run, args):
+    """The run's broker, a webhook receiver here, the site with its fleet, the hub, and a
+    publisher for the alarms; all stopped when the run ends."""
+    run.broker.start()
+    arrivals = Arrivals()
+    run.cleanups.append(arrivals.close)
+    site = faults.Site(args, run.work, run.broker, arrivals.url, serial=False, fleet=args.fleet)
+    hub = run.hub(site)
+    publisher = faults.Publisher(run.broker.port, "alarms")
+    run.cleanups.append(publisher.close)
+    return arrivals, site, hub, publisher
+
+
 def one_run(args, number, nodelay=True, with_background=True, alarms=None, rate=None):
     alarms = alarms or args.alarms
     rate = args.rate if rate is None else rate
     with faults.Run(args, f"latency{number}", nodelay=nodelay) as run:
-        run.broker.start()
-        arrivals = Arrivals()
-        run.cleanups.append(arrivals.close)
-        site = faults.Site(args, run.work, run.broker, arrivals.url, serial=False, fleet=args.fleet)
-        hub = run.hub(site)
-        publisher = faults.Publisher(run.broker.port, "alarms")
-        run.cleanups.append(publisher.close)
+        arrivals, site, hub, publisher = start(run, args)
         out = {}
         _, used, elapsed, memory = phase(hub, lambda: time.sleep(args.settle))
         out["idle"] = {"cpu_percent": used / elapsed * 100, "memory": memory}
@@ -228,13 +235,7 @@ def memory_growth(args):
     marks = [m for m in (1000, 2000, 5000, 10000, 20000) if m <= args.memory_alarms]
     out = {}
     with faults.Run(args, "memory") as run:
-        run.broker.start()
-        arrivals = Arrivals()
-        run.cleanups.append(arrivals.close)
-        site = faults.Site(args, run.work, run.broker, arrivals.url, serial=False, fleet=args.fleet)
-        hub = run.hub(site)
-        publisher = faults.Publisher(run.broker.port, "alarms")
-        run.cleanups.append(publisher.close)
+        arrivals, _, hub, publisher = start(run, args)
         done = 0
         for mark in marks:
             raise_alarms(publisher, arrivals, mark - done, 0, done + 1)
