@@ -213,9 +213,10 @@ insert (GRDB binding its eight arguments, then SQLite), the payload's JSON parse
 dictionaries, the engine, and libmosquitto reading each packet in three system calls. The hub
 no longer uses its whole core (about 80 %): it waits for each batch's fsync and for the
 broker's next messages, at most 20 in flight (mosquitto's default; 100 and 500 were tried and
-moved ingest by about 4 %, within the ceiling's own spread). **Where the ratio misses 0.9**,
-overlapping the next batch's work with the last one's fsync is the step left; the ceiling
-itself moves by a tenth between runs.
+moved ingest by about 4 %, within the ceiling's own spread). **One stream sits at the 0.9
+line** (its median was 0.84 to 0.90 in the full runs of 2026-11-27; the ceiling itself moves
+by a tenth between runs); **six publishers at once, about 0.67, do not reach it.** Overlapping
+the next batch's decode and engine work with the last one's fsync is the step left.
 
 **A site's size.** With 1,000 devices, a message at 5,000/s cost the hub 0.177 ms of CPU and
 alarm p99 was 44 ms: the hub keeps the engine's state from before each input to roll back to,
@@ -231,8 +232,8 @@ keys, which on Linux compares keys through ICU collation: a fifth of the hub's C
 flowing, and it ran before the dispatcher was woken. Snapshots and device statuses now use
 the canonical JSON writer the audit log already had, the dispatcher is woken first, and
 libcurl and the site's time zone are set up at start (the first alarm after a start took
-18 ms). p50 5.0 → 3.6 ms. The target of p99 ≤ 5 ms is met by a small margin, and not in every
-run. What is left on the path, read with `strace -tt` on one alarm: about 1 ms of CPU for the
+18 ms). p50 5.0 → 3.4 ms. **p99 sits at the 5 ms line**: its median over three runs was 4.8 to
+5.2 ms in the full runs of 2026-11-27, so the verdict above can go either way. What is left on the path, read with `strace -tt` on one alarm: about 1 ms of CPU for the
 event's decode, engine and statements, the fsync (0.2-1.5 ms on this virtual disk), waking the
 dispatcher and reading the outbox, the webhook body and libcurl, and the Python receiver's own
 parsing, which the clock includes.
