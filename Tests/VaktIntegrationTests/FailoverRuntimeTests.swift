@@ -40,9 +40,14 @@ struct FailoverRuntimeTests {
         defer { hub.stop() }
 
         try publish(broker, "zigbee2mqtt/room105/sos", Payloads.sosPress)
-        let text = try #require(gateway.waitForRequests(count: 1).first)
+        // A colleague's webhook refused for good, with no other channel, escalates at once, and
+        // tier 1's message to ns1 fails over too: which SMS reaches the gateway first is a race
+        // (it was tier 1's once, on a loaded machine). Tier 0's must be among the first two.
+        let isTierZero = { (request: [String: Any]) in request["reference"] as? String == "marker:A1:t0:r0:ns1:sms" }
+        var requests = try gateway.waitForRequests(count: 1)
+        if !requests.contains(where: isTierZero) { requests = try gateway.waitForRequests(count: 2) }
+        let text = try #require(requests.first(where: isTierZero))
         #expect(text["to"] as? String == "+4790000001")
-        #expect(text["reference"] as? String == "marker:A1:t0:r0:ns1:sms")
         #expect((text["text"] as? String)?.contains("Alarm A1") == true)
 
         let audit = try VaktCLI.run(["audit", "export", "--data", site.dataPath, "--format", "jsonl"])
