@@ -26,7 +26,7 @@ public struct HubOptions: Sendable {
     }
 }
 
-/// A failure to start, with the process exit code it maps to (DESIGN.md's contract).
+/// A failure to start, with the process exit code it maps to (docs/architecture.md's contract).
 public struct StartupError: Error, CustomStringConvertible {
     public var description: String
     public var exitCode: Int32

@@ -23,7 +23,7 @@ struct Vakt: AsyncParsableCommand {
             Restore.self, Simulate.self, Proof.self, TestMode.self,
         ])
 
-    /// Runs the command; usage errors exit 2 as DESIGN.md's contract says (ArgumentParser's
+    /// Runs the command; usage errors exit 2 as docs/architecture.md's contract says (ArgumentParser's
     /// own default is 64).
     static func main() async {
         // A service manager or a parent may start us with SIGTERM/SIGINT blocked; the hub's
