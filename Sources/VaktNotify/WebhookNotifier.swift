@@ -57,8 +57,7 @@ public final class WebhookNotifier: Notifier {
     /// HMAC-SHA256 of the body, lower-case hex: what a receiver recomputes with the shared
     /// secret to know the body came from this hub, unaltered.
     static func signature(of body: Data, key: Data) -> String {
-        HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: key)).map { String(format: "%02x", $0) }
-            .joined()
+        Hex.string(HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: key)))
     }
 
     public func attempt(_ notification: VaktCore.Notification, site: SiteInfo) async -> DeliveryAttempt {

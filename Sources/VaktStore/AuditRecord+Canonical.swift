@@ -115,7 +115,7 @@ extension AuditRecord {
             guard text.count == 64 else { return false }
             var index = 0
             for byte in digest {
-                guard text[index] == hexDigits[Int(byte >> 4)], text[index + 1] == hexDigits[Int(byte & 0x0F)] else {
+                guard text[index] == Hex.digits[Int(byte >> 4)], text[index + 1] == Hex.digits[Int(byte & 0x0F)] else {
                     return false
                 }
                 index += 2
@@ -131,8 +131,6 @@ extension AuditRecord {
         hasher.update(bufferPointer: canonical)
         return hasher.finalize()
     }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     private static func hex(_ digest: SHA256.Digest) -> String { digest.withUnsafeBytes { Hex.string($0) } }
 }

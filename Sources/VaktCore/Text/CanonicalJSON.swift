@@ -64,8 +64,6 @@ public enum CanonicalJSON {
         out.append(UInt8(ascii: "}"))
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
     public static func writeString(_ text: String, to out: inout [UInt8]) {
         var text = text
         text.withUTF8 { writeString(utf8: UnsafeRawBufferPointer($0), to: &out) }
@@ -92,8 +90,8 @@ public enum CanonicalJSON {
                     out.append(contentsOf: [
                         UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
                     ])
-                    out.append(hexDigits[Int(byte >> 4)])
-                    out.append(hexDigits[Int(byte & 0x0F)])
+                    out.append(Hex.digits[Int(byte >> 4)])
+                    out.append(Hex.digits[Int(byte & 0x0F)])
                 }
             }
             // UTF-8 continuation and lead bytes are all >= 0x80: copied as they are.

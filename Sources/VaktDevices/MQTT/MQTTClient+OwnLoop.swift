@@ -85,15 +85,15 @@ extension MQTTClient {
     private func runOwnLoop(_ loop: OwnLoop) {
         condition.withLock { loopThread = pthread_self() }
         let backoff = options.reconnectDelay
-        var delay = Double(max(1, backoff.minimumSeconds))
+        var delay = backoff.first
         while !loop.isStopping {
             // The backoff starts again once the broker has accepted a connection.
-            if isConnected { delay = Double(max(1, backoff.minimumSeconds)) }
+            if isConnected { delay = backoff.first }
             let socket = mosquitto_socket(handle)
             guard socket >= 0 else {
                 // Not connected: try again after the backoff, as libmosquitto's loop would.
                 guard loop.pause(seconds: delay) else { break }
-                delay = min(backoff.exponential ? delay * 2 : delay, Double(max(1, backoff.maximumSeconds)))
+                delay = backoff.next(after: delay)
                 // Not after `disconnect()` has begun: a fresh CONNECT would be left unserved.
                 if !loop.isStopping { _ = mosquitto_reconnect_async(handle) }
                 continue

@@ -66,4 +66,12 @@ public struct MQTTReconnectDelay: Sendable, Equatable {
     /// broker is back (25 s after a 60 s outage with a 30 s cap, measured in
     /// docs/reliability.md).
     public static let standard = MQTTReconnectDelay(minimumSeconds: 1, maximumSeconds: 5)
+
+    /// The first wait, in seconds (at least 1).
+    public var first: Double { Double(max(1, minimumSeconds)) }
+
+    /// The wait after one of `delay` seconds: doubled when exponential, at most the maximum.
+    public func next(after delay: Double) -> Double {
+        min(exponential ? delay * 2 : delay, Double(max(1, maximumSeconds)))
+    }
 }

@@ -19,7 +19,8 @@ public final class Hub: @unchecked Sendable {
     public let clock: any HubClock
     let logger: Logger
     private let lock = NSRecursiveLock()
-    private var engine: Engine
+    /// Read and changed under `lock` only (`withLock`).
+    var engine: Engine
     var tracker: MQTTSessionTracker
     var rejections = RejectionLog()
     private var publisher: (any HubPublisher)?
@@ -120,9 +121,7 @@ public final class Hub: @unchecked Sendable {
     var channelHealthNow: [String: ChannelHealth] { withLock { channelHealth } }
 
     /// Every device's and bridge's health (republished on each broker connection).
-    public var sources: [String: SourceState] {
-        withLock { Dictionary(uniqueKeysWithValues: engine.sources.lazy.map { ($0.key, $0.value) }) }
-    }
+    public var sources: [SourceState] { withLock { Array(engine.sources.values) } }
 
     /// The silences in force or yet to end, soonest end first (republished on each broker
     /// connection and after each change).

@@ -207,7 +207,7 @@ extension Hub {
                 // news. A different one is a change the hub missed while away. With nothing
                 // stored (a new device, a new database) it is only the starting point: it may be
                 // days old, so it raises nothing beyond the battery level it shows.
-                let stored = sources[device.id]?.lastDigest
+                let stored = engine.sources[device.id]?.lastDigest
                 if stored == digest { return }
                 if stored == nil {
                     report = DeviceReport(

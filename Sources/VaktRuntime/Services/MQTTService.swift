@@ -63,7 +63,7 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
             self.publishRetained(self.stateTopic, Array("online".utf8))
             for alarm in hub.openAlarms { self.publish(alarm: AlarmSnapshot(alarm, site: hub.site)) }
             for (channel, health) in hub.channelHealthNow { self.publish(channel: channel, health: health) }
-            for state in hub.sources.values { self.publish(source: state) }
+            for state in hub.sources { self.publish(source: state) }
             self.publish(silences: hub.silences)
             // Logged last, so whoever waits for this line finds the subscriptions sent. (The
             // client itself logs a lost connection, with its reason.)
@@ -113,7 +113,7 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
     /// to 5 s) until it opens or the task is cancelled. Returns whether it opened.
     private func connectWithRetry() async -> Bool {
         let backoff = client.options.reconnectDelay
-        var delay = Double(backoff.minimumSeconds)
+        var delay = backoff.first
         var failures = 0
         while !Task.isCancelled {
             do {
@@ -133,7 +133,7 @@ public final class MQTTService: Service, HubPublisher, @unchecked Sendable {
             } catch {
                 return false
             }
-            delay = min(backoff.exponential ? delay * 2 : delay, Double(backoff.maximumSeconds))
+            delay = backoff.next(after: delay)
         }
         return false
     }
