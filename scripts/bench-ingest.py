@@ -15,11 +15,11 @@ Prints one JSON object: messages per second for each, the ratio of ingest to the
 ceiling, and the hub's CPU and memory.
   bench-ingest.py --vakt BIN --devices DIR --config DIR [--messages N] [--fleet N]
 """
-import argparse, json, os, subprocess, sys, tempfile, threading, time
+import json, os, shutil, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import faults  # noqa: E402  (scripts/faults.py: broker, site copy, hub)
-from benchstats import exit_cleanly_on_sigterm, cpu_seconds, memory_kib  # noqa: E402
+from benchstats import cpu_seconds, memory_kib  # noqa: E402
 
 BUTTONS = [f"zigbee2mqtt/room{n}/sos" for n in range(101, 107)]
 
@@ -44,8 +44,9 @@ def publish_all(port, files, qos, parallel):
     """Starts the publishers, all at once or one after another (on a thread); returns a
     function that waits for them all."""
     def start(topic, path):
-        return subprocess.Popen(["mosquitto_pub", "-p", str(port), "-q", str(qos), "-t", topic, "-l"],
-                                stdin=open(path, "rb"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        with open(path, "rb") as lines:  # the child keeps its own copy
+            return subprocess.Popen(["mosquitto_pub", "-p", str(port), "-q", str(qos), "-t", topic, "-l"],
+                                    stdin=lines, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     if parallel:
         procs = [start(topic, path) for topic, path, _ in files]
         return lambda: wait_publishers(procs)
@@ -79,6 +80,7 @@ def ceiling(args, files, total, qos, parallel):
         run.broker.start()
         sub = subprocess.Popen(["mosquitto_sub", "-p", str(run.broker.port), "-q", str(qos), "-t", "zigbee2mqtt/#",
                                 "-C", str(total), "-i", f"vakt-bench-sub-{qos}"], stdout=subprocess.DEVNULL)
+        run.cleanups.append(sub.kill)
         time.sleep(0.5)  # subscribed before the first message
         began = time.monotonic()
         wait = publish_all(run.broker.port, files, qos, parallel)
@@ -91,9 +93,7 @@ def ceiling(args, files, total, qos, parallel):
 
 def ingest(args, files, total, parallel):
     with faults.Run(args, "ingest") as run:
-        run.broker.start()
-        receiver = run.receiver("webhook")
-        site = faults.Site(args, run.work, run.broker, receiver.url, serial=False, fleet=args.fleet)
+        site, _ = run.site(serial=False, fleet=args.fleet)
         hub = run.hub(site)
         cpu_before = cpu_seconds(hub.proc.pid)
         began = time.monotonic()
@@ -112,14 +112,9 @@ def ingest(args, files, total, parallel):
 
 
 def main():
-    exit_cleanly_on_sigterm()
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--vakt", required=True)
-    ap.add_argument("--devices", required=True)
-    ap.add_argument("--config", required=True)
+    ap = faults.arguments()
     ap.add_argument("--messages", type=int, default=200_000)
     ap.add_argument("--fleet", type=int, default=1000, help="generated devices besides the demo site's")
-    ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="vakt-bench-ingest-")
     try:
@@ -140,7 +135,8 @@ def main():
         out["fleet"] = args.fleet
         print(json.dumps(out))
     finally:
-        subprocess.run(["rm", "-rf", work])
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -19,11 +19,11 @@ Prints one JSON object; each figure is the median, min and max over --runs runs.
   bench-latency.py --vakt BIN --devices DIR --config DIR [--runs 3] [--alarms 200] [--rate 10]
                    [--background 5000] [--fleet 1000] [--memory-alarms N] [--nagle-alarms N]
 """
-import argparse, http.server, json, multiprocessing, os, sys, threading, time, uuid
+import http.server, json, math, multiprocessing, os, sys, threading, time, uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import faults  # noqa: E402  (scripts/faults.py: broker, site copy, hub, publisher)
-from benchstats import exit_cleanly_on_sigterm, cpu_seconds, memory_kib, spread  # noqa: E402
+from benchstats import cpu_seconds, memory_kib, merge  # noqa: E402
 
 # The demo site's fall sensors and SOS buttons, with a payload that raises an alarm on each:
 # (room, alarm kind, topic, payload).
@@ -76,7 +76,7 @@ def raise_alarms(publisher, arrivals, count, rate, first_alarm, site_id="marker"
     lock = threading.Lock()
     sent = {}  # alarm id -> (publish instant, (room, kind)); written and read under arrivals.cond
     pending = []  # sent, not yet resolved; under arrivals.cond
-    resolved = set()
+    resolved = set()  # resolve sent; under arrivals.cond
     failures = []
 
     def publish(topic, payload):
@@ -90,10 +90,12 @@ def raise_alarms(publisher, arrivals, count, rate, first_alarm, site_id="marker"
                 ready = [a for a in pending if a in arrivals.first]
                 pending[:] = [a for a in pending if a not in arrivals.first]
             for alarm in ready:
-                resolved.add(alarm)
                 command = {"id": f"bench-{uuid.uuid4().hex}", "action": "resolve", "alarm": alarm,
                            "outcome": "false-alarm"}
                 publish(f"vakt/{site_id}/commands/ns1", json.dumps(command))
+                with arrivals.cond:
+                    resolved.add(alarm)
+                    arrivals.cond.notify_all()
 
     thread = threading.Thread(target=resolver, daemon=True)
     thread.start()
@@ -108,12 +110,10 @@ def raise_alarms(publisher, arrivals, count, rate, first_alarm, site_id="marker"
         # A device raises again only once its last alarm is resolved (else it joins the open one).
         previous = f"A{first_alarm + i - len(ALARMING)}"
         if i >= len(ALARMING):
-            deadline = time.perf_counter() + 30
-            while previous not in resolved:
-                if time.perf_counter() > deadline:
+            with arrivals.cond:
+                if not arrivals.cond.wait_for(lambda: previous in resolved, timeout=30):
                     failures.append(f"{previous} was not resolved within 30 s")
                     raise RuntimeError(failures[-1])
-                time.sleep(0.001)
         with arrivals.cond:
             sent[alarm] = (time.perf_counter(), (room, kind))
             pending.append(alarm)
@@ -139,7 +139,7 @@ def raise_alarms(publisher, arrivals, count, rate, first_alarm, site_id="marker"
 
 def percentiles(latencies):
     ordered = sorted(latencies)
-    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    pick = lambda q: ordered[max(0, math.ceil(q * len(ordered)) - 1)]  # noqa: E731  (nearest rank)
     return {"p50_ms": pick(0.50), "p99_ms": pick(0.99), "max_ms": ordered[-1]}
 
 
@@ -179,10 +179,9 @@ def phase(hub, work):
 def start(run, args):
     """The run's broker, a webhook receiver here, the site with its fleet, the hub, and a
     publisher for the alarms; all stopped when the run ends."""
-    run.broker.start()
     arrivals = Arrivals()
     run.cleanups.append(arrivals.close)
-    site = faults.Site(args, run.work, run.broker, arrivals.url, serial=False, fleet=args.fleet)
+    site, _ = run.site(serial=False, fleet=args.fleet, webhook_url=arrivals.url)
     hub = run.hub(site)
     publisher = faults.Publisher(run.broker.port, "alarms")
     run.cleanups.append(publisher.close)
@@ -196,9 +195,9 @@ def one_run(args, number, nodelay=True, with_background=True, alarms=None, rate=
         arrivals, site, hub, publisher = start(run, args)
         out = {}
         _, used, elapsed, memory = phase(hub, lambda: time.sleep(args.settle))
-        out["idle"] = {"cpu_percent": used / elapsed * 100, "memory": memory}
+        out["idle"] = {"cpu_percent": used / elapsed * 100, "memory_kib": memory}
         latencies, used, elapsed, memory = phase(hub, lambda: raise_alarms(publisher, arrivals, alarms, rate, 1))
-        out["quiet"] = {**percentiles(latencies), "cpu_percent": used / elapsed * 100, "memory": memory}
+        out["quiet"] = {**percentiles(latencies), "cpu_percent": used / elapsed * 100, "memory_kib": memory}
         if not with_background:
             return out
         stop, sent_out = multiprocessing.Event(), multiprocessing.Queue()
@@ -210,7 +209,7 @@ def one_run(args, number, nodelay=True, with_background=True, alarms=None, rate=
         proc.start()
         try:
             time.sleep(1)  # the stream running before the first alarm
-            latencies, _, _, _ = phase(hub, lambda: raise_alarms(publisher, arrivals, alarms, args.rate, 1 + alarms))
+            latencies = raise_alarms(publisher, arrivals, alarms, rate, 1 + alarms)
         finally:
             stop.set()
         sent, elapsed = sent_out.get(timeout=180)
@@ -226,7 +225,7 @@ def one_run(args, number, nodelay=True, with_background=True, alarms=None, rate=
         out["background"] = {**percentiles(latencies), "sent_per_s": sent / elapsed,
                              "cpu_percent": used / spent * 100,
                              "cpu_ms_per_message": used / (sent + 2 * alarms) * 1000,
-                             "memory": memory_kib(hub.proc.pid)}
+                             "memory_kib": memory_kib(hub.proc.pid)}
         return out
 
 
@@ -247,11 +246,7 @@ def memory_growth(args):
 
 
 def main():
-    exit_cleanly_on_sigterm()
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--vakt", required=True)
-    ap.add_argument("--devices", required=True)
-    ap.add_argument("--config", required=True)
+    ap = faults.arguments()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--alarms", type=int, default=200, help="alarms per phase and run")
     ap.add_argument("--rate", type=float, default=10, help="alarms per second")
@@ -260,7 +255,6 @@ def main():
     ap.add_argument("--settle", type=float, default=5, help="seconds idle before the first reading")
     ap.add_argument("--memory-alarms", type=int, default=0)
     ap.add_argument("--nagle-alarms", type=int, default=0)
-    ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
 
     runs = []
@@ -270,23 +264,10 @@ def main():
         runs.append(one_run(args, number))
         quiet, loud = runs[-1]["quiet"], runs[-1]["background"]
         log(f"run {number}: p99 {quiet['p99_ms']:.2f} ms quiet, {loud['p99_ms']:.2f} ms under "
-            f"{loud['sent_per_s']:.0f}/s; RSS {loud['memory']['rss']} kB")
-
-    def over(path):
-        values = []
-        for run in runs:
-            value = run
-            for key in path:
-                value = value[key]
-            values.append(value)
-        return spread(values)
+            f"{loud['sent_per_s']:.0f}/s; RSS {loud['memory_kib']['rss']} kB")
 
     out = {"fleet": args.fleet, "alarms_per_phase": args.alarms, "rate_per_s": args.rate,
-           "background_per_s": args.background}
-    for name in ("idle", "quiet", "background"):
-        section = {key: over([name, key]) for key in runs[0][name] if key != "memory"}
-        section["memory_kib"] = {key: over([name, "memory", key]) for key in runs[0][name]["memory"]}
-        out[name] = section
+           "background_per_s": args.background, **merge(runs)}
     if args.nagle_alarms:
         # Back to back (each alarm once the last one's webhook came): Nagle's algorithm holds a
         # small packet only while an earlier one is unacknowledged, which gaps of 100 ms hide.

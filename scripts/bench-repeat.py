@@ -10,18 +10,7 @@ summarised over the runs that have them; anything else is kept from the first ru
 import argparse, json, os, subprocess, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchstats import spread  # noqa: E402
-
-
-def merge(values):
-    first = values[0]
-    if isinstance(first, dict):
-        keys = list(dict.fromkeys(key for value in values if isinstance(value, dict) for key in value))
-        return {key: merge([v[key] for v in values if isinstance(v, dict) and key in v]) for key in keys}
-    numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    if numbers:
-        return spread(numbers, digits=4)
-    return next((v for v in values if v is not None), None)
+from benchstats import merge  # noqa: E402
 
 
 def main():

@@ -10,13 +10,11 @@ Then the hub is started --runs times and timed to the log line that says it is s
 Prints one JSON object: the store's size and the start-up times (median, min, max, seconds).
   bench-restart.py --vakt BIN --devices DIR --config DIR [--events N] [--alarms N] [--runs N]
 """
-import argparse, json, os, sqlite3, statistics, sys, time
+import json, os, sqlite3, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import faults  # noqa: E402  (scripts/faults.py: broker, receiver, site copy, hub)
-from benchstats import exit_cleanly_on_sigterm  # noqa: E402
-
-FALL = faults.FALL
+from benchstats import spread  # noqa: E402
 
 
 def grow(db_path, events, alarms, open_alarms):
@@ -63,24 +61,17 @@ def grow(db_path, events, alarms, open_alarms):
 
 
 def main():
-    exit_cleanly_on_sigterm()
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--vakt", required=True)
-    ap.add_argument("--devices", required=True)
-    ap.add_argument("--config", required=True)
+    ap = faults.arguments()
     ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--alarms", type=int, default=10_000)
     ap.add_argument("--open", type=int, default=100)
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
     with faults.Run(args, "restart") as run:
-        run.broker.start()
-        receiver = run.receiver("webhook")
-        site = faults.Site(args, run.work, run.broker, receiver.url, serial=False)
+        site, _ = run.site(serial=False)
         hub = run.hub(site)
         publisher = faults.Publisher(run.broker.port)
-        publisher.publish("zigbee2mqtt/room103/fall", FALL)
+        publisher.publish("zigbee2mqtt/room103/fall", faults.FALL)
         publisher.wait_acked()
         faults.wait_for("the fall", lambda: site.alarms("fall"), 15)
         alarm = site.alarms("fall")[0]["id"]
@@ -104,9 +95,7 @@ def main():
             if n == 0 and len(site.alarms()) < args.alarms:
                 raise RuntimeError("the store lost alarms")
             hub.stop()
-        print(json.dumps({"store": counts, "ready_seconds": {
-            "median": round(statistics.median(times), 3), "min": round(min(times), 3), "max": round(max(times), 3),
-            "runs": len(times)}}))
+        print(json.dumps({"store": counts, "ready_seconds": spread(times)}))
 
 
 if __name__ == "__main__":

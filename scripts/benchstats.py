@@ -1,8 +1,6 @@
 """What the benchmark scripts share: a figure's spread over runs, and a process's CPU and memory."""
 import os
-import signal
 import statistics
-import sys
 
 
 def spread(values, digits=3):
@@ -33,7 +31,14 @@ def memory_kib(pid):
             "file": status["RssFile"] + status.get("RssShmem", 0)}
 
 
-def exit_cleanly_on_sigterm():
-    """SIGTERM ends the script through SystemExit, so its runs stop their brokers and hubs and
-    remove their directories as they do on Ctrl-C."""
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+def merge(values):
+    """Several runs' JSON results as one: every number becomes its spread over the runs that
+    have it, nested objects alike; anything else is kept from the first run."""
+    first = values[0]
+    if isinstance(first, dict):
+        keys = list(dict.fromkeys(key for value in values if isinstance(value, dict) for key in value))
+        return {key: merge([v[key] for v in values if isinstance(v, dict) and key in v]) for key in keys}
+    numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if numbers:
+        return spread(numbers, digits=4)
+    return next((v for v in values if v is not None), None)
