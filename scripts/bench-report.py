@@ -233,7 +233,7 @@ flowing, and it ran before the dispatcher was woken. Snapshots and device status
 the canonical JSON writer the audit log already had, the dispatcher is woken first, and
 libcurl and the site's time zone are set up at start (the first alarm after a start took
 18 ms). p50 5.0 → 3.4 ms. **p99 sits at the 5 ms line**: its median over three runs was 4.8 to
-5.2 ms in the full runs of 2026-11-27, so the verdict above can go either way. What is left on the path, read with `strace -tt` on one alarm: about 1 ms of CPU for the
+5.4 ms in the full runs of 2026-11-27, so the verdict above can go either way. What is left on the path, read with `strace -tt` on one alarm: about 1 ms of CPU for the
 event's decode, engine and statements, the fsync (0.2-1.5 ms on this virtual disk), waking the
 dispatcher and reading the outbox, the webhook body and libcurl, and the Python receiver's own
 parsing, which the clock includes.
