@@ -46,6 +46,9 @@ class Arrivals:
         arrivals = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            # Keeps the connection open between requests, as a real webhook endpoint does.
+            protocol_version = "HTTP/1.1"
+
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 now = time.perf_counter()

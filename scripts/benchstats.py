@@ -18,6 +18,20 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_ticks():
+    """The machine's CPU time so far, in clock ticks over all cores: (busy, total). Waiting
+    for the disk (iowait) counts as idle."""
+    fields = [int(f) for f in open("/proc/stat").readline().split()[1:9]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
+
+
+def machine_busy_percent(before, after):
+    """The share of all cores busy between two `machine_ticks()` readings."""
+    busy, total = after[0] - before[0], after[1] - before[1]
+    return round(busy / total * 100, 1) if total else 0.0
+
+
 def memory_kib(pid):
     """The process's resident memory now (`rss`), its peak (`peak`, VmHWM), and the part of
     `rss` that is its own (`anon`: heap and stacks) rather than mapped files (`file`: the

@@ -1,7 +1,8 @@
 import CCurl
 import Foundation
 
-/// One blocking HTTP POST through a fresh libcurl easy handle.
+/// One blocking HTTP POST through a fresh libcurl easy handle, on the connections of
+/// `CurlShare.http`.
 ///
 /// Run it off the cooperative pool (see `CurlQueue`): it blocks its thread for up to `timeout`.
 /// Redirects are not followed and only `http` and `https` are allowed, so a channel URL cannot
@@ -63,6 +64,10 @@ struct HTTPPost {
         let connectMilliseconds = max(1, min(totalMilliseconds, Int((connectTimeout * 1000).rounded(.up))))
 
         try check(vakt_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
+        if let share = CurlShare.http.handle {
+            try check(vakt_curl_setopt_pointer(handle, CURLOPT_SHARE, share))
+            try check(vakt_curl_setopt_long(handle, CURLOPT_MAXCONNECTS, CurlShare.keptConnections))
+        }
         try check(vakt_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
         try check(vakt_curl_setopt_string(handle, CURLOPT_URL, url))
         if method == "GET" {

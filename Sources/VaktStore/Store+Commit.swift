@@ -48,7 +48,8 @@ extension Store {
             try Self.setMeta(meta, db)
             let effects = try apply()
             try Self.persist(
-                effects, now: Self.instant(of: effects) ?? event?.receivedAt ?? Date(), db, deferring: deferring)
+                effects, now: Self.instant(of: effects) ?? event?.receivedAt ?? Date(), db, deferring: deferring,
+                queued: queued)
             return .committed(effects)
         }
     }
@@ -60,13 +61,19 @@ extension Store {
     }
 
     /// Writes `effects` in order inside the caller's transaction; with `deferring` (a batch),
-    /// source states are kept for the batch's end instead.
-    static func persist(_ effects: [Effect], now: Date, _ db: Database, deferring: OpenTransaction? = nil) throws {
+    /// source states are kept for the batch's end instead. Each outbox row inserted goes to
+    /// `queued`, for the dispatcher once the transaction has committed.
+    static func persist(
+        _ effects: [Effect], now: Date, _ db: Database, deferring: OpenTransaction? = nil, queued: QueuedHandoff
+    ) throws {
         for effect in effects {
             switch effect {
             case .saveAlarm(let alarm): try saveAlarm(alarm, db)
             case .audit(let entry): try appendAudit(entry, db)
-            case .enqueue(let notification): try enqueue(notification, at: now, db)
+            case .enqueue(let notification):
+                if try enqueue(notification, at: now, db) {
+                    queued.add(OutboxItem(notification: notification, attempts: 0, nextAttemptAt: now))
+                }
             case .schedule(let timer): try saveTimer(timer, db)
             case .cancelTimer(let id):
                 try db.cachedStatement(sql: "DELETE FROM timers WHERE id = ?").execute(arguments: [id])

@@ -3,6 +3,14 @@ import GRDB
 import VaktCore
 
 extension Store {
+    /// The notifications queued by transactions committed since the last call, oldest first:
+    /// at most the last `QueuedHandoff.limit` of them.
+    ///
+    /// A hint, not the outbox: each is a row this process inserted, due at once and never
+    /// attempted when it was committed. One that was since attempted (found by `dueOutbox`
+    /// first) or that was dropped for the limit is still in the outbox, which stays the truth.
+    public func takeFreshlyQueued() -> [OutboxItem] { queued.take() }
+
     /// Pending notifications due at or before `now`, the longest-due first (ties in queue order).
     ///
     /// - Parameters:
@@ -88,12 +96,13 @@ extension Store {
             let effects = try apply()
             try Self.persist(
                 effects, now: Self.instant(of: effects) ?? next ?? Date(), db,
-                deferring: open.database() != nil ? open : nil)
+                deferring: open.database() != nil ? open : nil, queued: queued)
         }
     }
 
     /// Queues `notification`, due at `now`, unless its key is queued already.
-    static func enqueue(_ notification: VaktCore.Notification, at now: Date, _ db: Database) throws {
+    /// Returns whether the row was inserted.
+    static func enqueue(_ notification: VaktCore.Notification, at now: Date, _ db: Database) throws -> Bool {
         try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO outbox (key, json, alarm, channel, created_at, attempts, next_attempt_at, state)
@@ -104,5 +113,6 @@ extension Store {
                 notification.key, try StoredJSON.encode(notification), notification.alarm, notification.channel,
                 now.timeIntervalSince1970, now.timeIntervalSince1970,
             ])
+        return db.changesCount > 0
     }
 }

@@ -19,10 +19,12 @@ extension Store {
         return try StoreError.wrappingDiskFull(path: path) {
             try pool.writeWithoutTransaction { db in
                 var value: T?
+                queued.begin()
                 try db.inTransaction(.immediate) {
                     value = try body(db)
                     return .commit
                 }
+                queued.publish()
                 // inTransaction returns only after `.commit` succeeded, which set `value`.
                 return value!
             }
@@ -101,6 +103,49 @@ final class OpenTransaction: @unchecked Sendable {
         lock.withLock {
             guard let db, let thread, pthread_equal(thread, pthread_self()) != 0 else { return nil }
             return db
+        }
+    }
+}
+
+/// Notifications queued by committed transactions, handed to the dispatcher in memory so a
+/// fresh alarm's first notification need not wait for a read of the outbox (see
+/// `Store.takeFreshlyQueued`).
+///
+/// Only the writer adds (one transaction at a time): what a transaction queues is kept aside
+/// until it commits, and dropped if it rolls back.
+final class QueuedHandoff: @unchecked Sendable {
+    /// How many committed notifications wait at most; beyond, the oldest are dropped, and the
+    /// dispatcher finds them in the outbox instead.
+    static let limit = 64
+
+    private let lock = NSLock()
+    private var pending: [OutboxItem] = []
+    private var ready: [OutboxItem] = []
+
+    /// A transaction starts: anything a rolled-back one left is dropped.
+    func begin() {
+        lock.withLock { pending.removeAll(keepingCapacity: true) }
+    }
+
+    /// The transaction in progress inserted this outbox row.
+    func add(_ item: OutboxItem) {
+        lock.withLock { pending.append(item) }
+    }
+
+    /// The transaction in progress has committed.
+    func publish() {
+        lock.withLock {
+            guard !pending.isEmpty else { return }
+            ready.append(contentsOf: pending)
+            pending.removeAll(keepingCapacity: true)
+            if ready.count > Self.limit { ready.removeFirst(ready.count - Self.limit) }
+        }
+    }
+
+    func take() -> [OutboxItem] {
+        lock.withLock {
+            defer { ready.removeAll(keepingCapacity: true) }
+            return ready
         }
     }
 }

@@ -17,6 +17,7 @@ public final class Store: Sendable {
     let pool: DatabasePool
     /// The transaction `batch` holds open, which writes on the same thread join.
     let open = OpenTransaction()
+    let queued = QueuedHandoff()
 
     /// The file name inside the data directory.
     public static let fileName = "vakt.sqlite"

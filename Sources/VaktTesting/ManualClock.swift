@@ -13,9 +13,17 @@ public final class ManualClock: HubClock, @unchecked Sendable {
         /// As the system clock does: a sleep also ends once as much monotonic time has passed
         /// as the deadline was away, so a wall clock stepped back does not stretch it.
         var monotonicDeadline: Double
-        var continuation: CheckedContinuation<Void, any Error>
+        /// A task asleep (`sleep(until:)`), or
+        var continuation: CheckedContinuation<Void, any Error>?
+        /// what to call at the deadline (`wake(at:)`).
+        var action: (@Sendable () -> Void)?
 
         func isDue(wall: Date, monotonic: Double) -> Bool { deadline <= wall || monotonicDeadline <= monotonic }
+
+        func fire() {
+            continuation?.resume()
+            action?()
+        }
     }
 
     private let condition = NSCondition()
@@ -60,7 +68,34 @@ public final class ManualClock: HubClock, @unchecked Sendable {
             let sleeper = index.map { sleepers.remove(at: $0) }
             condition.broadcast()
             condition.unlock()
-            sleeper?.continuation.resume(throwing: CancellationError())
+            sleeper?.continuation?.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Registers the action at once, on the caller's thread, so `waitForSleeper` finds it as
+    /// soon as the caller has asked; it runs on the thread that moves the clock past the
+    /// deadline, or at once when the deadline has come already.
+    public func wake(at deadline: Date, _ action: @escaping @Sendable () -> Void) -> @Sendable () -> Void {
+        condition.lock()
+        if deadline <= current {
+            condition.unlock()
+            action()
+            return {}
+        }
+        nextID += 1
+        let id = nextID
+        sleepers.append(
+            Sleeper(
+                id: id, deadline: deadline, monotonicDeadline: monotonic + deadline.timeIntervalSince(current),
+                continuation: nil, action: action))
+        condition.broadcast()
+        condition.unlock()
+        return { [weak self] in
+            guard let self else { return }
+            condition.lock()
+            sleepers.removeAll { $0.id == id }
+            condition.broadcast()
+            condition.unlock()
         }
     }
 
@@ -112,7 +147,7 @@ public final class ManualClock: HubClock, @unchecked Sendable {
         sleepers.removeAll { $0.isDue(wall: current, monotonic: monotonic) }
         condition.broadcast()
         condition.unlock()
-        for sleeper in due { sleeper.continuation.resume() }
+        for sleeper in due { sleeper.fire() }
     }
 
     /// The deadlines the runtime is asleep on, earliest first.

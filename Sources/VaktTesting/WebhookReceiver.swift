@@ -12,6 +12,8 @@ public final class WebhookReceiver: @unchecked Sendable {
         public var headers: [String: String]
         /// The body exactly as sent.
         public var body: Data
+        /// The port the request came from: requests on one connection share it.
+        public var peerPort: Int?
     }
 
     public let process: ChildProcess
@@ -71,7 +73,9 @@ public final class WebhookReceiver: @unchecked Sendable {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line[brace...].utf8)) as? [String: Any],
                 let body = object["body"] as? String, let headers = object["headers"] as? [String: String]
             else { throw TestSupportError("malformed receiver line: \(line)") }
-            return Request(path: object["path"] as? String ?? "", headers: headers, body: Data(body.utf8))
+            return Request(
+                path: object["path"] as? String ?? "", headers: headers, body: Data(body.utf8),
+                peerPort: object["peer_port"] as? Int)
         }
     }
 

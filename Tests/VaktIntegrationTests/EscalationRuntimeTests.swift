@@ -117,6 +117,11 @@ struct EscalationRuntimeTests {
             #expect(h.hub.openAlarms.first?.round == 1)
             // Every delivery so far is on record before staff answer.
             try h.audit.wait(for: .notificationDelivered, count: sent)
+            // Each went out once, though the dispatcher hears of fresh ones twice (in memory
+            // from the commit, and from the outbox).
+            let all = try h.receiver.waitForRequests(count: sent)
+            #expect(all.count == sent)
+            #expect(Set(all.compactMap { $0["idempotency_key"] as? String }).count == sent)
 
             let client = try CommandClient(
                 address: try BrokerAddress.parse(h.broker.url), clientID: "test-ns2", logger: Logger(label: "cli"))

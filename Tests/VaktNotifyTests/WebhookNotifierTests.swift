@@ -30,6 +30,29 @@ import VaktTesting
         #expect(await notifier.deliver(Fixtures.notification(), site: Fixtures.site) == .delivered)
     }
 
+    @Test func theNextNotificationGoesOnTheSameConnection() async throws {
+        let receiver = try WebhookReceiver()
+        defer { receiver.stop() }
+        let notifier = try WebhookNotifier(channel: channel(receiver.url), secrets: SecretResolver())
+        for _ in 0..<3 { #expect(await notifier.deliver(Fixtures.notification(), site: Fixtures.site) == .delivered) }
+        let ports = try receiver.waitForRawRequests(count: 3).map(\.peerPort)
+        #expect(ports.count == 3 && ports[0] != nil)
+        #expect(Set(ports).count == 1, "one connection for all three: \(ports)")
+    }
+
+    @Test func aClosedKeptConnectionIsReplacedWithoutLosingTheNotification() async throws {
+        let first = try WebhookReceiver()
+        let notifier = try WebhookNotifier(channel: channel(first.url), secrets: SecretResolver())
+        #expect(await notifier.deliver(Fixtures.notification(), site: Fixtures.site) == .delivered)
+        _ = try first.waitForRawRequests(count: 1)
+        first.stop()  // the kept connection is closed from the other end
+        let second = try WebhookReceiver(arguments: ["--port", String(first.port)])  // the same URL
+        defer { second.stop() }
+        #expect(second.url == first.url)
+        #expect(await notifier.deliver(Fixtures.notification(), site: Fixtures.site) == .delivered)
+        #expect(try second.waitForRawRequests(count: 1).count == 1)
+    }
+
     @Test func withheldHealthDetailArrivesAsNull() async throws {
         let receiver = try WebhookReceiver()
         defer { receiver.stop() }

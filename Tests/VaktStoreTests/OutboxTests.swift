@@ -86,4 +86,64 @@ struct OutboxTests {
         #expect(try store.auditRecords().count == before)
         #expect(try store.dueOutbox(at: Fixture.start, limit: 10).first?.attempts == 0)
     }
+
+    @Test("what committed transactions queued is handed over once, in order; what rolled back is not")
+    func freshlyQueued() throws {
+        struct Refused: Error {}
+        let dir = try ScratchDirectory()
+        let store = try Store(directory: dir.path)
+        #expect(store.takeFreshlyQueued().isEmpty)
+        _ = try store.commit(event: nil) { Fixture.raiseEffects(1) }
+        _ = try store.commit(event: nil) { Fixture.raiseEffects(2, at: Fixture.start + 10) }
+        #expect(throws: Refused.self) {
+            try store.writeTransaction { db in
+                // Inserted, then rolled back with the rest of the transaction.
+                try Store.persist(Fixture.raiseEffects(3), now: Fixture.start, db, queued: store.queued)
+                throw Refused()
+            }
+        }
+        let taken = store.takeFreshlyQueued()
+        #expect(taken.map(\.notification.key) == [key1, key2])
+        #expect(taken.map(\.attempts) == [0, 0])
+        #expect(taken.map(\.nextAttemptAt) == [Fixture.start, Fixture.start + 10])
+        #expect(taken.first?.notification == Fixture.notification(key1))
+        #expect(store.takeFreshlyQueued().isEmpty, "taken once")
+        // A key already queued is not queued again (INSERT OR IGNORE), so it is not handed over.
+        _ = try store.commit(event: nil) { [.enqueue(Fixture.notification(key1))] }
+        #expect(store.takeFreshlyQueued().isEmpty)
+    }
+
+    @Test("a batch hands its notifications over when it commits, and none when it fails")
+    func freshlyQueuedInABatch() throws {
+        struct Refused: Error {}
+        let dir = try ScratchDirectory()
+        let store = try Store(directory: dir.path)
+        try store.batch {
+            _ = try store.commit(event: nil) { Fixture.raiseEffects(1) }
+            #expect(store.takeFreshlyQueued().isEmpty, "not before the batch commits")
+            _ = try store.commit(event: nil) { Fixture.raiseEffects(2, at: Fixture.start + 10) }
+        }
+        #expect(store.takeFreshlyQueued().map(\.notification.key) == [key1, key2])
+        #expect(throws: Refused.self) {
+            try store.batch {
+                _ = try store.commit(event: nil) { Fixture.raiseEffects(3) }
+                throw Refused()
+            }
+        }
+        #expect(store.takeFreshlyQueued().isEmpty)
+        #expect(try store.dueOutbox(at: Fixture.start + 60, limit: 10).map(\.notification.key) == [key1, key2])
+    }
+
+    @Test("the hand-over keeps the newest when nobody takes it; the outbox keeps them all")
+    func freshlyQueuedIsBounded() throws {
+        let dir = try ScratchDirectory()
+        let store = try Store(directory: dir.path)
+        let count = QueuedHandoff.limit + 5
+        for number in 1...count {
+            _ = try store.commit(event: nil) { [.enqueue(Fixture.notification("k\(number)", alarm: "A\(number)"))] }
+        }
+        let taken = store.takeFreshlyQueued().map(\.notification.key)
+        #expect(taken == (6...count).map { "k\($0)" })
+        #expect(try store.dueOutbox(at: Date(), limit: 1000).count == count)
+    }
 }

@@ -15,11 +15,24 @@ public protocol HubClock: Sendable {
     func monotonicSeconds() -> Double?
     /// The id of the boot `monotonicSeconds` counts from; `nil` when unknown.
     func bootID() -> String?
+    /// Calls `action` once when `deadline` has come, as `sleep(until:)` judges it, unless the
+    /// function it returns is called first. For a waiter that something else may wake sooner
+    /// (`WakeSignal`): the waiter itself need not be a task of its own.
+    func wake(at deadline: Date, _ action: @escaping @Sendable () -> Void) -> @Sendable () -> Void
 }
 
 extension HubClock {
     public func monotonicSeconds() -> Double? { nil }
     public func bootID() -> String? { nil }
+
+    /// A task that sleeps until `deadline`; cancelling it cancels the action.
+    public func wake(at deadline: Date, _ action: @escaping @Sendable () -> Void) -> @Sendable () -> Void {
+        let sleeper = Task {
+            do { try await sleep(until: deadline) } catch { return }
+            action()
+        }
+        return { sleeper.cancel() }
+    }
 }
 
 /// The real clock.

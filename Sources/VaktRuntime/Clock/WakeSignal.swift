@@ -6,6 +6,8 @@ final class WakeSignal: @unchecked Sendable {
     private let lock = NSLock()
     private var pending = false
     private var waiter: (id: UInt64, continuation: CheckedContinuation<Void, Never>)?
+    /// The last wait whose deadline has passed (ids only grow).
+    private var expired: UInt64 = 0
     private var nextID: UInt64 = 0
 
     func signal() {
@@ -22,10 +24,43 @@ final class WakeSignal: @unchecked Sendable {
 
     /// Waits for a signal (returns at once if one is pending) or for cancellation.
     func wait() async {
-        let id: UInt64 = lock.withLock {
+        await wait(id: newID())
+    }
+
+    /// Waits until signalled or until `deadline` on `clock`, whichever is first.
+    ///
+    /// The deadline ends only this wait: one that comes after the wait returned leaves
+    /// nothing pending. Measured: waking through a task group of the two waits took three hops
+    /// between threads (the woken child, the group, the cancelled sleep), about a tenth of a
+    /// millisecond each on an alarm's way to the dispatcher; a signal now resumes the waiter
+    /// itself.
+    func wait(until deadline: Date?, clock: any HubClock) async {
+        guard let deadline else { return await wait() }
+        let id = newID()
+        let cancelDeadline = clock.wake(at: deadline) { [self] in expire(id) }
+        await wait(id: id)
+        cancelDeadline()
+    }
+
+    private func newID() -> UInt64 {
+        lock.withLock {
             nextID += 1
             return nextID
         }
+    }
+
+    /// Wait `id`'s deadline has passed: it ends if it is waiting, or at once if it has not begun.
+    private func expire(_ id: UInt64) {
+        let waiting: CheckedContinuation<Void, Never>? = lock.withLock {
+            expired = max(expired, id)
+            guard let waiter, waiter.id == id else { return nil }
+            self.waiter = nil
+            return waiter.continuation
+        }
+        waiting?.resume()
+    }
+
+    private func wait(id: UInt64) async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow: Bool = lock.withLock {
@@ -34,7 +69,7 @@ final class WakeSignal: @unchecked Sendable {
                         if !Task.isCancelled { pending = false }
                         return true
                     }
-                    if Task.isCancelled { return true }
+                    if Task.isCancelled || expired >= id { return true }
                     waiter = (id, continuation)
                     return false
                 }
@@ -47,17 +82,6 @@ final class WakeSignal: @unchecked Sendable {
                 return waiter.continuation
             }
             cancelled?.resume()
-        }
-    }
-
-    /// Waits until signalled or until `deadline` on `clock`, whichever is first.
-    func wait(until deadline: Date?, clock: any HubClock) async {
-        guard let deadline else { return await wait() }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.wait() }
-            group.addTask { try? await clock.sleep(until: deadline) }
-            await group.next()
-            group.cancelAll()
         }
     }
 }

@@ -42,6 +42,19 @@ public struct Dispatcher: Service {
             // which grew the hub by kilobytes per notification (measured; docs/benchmarks.md).
             await withDiscardingTaskGroup { group in
                 while !Task.isCancelled {
+                    // What was just committed first, from memory: no read of the outbox, and no
+                    // wait for the hub's lock on the way to a phone. Such a notification is due
+                    // at once and was committed after any clock step before it.
+                    for item in hub.store.takeFreshlyQueued()
+                    where !inFlight.attempted(item.notification.key) && inFlight.count < concurrency
+                        && inFlight.insert(item.notification.key)
+                    {
+                        group.addTask {
+                            await attempt(item, site: site, unrecorded: unrecorded)
+                            inFlight.remove(item.notification.key, attempted: item.attempts == 0)
+                            hub.outboxWake.signal()
+                        }
+                    }
                     // A step of the wall clock moves the pending attempts before any is judged
                     // due; one that cannot be recorded yet holds everything back (logged once).
                     if hub.noticeClockStep() != nil {
@@ -63,7 +76,7 @@ public struct Dispatcher: Service {
                     {
                         group.addTask {
                             await attempt(item, site: site, unrecorded: unrecorded)
-                            inFlight.remove(item.notification.key)
+                            inFlight.remove(item.notification.key, attempted: item.attempts == 0)
                             hub.outboxWake.signal()
                         }
                     }
@@ -142,10 +155,21 @@ private final class Unrecorded: @unchecked Sendable {
     }
 }
 
-/// Keys of notifications being delivered right now.
+/// Keys of notifications being delivered right now, and of those whose first attempt ended
+/// lately.
+///
+/// The second set keeps a notification handed over in memory (`Store.takeFreshlyQueued`) from
+/// going out twice: the outbox read can find its row and deliver it first, and the hand-over,
+/// read later, would then start it again.
 private final class InFlight: @unchecked Sendable {
+    /// First attempts remembered: far more than can end between a commit and the dispatcher's
+    /// next turn, which takes what the commit queued.
+    static let remembered = 1024
+
     private let lock = NSLock()
     private var keys = Set<String>()
+    private var firstAttempts = Set<String>()
+    private var firstAttemptOrder: [String] = []
 
     var count: Int {
         lock.lock()
@@ -159,9 +183,20 @@ private final class InFlight: @unchecked Sendable {
         return keys.insert(key).inserted
     }
 
-    func remove(_ key: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        keys.remove(key)
+    /// Whether the notification's first attempt has ended lately.
+    func attempted(_ key: String) -> Bool {
+        lock.withLock { firstAttempts.contains(key) }
+    }
+
+    /// `attempted`: it was the notification's first attempt.
+    func remove(_ key: String, attempted: Bool) {
+        lock.withLock {
+            keys.remove(key)
+            guard attempted, firstAttempts.insert(key).inserted else { return }
+            firstAttemptOrder.append(key)
+            if firstAttemptOrder.count > Self.remembered {
+                firstAttempts.remove(firstAttemptOrder.removeFirst())
+            }
+        }
     }
 }
