@@ -9,7 +9,10 @@ devices (faults.Site). Then:
      clock runs from the publish to the first webhook POST for that alarm, which is then
      resolved through the command topic;
   3. background: the same, while another process publishes --background quiet messages per
-     second (doors opening and closing, heartbeats) from the fleet's devices.
+     second (doors opening and closing, heartbeats) from the fleet's devices;
+  4. working set: the kernel is asked to reclaim every page of the hub it can
+     (benchstats.page_out); its RSS is read after --settle seconds idle, and again after
+     --rate alarms per second for 10 s.
 Memory and CPU are read after each phase. With --memory-alarms, one more hub raises, delivers
 and resolves that many alarms back to back, its memory read along the way (a leak grows with
 the count). With --nagle-alarms, that many alarms back to back on a broker as Vakt configures
@@ -23,7 +26,7 @@ import http.server, json, math, multiprocessing, os, sys, threading, time, uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import faults  # noqa: E402  (scripts/faults.py: broker, site copy, hub, publisher)
-from benchstats import cpu_seconds, memory_kib, merge  # noqa: E402
+from benchstats import cpu_seconds, memory_kib, merge, page_out  # noqa: E402
 
 # The demo site's fall sensors and SOS buttons, with a payload that raises an alarm on each:
 # (room, alarm kind, topic, payload).
@@ -46,8 +49,11 @@ class Arrivals:
         arrivals = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            # Keeps the connection open between requests, as a real webhook endpoint does.
+            # Keeps the connection open between requests, as a real webhook endpoint does; the
+            # answer's headers and body go in two writes, which Nagle's algorithm would hold
+            # for the hub's delayed ACK.
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -229,6 +235,15 @@ def one_run(args, number, nodelay=True, with_background=True, alarms=None, rate=
                              "cpu_percent": used / spent * 100,
                              "cpu_ms_per_message": used / (sent + 2 * alarms) * 1000,
                              "memory_kib": memory_kib(hub.proc.pid)}
+        # Last, as it leaves the hub's pages to be read from disk again.
+        problem = page_out(hub.proc.pid)
+        if problem:
+            log(f"working set not measured: {problem}")
+            return out
+        time.sleep(args.settle)
+        idle = memory_kib(hub.proc.pid)
+        raise_alarms(publisher, arrivals, int(rate * 10), rate, 1 + 2 * alarms)
+        out["working_set"] = {"idle_kib": idle, "alarms_kib": memory_kib(hub.proc.pid)}
         return out
 
 

@@ -1,4 +1,5 @@
 """What the benchmark scripts share: a figure's spread over runs, and a process's CPU and memory."""
+import ctypes
 import os
 import statistics
 
@@ -20,10 +21,11 @@ def cpu_seconds(pid):
 
 def machine_ticks():
     """The machine's CPU time so far, in clock ticks over all cores: (busy, total). Waiting
-    for the disk (iowait) counts as idle."""
-    fields = [int(f) for f in open("/proc/stat").readline().split()[1:9]]
-    idle = fields[3] + fields[4]
-    return sum(fields) - idle, sum(fields)
+    for the disk (iowait) and time a hypervisor gave to other machines (steal) are not busy."""
+    user, nice, system, idle, iowait, irq, softirq, steal = (
+        int(f) for f in open("/proc/stat").readline().split()[1:9])
+    busy = user + nice + system + irq + softirq
+    return busy, busy + idle + iowait + steal
 
 
 def machine_busy_percent(before, after):
@@ -56,3 +58,43 @@ def merge(values):
     if numbers:
         return spread(numbers, digits=4)
     return next((v for v in values if v is not None), None)
+
+
+def page_out(pid):
+    """Asks the kernel to reclaim every page of the process it can (process_madvise with
+    MADV_PAGEOUT, Linux 5.10 and later; needs CAP_SYS_NICE): the pages of its program and
+    libraries go, and come back only as they are used again. Without swap its own memory
+    stays. RSS read a while later is then its working set: what it holds when memory is
+    needed elsewhere, where plain RSS also counts every page the kernel mapped in around one
+    that was touched once (fault-around maps 64 KiB at a time). Returns an error text, or
+    None when done."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    syscall = libc.syscall
+    syscall.restype = ctypes.c_long
+    sys_pidfd_open, sys_process_madvise, madv_pageout = 434, 440, 21  # x86-64 and aarch64 differ
+    if os.uname().machine != "x86_64":
+        return f"process_madvise numbers are known here for x86-64 only, not {os.uname().machine}"
+
+    class IOVec(ctypes.Structure):
+        _fields_ = [("base", ctypes.c_void_p), ("length", ctypes.c_size_t)]
+
+    fd = syscall(sys_pidfd_open, ctypes.c_int(pid), ctypes.c_uint(0))
+    if fd < 0:
+        return f"pidfd_open: {os.strerror(ctypes.get_errno())}"
+    try:
+        ranges = []
+        for line in open(f"/proc/{pid}/maps"):
+            fields = line.split()
+            if len(fields) > 5 and fields[5] in ("[vsyscall]", "[vvar]", "[vvar_vclock]", "[vdso]"):
+                continue
+            low, high = (int(x, 16) for x in fields[0].split("-"))
+            ranges.append(IOVec(low, high - low))
+        for first in range(0, len(ranges), 512):  # at most IOV_MAX (1,024) ranges a call
+            chunk = ranges[first:first + 512]
+            done = syscall(sys_process_madvise, ctypes.c_int(fd), (IOVec * len(chunk))(*chunk),
+                           ctypes.c_size_t(len(chunk)), ctypes.c_int(madv_pageout), ctypes.c_uint(0))
+            if done < 0:
+                return f"process_madvise: {os.strerror(ctypes.get_errno())}"
+        return None
+    finally:
+        os.close(fd)

@@ -22,45 +22,96 @@ public func prepareTransfers() throws(CurlError) {
     try CurlGlobal.ensureInitialized()
 }
 
-/// The connections (and TLS sessions, and name lookups) every HTTP transfer shares: a transfer
-/// reuses the connection an earlier one left open to the same server, whichever thread ran it.
-///
-/// A new TCP connection per notification, closed after it, cost about a third of a millisecond
-/// of an alarm's way to a phone on loopback (measured, docs/benchmarks.md), and would cost a
-/// TLS handshake, several round trips, on a real gateway. libcurl checks a kept connection
-/// before it uses it and connects afresh when the server has closed it meanwhile.
+/// The TLS sessions and name lookups every HTTP transfer shares, whichever thread runs it
+/// (with locks: libcurl supports sharing these between threads, but not connections; those
+/// are kept per channel, `CurlConnections`).
 final class CurlShare: @unchecked Sendable {
-    /// The share for HTTP channels (webhook, SMS gateways, ntfy); it lives as long as the process.
+    /// The share for HTTP channels; it lives as long as the process.
     static let http = CurlShare()
-    /// How many idle connections are kept at most (libcurl's default is 5), the oldest closed
-    /// first: one per server a site's channels reach, with room to spare.
-    static let keptConnections = 32
 
-    /// `nil` when libcurl could not make one: transfers then connect each time.
-    let handle: UnsafeMutableRawPointer?
+    /// `nil` when libcurl could not make one or refused a setting: transfers then share
+    /// nothing, which costs only a full TLS handshake where a resumed one would do.
+    private(set) var handle: UnsafeMutableRawPointer?  // set once, in `init`
     /// One lock per kind of data libcurl shares, indexed by `curl_lock_data`.
     private let locks = (0..<Int(CURL_LOCK_DATA_LAST.rawValue)).map { _ in NSLock() }
 
     private init() {
         _ = try? CurlGlobal.ensureInitialized()
-        handle = curl_share_init()
-        guard let handle else { return }
+        guard let share = curl_share_init() else { return }
         let me = Unmanaged.passUnretained(self).toOpaque()
-        _ = vakt_curl_share_setopt_pointer(handle, CURLSHOPT_USERDATA, me)
-        _ = vakt_curl_share_setopt_lock(handle) { _, data, _, user in
-            guard let user else { return }
-            Unmanaged<CurlShare>.fromOpaque(user).takeUnretainedValue().lock(for: data).lock()
+        var codes = [
+            vakt_curl_share_setopt_pointer(share, CURLSHOPT_USERDATA, me),
+            vakt_curl_share_setopt_lock(share) { _, data, _, user in
+                guard let user else { return }
+                Unmanaged<CurlShare>.fromOpaque(user).takeUnretainedValue().lock(for: data).lock()
+            },
+            vakt_curl_share_setopt_unlock(share) { _, data, user in
+                guard let user else { return }
+                Unmanaged<CurlShare>.fromOpaque(user).takeUnretainedValue().lock(for: data).unlock()
+            },
+        ]
+        for data in [CURL_LOCK_DATA_SSL_SESSION, CURL_LOCK_DATA_DNS] {
+            codes.append(vakt_curl_share_setopt_long(share, CURLSHOPT_SHARE, Int(data.rawValue)))
         }
-        _ = vakt_curl_share_setopt_unlock(handle) { _, data, user in
-            guard let user else { return }
-            Unmanaged<CurlShare>.fromOpaque(user).takeUnretainedValue().lock(for: data).unlock()
-        }
-        for data in [CURL_LOCK_DATA_CONNECT, CURL_LOCK_DATA_SSL_SESSION, CURL_LOCK_DATA_DNS] {
-            _ = vakt_curl_share_setopt_long(handle, CURLSHOPT_SHARE, Int(data.rawValue))
+        if codes.allSatisfy({ $0 == CURLSHE_OK }) {
+            handle = share
+        } else {
+            curl_share_cleanup(share)
         }
     }
 
     private func lock(for data: curl_lock_data) -> NSLock {
         locks[min(Int(data.rawValue), locks.count - 1)]
+    }
+}
+
+/// A channel's libcurl easy handles, kept between transfers so a transfer reuses the
+/// connection an earlier one left open to the channel's server: libcurl keeps a handle's
+/// connections across `curl_easy_reset`, which clears every option a transfer set. Each
+/// handle serves one transfer at a time.
+///
+/// A new TCP connection per notification, closed after it, cost about a third of a
+/// millisecond of an alarm's way to a phone on loopback, measured with marks along the path;
+/// on a real gateway it costs a TLS handshake, several round trips. libcurl checks a kept
+/// connection before it uses it and connects afresh when the server has closed it; one idle
+/// longer than `maxIdle` is not used at all, so a connection a firewall dropped without a word
+/// cannot hold a notification up for the channel's whole timeout.
+public final class CurlConnections: @unchecked Sendable {
+    /// Seconds a kept connection may have been idle and still be used.
+    static let maxIdle = 30
+
+    private let lock = NSLock()
+    private var idle: [UnsafeMutableRawPointer] = []
+    private let keep: Int
+
+    /// `keep`: how many handles wait at most between transfers; beyond, a returned handle is
+    /// cleaned up with its connections.
+    public init(keep: Int = 4) {
+        self.keep = keep
+    }
+
+    deinit {
+        for handle in idle { curl_easy_cleanup(handle) }
+    }
+
+    /// A handle with every option at its default (a kept one, reset), or `nil` when libcurl
+    /// cannot make one. Give it back with `give` when its transfer has ended.
+    func take() -> UnsafeMutableRawPointer? {
+        if let handle = lock.withLock({ idle.popLast() }) {
+            curl_easy_reset(handle)
+            return handle
+        }
+        return curl_easy_init()
+    }
+
+    /// Returns a handle from `take` once its transfer has ended (an aborted or failed transfer
+    /// has closed its connection; the handle stays good).
+    func give(_ handle: UnsafeMutableRawPointer) {
+        let kept = lock.withLock {
+            guard idle.count < keep else { return false }
+            idle.append(handle)
+            return true
+        }
+        if !kept { curl_easy_cleanup(handle) }
     }
 }

@@ -1,8 +1,8 @@
 import CCurl
 import Foundation
 
-/// One blocking HTTP POST through a fresh libcurl easy handle, on the connections of
-/// `CurlShare.http`.
+/// One blocking HTTP POST through a libcurl easy handle of its channel's `CurlConnections`
+/// (reusing a connection an earlier transfer left open), or a fresh one.
 ///
 /// Run it off the cooperative pool (see `CurlQueue`): it blocks its thread for up to `timeout`.
 /// Redirects are not followed and only `http` and `https` are allowed, so a channel URL cannot
@@ -30,14 +30,20 @@ struct HTTPPost {
     var timeout: Double
     /// Seconds for the connection alone, at most `timeout`.
     var connectTimeout: Double
+    /// The channel's kept handles and connections; `nil`: a fresh handle, closed after.
+    var connections: CurlConnections?
 
-    init(url: String, method: String = "POST", headers: [String], body: Data, timeout: Double, connectTimeout: Double) {
+    init(
+        url: String, method: String = "POST", headers: [String], body: Data, timeout: Double, connectTimeout: Double,
+        connections: CurlConnections? = nil
+    ) {
         self.url = url
         self.method = method
         self.headers = headers
         self.body = body
         self.timeout = timeout
         self.connectTimeout = connectTimeout
+        self.connections = connections
     }
 
     /// Sends the request and waits for the answer.
@@ -47,8 +53,10 @@ struct HTTPPost {
     /// - Throws: `CurlError` when no HTTP answer arrived (or libcurl could not be set up).
     func perform(cancellation: CancellationFlag) throws(CurlError) -> Response {
         try CurlGlobal.ensureInitialized()
-        guard let handle = curl_easy_init() else { throw CurlError.failedInit }
-        defer { curl_easy_cleanup(handle) }
+        guard let handle = connections?.take() ?? curl_easy_init() else { throw CurlError.failedInit }
+        defer {
+            if let connections { connections.give(handle) } else { curl_easy_cleanup(handle) }
+        }
 
         var list: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(list) }
@@ -64,10 +72,8 @@ struct HTTPPost {
         let connectMilliseconds = max(1, min(totalMilliseconds, Int((connectTimeout * 1000).rounded(.up))))
 
         try check(vakt_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
-        if let share = CurlShare.http.handle {
-            try check(vakt_curl_setopt_pointer(handle, CURLOPT_SHARE, share))
-            try check(vakt_curl_setopt_long(handle, CURLOPT_MAXCONNECTS, CurlShare.keptConnections))
-        }
+        if let share = CurlShare.http.handle { try check(vakt_curl_setopt_pointer(handle, CURLOPT_SHARE, share)) }
+        try check(vakt_curl_setopt_long(handle, CURLOPT_MAXAGE_CONN, CurlConnections.maxIdle))
         try check(vakt_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
         try check(vakt_curl_setopt_string(handle, CURLOPT_URL, url))
         if method == "GET" {

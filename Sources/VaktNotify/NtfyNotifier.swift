@@ -15,6 +15,7 @@ public final class NtfyNotifier: Notifier {
     private let redaction: Redaction
     private let timeout: Double
     private let clickURL: String?
+    private let connections = CurlConnections()
 
     /// - Throws: `ChannelConfigurationError` for a URL that is not http(s) or an unreadable token.
     public init(channel: Channel, secrets: SecretResolver) throws(ChannelConfigurationError) {
@@ -65,7 +66,7 @@ public final class NtfyNotifier: Notifier {
         }
         let post = HTTPPost(
             url: url, headers: headerLines, body: message(notification, topic: topic), timeout: timeout,
-            connectTimeout: min(5, timeout))
+            connectTimeout: min(5, timeout), connections: connections)
         return await HTTPDelivery.send(post, for: notification, redaction: redaction)
     }
 }

@@ -17,6 +17,7 @@ public final class SMSNotifier: Notifier {
     private let redaction: Redaction
     private let timeout: Double
     private let request: SMSRequest
+    private let connections = CurlConnections()
 
     /// - Throws: `ChannelConfigurationError` for a URL that is not http(s), a missing or
     ///   unreadable token or key, or bad headers.
@@ -134,7 +135,7 @@ public final class SMSNotifier: Notifier {
         let post = HTTPPost(
             url: target, method: preset == .custom ? request.method.rawValue : "POST",
             headers: headerLines, body: body(notification, to: number), timeout: timeout,
-            connectTimeout: min(5, timeout))
+            connectTimeout: min(5, timeout), connections: connections)
         return await HTTPDelivery.send(post, for: notification, redaction: redaction)
     }
 }

@@ -4,8 +4,9 @@ import VaktCore
 
 /// Delivers notifications as JSON POSTs to an HTTP endpoint, through libcurl.
 ///
-/// Each attempt uses its own easy handle on `CurlQueue`, so a slow endpoint never blocks the
-/// hub's tasks. Every request carries `Content-Type: application/json`,
+/// Each attempt runs on `CurlQueue`, so a slow endpoint never blocks the hub's tasks, on an
+/// easy handle of its own while it runs (kept with its connection for the next, see
+/// `CurlConnections`). Every request carries `Content-Type: application/json`,
 /// `Idempotency-Key: <notification key>`, `User-Agent: vakt/<version>` and the channel's own
 /// headers, whose `file:` and `env:` values are resolved once, when the notifier is built.
 /// The body is `WebhookPayload`: the same notification always gives the same bytes.
@@ -22,6 +23,7 @@ public final class WebhookNotifier: Notifier {
     private let connectTimeout: Double
     /// The key each body is signed with, when the channel has `hmac_secret`.
     private let signingKey: Data?
+    private let connections = CurlConnections()
 
     /// Builds the notifier for a webhook channel.
     ///
@@ -64,7 +66,9 @@ public final class WebhookNotifier: Notifier {
         let body = WebhookPayload.encode(notification, site: site)
         var headers = headerLines
         if let signingKey { headers.append("X-Vakt-Signature: sha256=\(Self.signature(of: body, key: signingKey))") }
-        let post = HTTPPost(url: url, headers: headers, body: body, timeout: timeout, connectTimeout: connectTimeout)
+        let post = HTTPPost(
+            url: url, headers: headers, body: body, timeout: timeout, connectTimeout: connectTimeout,
+            connections: connections)
         return await HTTPDelivery.send(post, for: notification, redaction: redaction)
     }
 }

@@ -62,10 +62,18 @@ extension Store {
     /// Then `apply` runs inside the transaction and its effects (the attempt's audit record,
     /// an escalation) are persisted as ``commit(event:session:apply:)`` does.
     ///
-    /// - Throws: `StoreError.Code.unknownNotification` when no outbox row has `key`; whatever
-    ///   `apply` throws; `DatabaseError`; `StoreError.Code.diskFull`. Nothing is written then.
+    /// `attempt` is the attempt's number, from 1: the row must be pending with `attempt - 1`
+    /// attempts on record. An attempt already recorded, or one made on a row that has since
+    /// been delivered or given up (a stale copy of it), changes nothing: recording it would
+    /// count an attempt twice, or take a delivered notification back to pending.
+    ///
+    /// - Throws: `StoreError.Code.unknownNotification` when no outbox row has `key`;
+    ///   `StoreError.Code.staleAttempt` when the row is not pending at `attempt - 1` attempts;
+    ///   whatever `apply` throws; `DatabaseError`; `StoreError.Code.diskFull`. Nothing is
+    ///   written then.
     public func recordAttempt(
-        key: String, result: DeliveryResult, final: Bool, nextAttemptAt: Date?, apply: () throws -> [Effect]
+        key: String, attempt: Int, result: DeliveryResult, final: Bool, nextAttemptAt: Date?,
+        apply: () throws -> [Effect]
     ) throws {
         try writeTransaction { db in
             let state: String
@@ -84,14 +92,23 @@ extension Store {
                 sql: """
                     UPDATE outbox SET attempts = attempts + 1, state = ?, last_error = ?,
                         next_attempt_at = CASE WHEN ? THEN ? ELSE next_attempt_at END
-                    WHERE key = ?
+                    WHERE key = ? AND state = 'pending' AND attempts = ?
                     """
             ).execute(
                 arguments: [
-                    state, error, state != "pending" || next != nil, next?.timeIntervalSince1970, key,
+                    state, error, state != "pending" || next != nil, next?.timeIntervalSince1970, key, attempt - 1,
                 ])
             guard db.changesCount > 0 else {
-                throw StoreError(.unknownNotification, "the outbox holds no notification with key \(key)")
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT state, attempts FROM outbox WHERE key = ?", arguments: [key])
+                guard let row else {
+                    throw StoreError(.unknownNotification, "the outbox holds no notification with key \(key)")
+                }
+                let (current, made): (String, Int) = (row["state"], row["attempts"])
+                throw StoreError(
+                    .staleAttempt,
+                    "attempt \(attempt) of notification \(key) was not recorded: the outbox has it \(current) after \(made) attempt\(made == 1 ? "" : "s")"
+                )
             }
             let effects = try apply()
             try Self.persist(

@@ -6,7 +6,7 @@ import GRDB
 ///
 /// A `Store` wraps a GRDB `DatabasePool` in WAL mode, so the hub writes while the CLI and
 /// services read. Every write that belongs to one input goes through ``commit(event:session:apply:)``
-/// or ``recordAttempt(key:result:final:nextAttemptAt:apply:)``: one transaction each, so the
+/// or ``recordAttempt(key:attempt:result:final:nextAttemptAt:apply:)``: one transaction each, so the
 /// engine's state and the database never diverge.
 ///
 /// Timestamps are stored as REAL unix seconds. Values that must come back bit for bit (an

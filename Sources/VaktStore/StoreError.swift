@@ -22,6 +22,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let cannotCreateDirectory = Code("cannot-create-directory")
         /// A delivery attempt names a notification the outbox does not hold.
         public static let unknownNotification = Code("unknown-notification")
+        /// A delivery attempt was made on a stale copy of its notification: the attempt is
+        /// recorded already, or the notification was delivered or given up since.
+        public static let staleAttempt = Code("stale-attempt")
         /// A stored row cannot be decoded (edited by hand, or written by a newer Vakt).
         public static let corruptRow = Code("corrupt-row")
 

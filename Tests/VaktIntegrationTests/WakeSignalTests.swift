@@ -74,9 +74,93 @@ import VaktTesting
         try clock.waitForSleeper(until: start + 10)
         waiter.cancel()
         #expect(await waiter.value == start)
-        // The cancelled wait took no signal meant for the next one.
+        #expect(clock.pendingDeadlines.isEmpty)
+    }
+
+    @Test func aCancelledWaiterLeavesAPendingSignalForTheNext() async {
+        let clock = ManualClock(now: start)
+        let wake = WakeSignal()
         wake.signal()
+        let cancelled = Task(executorPreference: Self.executor) {
+            withUnsafeCurrentTask { $0?.cancel() }
+            await wake.wait(until: start + 10, clock: clock)
+        }
+        await cancelled.value
+        // Had the cancelled wait taken the signal, this would wait for a deadline nobody moves to.
         await wake.wait(until: start + 10, clock: clock)
         #expect(clock.now() == start)
     }
+
+    @Test func aDeadlineComingAfterItsWaitEndedLeavesNothingPending() async throws {
+        // A clock whose deadlines fire only when the test says, even after they were called
+        // off: the race where a sleep ends just as a signal ends the wait.
+        let clock = LateClock(now: start)
+        let wake = WakeSignal()
+        let first = Task(executorPreference: Self.executor) { await wake.wait(until: start + 10, clock: clock) }
+        try clock.waitForDeadlines(1)
+        wake.signal()
+        await first.value
+        clock.fireAll()  // the first wait's deadline, late
+        let second = Task(executorPreference: Self.executor) { () -> Bool in
+            await wake.wait(until: start + 20, clock: clock)
+            return clock.fired
+        }
+        try clock.waitForDeadlines(2)
+        #expect(!clock.fired)
+        clock.fireAll()
+        #expect(await second.value, "the second wait ended by its own deadline, not the first's")
+    }
+}
+
+/// A clock for one race: `wake(at:)` keeps every action, and the test fires them all when it
+/// wants, including those whose waits called them off.
+private final class LateClock: HubClock, @unchecked Sendable {
+    private let condition = NSCondition()
+    private let current: Date
+    private var actions: [@Sendable () -> Void] = []
+    private var firedCount = 0
+    private var registered = 0
+
+    init(now: Date) { current = now }
+
+    func now() -> Date { current }
+
+    func sleep(until deadline: Date) async throws {
+        throw CancellationError()  // not used by `WakeSignal`
+    }
+
+    func wake(at deadline: Date, _ action: @escaping @Sendable () -> Void) -> @Sendable () -> Void {
+        condition.withLock {
+            actions.append(action)
+            registered += 1
+            condition.broadcast()
+        }
+        return {}
+    }
+
+    /// Whether the test has fired the second deadline yet.
+    var fired: Bool { condition.withLock { firedCount >= 2 } }
+
+    func waitForDeadlines(_ count: Int) throws {
+        let limit = Date().addingTimeInterval(30)
+        try condition.withLock {
+            while registered < count {
+                if !condition.wait(until: limit) { throw TestFailure("no wait asked for deadline \(count)") }
+            }
+        }
+    }
+
+    func fireAll() {
+        let due = condition.withLock {
+            defer { actions = [] }
+            firedCount += actions.count
+            return actions
+        }
+        for action in due { action() }
+    }
+}
+
+private struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

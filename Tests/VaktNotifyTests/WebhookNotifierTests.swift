@@ -42,10 +42,12 @@ import VaktTesting
 
     @Test func aClosedKeptConnectionIsReplacedWithoutLosingTheNotification() async throws {
         let first = try WebhookReceiver()
+        defer { first.stop() }
         let notifier = try WebhookNotifier(channel: channel(first.url), secrets: SecretResolver())
         #expect(await notifier.deliver(Fixtures.notification(), site: Fixtures.site) == .delivered)
         _ = try first.waitForRawRequests(count: 1)
-        first.stop()  // the kept connection is closed from the other end
+        // The notifier keeps that connection (the test above); it is closed from the other end.
+        first.stop()
         let second = try WebhookReceiver(arguments: ["--port", String(first.port)])  // the same URL
         defer { second.stop() }
         #expect(second.url == first.url)

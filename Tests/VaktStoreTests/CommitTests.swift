@@ -105,7 +105,7 @@ struct CommitTests {
         _ = try store.commit(event: nil) { Fixture.raiseEffects(1) }
         let key = "site:A1:t0:r0:s1:webhook"
         try store.recordAttempt(
-            key: key, result: .failed(reason: "timeout", retryable: true), final: false,
+            key: key, attempt: 1, result: .failed(reason: "timeout", retryable: true), final: false,
             nextAttemptAt: Fixture.start.addingTimeInterval(30)
         ) { [] }
         _ = try store.commit(event: nil) { [.enqueue(Fixture.notification(key))] }

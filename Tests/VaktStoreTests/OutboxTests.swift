@@ -35,7 +35,8 @@ struct OutboxTests {
         let store = try storeWithTwo(dir)
         let retryAt = Fixture.start + 60
         try store.recordAttempt(
-            key: key1, result: .failed(reason: "HTTP 503", retryable: true), final: false, nextAttemptAt: retryAt
+            key: key1, attempt: 1, result: .failed(reason: "HTTP 503", retryable: true), final: false,
+            nextAttemptAt: retryAt
         ) {
             [
                 .audit(
@@ -56,9 +57,10 @@ struct OutboxTests {
     func finalStates() throws {
         let dir = try ScratchDirectory()
         let store = try storeWithTwo(dir)
-        try store.recordAttempt(key: key1, result: .delivered, final: true, nextAttemptAt: nil) { [] }
+        try store.recordAttempt(key: key1, attempt: 1, result: .delivered, final: true, nextAttemptAt: nil) { [] }
         try store.recordAttempt(
-            key: key2, result: .failed(reason: "HTTP 400", retryable: false), final: true, nextAttemptAt: nil
+            key: key2, attempt: 1, result: .failed(reason: "HTTP 400", retryable: false), final: true,
+            nextAttemptAt: nil
         ) { [] }
         #expect(try store.dueOutbox(at: Fixture.start + 3600, limit: 10).isEmpty)
         #expect(try store.nextOutboxDue() == nil)
@@ -75,13 +77,15 @@ struct OutboxTests {
         let store = try storeWithTwo(dir)
         let before = try store.auditRecords().count
         do {
-            try store.recordAttempt(key: "nope", result: .delivered, final: true, nextAttemptAt: nil) {
+            try store.recordAttempt(key: "nope", attempt: 1, result: .delivered, final: true, nextAttemptAt: nil) {
                 [.audit(Fixture.entry())]
             }
             Issue.record("expected unknownNotification")
         } catch StoreError.Code.unknownNotification {}
         #expect(throws: Boom.self) {
-            try store.recordAttempt(key: key1, result: .delivered, final: true, nextAttemptAt: nil) { throw Boom() }
+            try store.recordAttempt(key: key1, attempt: 1, result: .delivered, final: true, nextAttemptAt: nil) {
+                throw Boom()
+            }
         }
         #expect(try store.auditRecords().count == before)
         #expect(try store.dueOutbox(at: Fixture.start, limit: 10).first?.attempts == 0)
@@ -145,5 +149,40 @@ struct OutboxTests {
         let taken = store.takeFreshlyQueued().map(\.notification.key)
         #expect(taken == (6...count).map { "k\($0)" })
         #expect(try store.dueOutbox(at: Date(), limit: 1000).count == count)
+    }
+
+    @Test("an attempt already recorded, or made on a row delivered since, changes nothing")
+    func staleAttempts() throws {
+        let dir = try ScratchDirectory()
+        let store = try storeWithTwo(dir)
+        let retrying = DeliveryResult.failed(reason: "HTTP 503", retryable: true)
+        try store.recordAttempt(key: key1, attempt: 1, result: retrying, final: false, nextAttemptAt: Fixture.start) {
+            []
+        }
+        let before = try store.auditRecords().count
+        // Attempt 1 again (a second copy of it): not counted twice, its effects not stored.
+        let twice = #expect(throws: StoreError.self) {
+            try store.recordAttempt(key: key1, attempt: 1, result: retrying, final: false, nextAttemptAt: nil) {
+                [.audit(Fixture.entry(.notificationRetrying))]
+            }
+        }
+        #expect(twice?.code == .staleAttempt)
+        #expect(twice?.message.contains("pending after 1 attempt") == true, "\(String(describing: twice))")
+        try store.recordAttempt(key: key1, attempt: 2, result: .delivered, final: true, nextAttemptAt: nil) { [] }
+        // A late failure of a stale attempt 2 does not take the delivered row back to pending.
+        let late = #expect(throws: StoreError.self) {
+            try store.recordAttempt(
+                key: key1, attempt: 2, result: .failed(reason: "timeout", retryable: true), final: false,
+                nextAttemptAt: Fixture.start
+            ) { [] }
+        }
+        #expect(late?.code == .staleAttempt)
+        #expect(try store.auditRecords().count == before)
+        let row = try store.pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT state, attempts, last_error FROM outbox WHERE key = ?", arguments: [key1])
+        }
+        #expect(row?["state"] == "delivered")
+        #expect(row?["attempts"] == 2)
+        #expect(row?["last_error"] as String? == nil)
     }
 }

@@ -15,9 +15,10 @@ public protocol HubClock: Sendable {
     func monotonicSeconds() -> Double?
     /// The id of the boot `monotonicSeconds` counts from; `nil` when unknown.
     func bootID() -> String?
-    /// Calls `action` once when `deadline` has come, as `sleep(until:)` judges it, unless the
-    /// function it returns is called first. For a waiter that something else may wake sooner
-    /// (`WakeSignal`): the waiter itself need not be a task of its own.
+    /// Calls `action` once when `deadline` has come, as `sleep(until:)` judges it. The function
+    /// it returns calls it off; an action already due may still run once after that, so the
+    /// action must be harmless late (`WakeSignal`'s ends only the wait it was made for). For a
+    /// waiter that something else may wake sooner: the waiter itself need not be a task.
     func wake(at deadline: Date, _ action: @escaping @Sendable () -> Void) -> @Sendable () -> Void
 }
 

@@ -262,7 +262,8 @@ public final class Hub: @unchecked Sendable {
             var effects: [Effect] = []
             do {
                 try store.recordAttempt(
-                    key: report.notification.key, result: report.result, final: report.final,
+                    key: report.notification.key, attempt: report.attempt, result: report.result,
+                    final: report.final,
                     nextAttemptAt: nextAttemptAt
                 ) {
                     effects = next.handle(.delivery(report), at: now)

@@ -34,7 +34,7 @@ public struct Dispatcher: Service {
     }
 
     public func run() async throws {
-        let inFlight = InFlight()
+        let claims = DeliveryClaims(limit: concurrency)
         let unrecorded = Unrecorded()
         let site = SiteInfo(id: hub.site.id, name: hub.site.name)
         await cancelWhenGracefulShutdown {
@@ -43,15 +43,15 @@ public struct Dispatcher: Service {
             await withDiscardingTaskGroup { group in
                 while !Task.isCancelled {
                     // What was just committed first, from memory: no read of the outbox, and no
-                    // wait for the hub's lock on the way to a phone. Such a notification is due
-                    // at once and was committed after any clock step before it.
-                    for item in hub.store.takeFreshlyQueued()
-                    where !inFlight.attempted(item.notification.key) && inFlight.count < concurrency
-                        && inFlight.insert(item.notification.key)
-                    {
+                    // wait for the hub's lock on the way to a phone. Such a notification was
+                    // committed due at once, at the clock's reading then. (One committed just
+                    // before a clock step that cannot be recorded yet still goes; its record
+                    // waits with everything else, see `attempt`.)
+                    let fresh = hub.store.takeFreshlyQueued()
+                    let freshNow = fresh.isEmpty ? Date.distantPast : hub.clock.now()
+                    for item in fresh where item.nextAttemptAt <= freshNow && claims.claim(item) {
                         group.addTask {
-                            await attempt(item, site: site, unrecorded: unrecorded)
-                            inFlight.remove(item.notification.key, attempted: item.attempts == 0)
+                            claims.release(item, recorded: await attempt(item, site: site, unrecorded: unrecorded))
                             hub.outboxWake.signal()
                         }
                     }
@@ -70,13 +70,9 @@ public struct Dispatcher: Service {
                         await hub.outboxWake.wait(until: now.addingTimeInterval(5), clock: hub.clock)
                         continue
                     }
-                    for item in due
-                    where !unrecorded.holds(item.notification.key) && inFlight.count < concurrency
-                        && inFlight.insert(item.notification.key)
-                    {
+                    for item in due where !unrecorded.holds(item.notification.key) && claims.claim(item) {
                         group.addTask {
-                            await attempt(item, site: site, unrecorded: unrecorded)
-                            inFlight.remove(item.notification.key, attempted: item.attempts == 0)
+                            claims.release(item, recorded: await attempt(item, site: site, unrecorded: unrecorded))
                             hub.outboxWake.signal()
                         }
                     }
@@ -91,7 +87,8 @@ public struct Dispatcher: Service {
         }
     }
 
-    private func attempt(_ item: OutboxItem, site: SiteInfo, unrecorded: Unrecorded) async {
+    /// Makes one attempt and records it; returns whether it is on record.
+    private func attempt(_ item: OutboxItem, site: SiteInfo, unrecorded: Unrecorded) async -> Bool {
         let notification = item.notification
         let attempt = item.attempts + 1
         let result: DeliveryResult
@@ -104,7 +101,7 @@ public struct Dispatcher: Service {
             result = .failed(reason: "channel \(notification.channel) is not configured", retryable: false)
         }
         // Cut short by a shutdown: not an attempt on record; the row stays due for the next start.
-        if Task.isCancelled { return }
+        if Task.isCancelled { return false }
         hub.noteChannel(notification.channel, result: result)
         let policy = policies[notification.channel] ?? RetryPolicy(maxAttempts: 1)
         let final = policy.isFinal(attempt: attempt, result: result)
@@ -118,6 +115,12 @@ public struct Dispatcher: Service {
         }
         do {
             try hub.recordDelivery(report, retryIn: final ? nil : delay)
+            return true
+        } catch let error as StoreError where error.code == .staleAttempt {
+            // Made on a stale copy of the notification (never expected: `DeliveryClaims` is
+            // there to stop it). The row is as the attempt that counted left it.
+            hub.logger.error("delivery of \(notification.key) not recorded twice: \(error)")
+            return true
         } catch {
             // The attempt happened but could not be recorded (a full disk); the row stays due.
             // Sent again at once, it would be sent round after round while the disk is full:
@@ -126,6 +129,7 @@ public struct Dispatcher: Service {
             hub.logger.error(
                 "could not record delivery of \(notification.key): \(error); tried again in \(Int(Self.unrecordedWait)) s"
             )
+            return false
         }
     }
 }
@@ -155,47 +159,54 @@ private final class Unrecorded: @unchecked Sendable {
     }
 }
 
-/// Keys of notifications being delivered right now, and of those whose first attempt ended
-/// lately.
+/// What the dispatcher asks before it starts an attempt, from the outbox or from memory
+/// (`Store.takeFreshlyQueued`): whether the notification is being attempted already, and
+/// whether the copy in hand is stale.
 ///
-/// The second set keeps a notification handed over in memory (`Store.takeFreshlyQueued`) from
-/// going out twice: the outbox read can find its row and deliver it first, and the hand-over,
-/// read later, would then start it again.
-private final class InFlight: @unchecked Sendable {
-    /// First attempts remembered: far more than can end between a commit and the dispatcher's
-    /// next turn, which takes what the commit queued.
+/// The dispatcher can hold a copy of a notification that an attempt has overtaken: the
+/// outbox read in the same turn as the hand-over (whose snapshot was taken before the first
+/// attempt was recorded), or a hand-over taken after the read started it. A copy whose
+/// `attempts` is below what a recorded attempt left is stale, and not started.
+final class DeliveryClaims: @unchecked Sendable {
+    /// Recorded attempts remembered: far more than can end between a commit or a read and the
+    /// claims made from it in the same turn of the dispatcher's loop.
     static let remembered = 1024
 
     private let lock = NSLock()
-    private var keys = Set<String>()
-    private var firstAttempts = Set<String>()
-    private var firstAttemptOrder: [String] = []
+    private let limit: Int
+    private var inFlight = Set<String>()
+    /// Attempts on record per key, as the last attempt recorded here left them.
+    private var recorded: [String: Int] = [:]
+    private var recordedOrder: [String] = []
 
-    var count: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return keys.count
+    /// `limit`: how many attempts may be in flight at once.
+    init(limit: Int) {
+        self.limit = limit
     }
 
-    func insert(_ key: String) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return keys.insert(key).inserted
+    /// Claims `item` for an attempt. False when the limit is reached, when it is in flight,
+    /// or when the copy is stale.
+    func claim(_ item: OutboxItem) -> Bool {
+        let key = item.notification.key
+        return lock.withLock {
+            guard inFlight.count < limit, !inFlight.contains(key) else { return false }
+            if let made = recorded[key], made > item.attempts { return false }
+            inFlight.insert(key)
+            return true
+        }
     }
 
-    /// Whether the notification's first attempt has ended lately.
-    func attempted(_ key: String) -> Bool {
-        lock.withLock { firstAttempts.contains(key) }
-    }
-
-    /// `attempted`: it was the notification's first attempt.
-    func remove(_ key: String, attempted: Bool) {
+    /// The attempt on `item` has ended; `recorded`: it is on record (one more attempt than the
+    /// item had). An attempt not on record (a full disk, a shutdown) leaves the row as it was,
+    /// so the copy stays good.
+    func release(_ item: OutboxItem, recorded isRecorded: Bool) {
+        let key = item.notification.key
         lock.withLock {
-            keys.remove(key)
-            guard attempted, firstAttempts.insert(key).inserted else { return }
-            firstAttemptOrder.append(key)
-            if firstAttemptOrder.count > Self.remembered {
-                firstAttempts.remove(firstAttemptOrder.removeFirst())
+            inFlight.remove(key)
+            guard isRecorded else { return }
+            if recorded.updateValue(item.attempts + 1, forKey: key) == nil {
+                recordedOrder.append(key)
+                if recordedOrder.count > Self.remembered { recorded[recordedOrder.removeFirst()] = nil }
             }
         }
     }
