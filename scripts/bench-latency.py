@@ -16,13 +16,15 @@ devices (faults.Site). Then:
 Memory and CPU are read after each phase. With --memory-alarms, one more hub raises, delivers
 and resolves that many alarms back to back, its memory read along the way (a leak grows with
 the count). With --nagle-alarms, that many alarms back to back on a broker as Vakt configures
-it and on one with mosquitto's default set_tcp_nodelay false, side by side.
+it and on one with mosquitto's default set_tcp_nodelay false, side by side. With --floor, the
+RSS of two programs that do nothing, built by the same compiler: one importing Foundation (as
+the hub must: GRDB and Yams use it), one importing only the C library.
 
 Prints one JSON object; each figure is the median, min and max over --runs runs.
   bench-latency.py --vakt BIN --devices DIR --config DIR [--runs 3] [--alarms 200] [--rate 10]
                    [--background 5000] [--fleet 1000] [--memory-alarms N] [--nagle-alarms N]
 """
-import http.server, json, math, multiprocessing, os, sys, threading, time, uuid
+import http.server, json, math, multiprocessing, os, shutil, subprocess, sys, tempfile, threading, time, uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import faults  # noqa: E402  (scripts/faults.py: broker, site copy, hub, publisher)
@@ -263,6 +265,41 @@ def memory_growth(args):
     return out
 
 
+FLOOR_PROGRAMS = {
+    "foundation": "import Foundation\nlet started = Date()\n"
+                  "print(String(data: try! JSONSerialization.data(withJSONObject: [\"ready\": started.timeIntervalSince1970]),"
+                  " encoding: .utf8)!)\nfflush(stdout)\nsleep(30)\n",
+    "plain": "import Glibc\nprint(\"ready\")\nfflush(stdout)\nsleep(30)\n",
+}
+
+
+def floor():
+    """RSS of programs that do nothing (FLOOR_PROGRAMS), read once each has started; None for
+    one that could not be built."""
+    work = tempfile.mkdtemp(prefix="vakt-bench-floor-")
+    out = {}
+    try:
+        for name, source in FLOOR_PROGRAMS.items():
+            path = os.path.join(work, name)
+            open(path + ".swift", "w").write(source)
+            built = subprocess.run(["swiftc", "-O", path + ".swift", "-o", path], capture_output=True, text=True)
+            if built.returncode != 0:
+                log(f"floor: {name} did not build: {built.stderr.strip()[:300]}")
+                out[name] = None
+                continue
+            proc = subprocess.Popen([path], stdout=subprocess.PIPE, text=True)
+            try:
+                proc.stdout.readline()
+                time.sleep(0.5)
+                out[name] = memory_kib(proc.pid)
+            finally:
+                proc.kill()
+                proc.wait()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return out
+
+
 def main():
     ap = faults.arguments()
     ap.add_argument("--runs", type=int, default=3)
@@ -273,6 +310,7 @@ def main():
     ap.add_argument("--settle", type=float, default=5, help="seconds idle before the first reading")
     ap.add_argument("--memory-alarms", type=int, default=0)
     ap.add_argument("--nagle-alarms", type=int, default=0)
+    ap.add_argument("--floor", action="store_true", help="also the RSS of programs that do nothing")
     args = ap.parse_args()
 
     runs = []
@@ -294,6 +332,9 @@ def main():
             log(f"{args.nagle_alarms} alarms back to back, broker set_tcp_nodelay {str(nodelay).lower()}")
             quiet = one_run(args, name, nodelay=nodelay, with_background=False, alarms=args.nagle_alarms, rate=0)["quiet"]
             out["back_to_back"][name] = {key: round(quiet[key], 3) for key in ("p50_ms", "p99_ms", "max_ms")}
+    if args.floor:
+        log("floor: RSS of a Swift program that does nothing, with Foundation and without")
+        out["floor_kib"] = floor()
     if args.memory_alarms:
         log(f"memory: {args.memory_alarms} alarms back to back")
         out["memory_growth_kib"] = memory_growth(args)
