@@ -24,7 +24,7 @@ Prints one JSON object; each figure is the median, min and max over --runs runs.
   bench-latency.py --vakt BIN --devices DIR --config DIR [--runs 3] [--alarms 200] [--rate 10]
                    [--background 5000] [--fleet 1000] [--memory-alarms N] [--nagle-alarms N]
 """
-import http.server, json, math, multiprocessing, os, shutil, subprocess, sys, tempfile, threading, time, uuid
+import http.server, json, math, multiprocessing, os, select, shutil, subprocess, sys, tempfile, threading, time, uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import faults  # noqa: E402  (scripts/faults.py: broker, site copy, hub, publisher)
@@ -274,24 +274,30 @@ FLOOR_PROGRAMS = {
 
 
 def floor():
-    """RSS of programs that do nothing (FLOOR_PROGRAMS), read once each has started; None for
-    one that could not be built."""
+    """RSS of programs that do nothing (FLOOR_PROGRAMS), built by the `swiftc` on PATH (the
+    toolchain scripts/bench builds the hub with), read once each has started; None for one
+    that could not be built or run."""
     work = tempfile.mkdtemp(prefix="vakt-bench-floor-")
     out = {}
     try:
         for name, source in FLOOR_PROGRAMS.items():
+            out[name] = None
             path = os.path.join(work, name)
             open(path + ".swift", "w").write(source)
             built = subprocess.run(["swiftc", "-O", path + ".swift", "-o", path], capture_output=True, text=True)
             if built.returncode != 0:
                 log(f"floor: {name} did not build: {built.stderr.strip()[:300]}")
-                out[name] = None
                 continue
             proc = subprocess.Popen([path], stdout=subprocess.PIPE, text=True)
             try:
-                proc.stdout.readline()
+                ready, _, _ = select.select([proc.stdout], [], [], 30)
+                if not ready or not proc.stdout.readline() or proc.poll() is not None:
+                    log(f"floor: {name} did not start")
+                    continue
                 time.sleep(0.5)
                 out[name] = memory_kib(proc.pid)
+            except (OSError, KeyError) as error:
+                log(f"floor: {name}: {error}")
             finally:
                 proc.kill()
                 proc.wait()

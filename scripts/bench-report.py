@@ -118,11 +118,14 @@ def main():
             w(f"| {label} | {figure(mib(ws['idle_kib'][key]), 'MiB', 1)} | {figure(mib(ws['alarms_kib'][key]), 'MiB', 1)} | |")
     w("")
     if "working_set" in lat:
-        w("The working set is read after the footprint phases: the benchmark asks the kernel to")
-        w("reclaim every page of the hub it can (`process_madvise` with `MADV_PAGEOUT`, as memory")
-        w("pressure would), reads RSS after the idle hub has run on for a few seconds, then again after")
-        w(f"{number(lat['rate_per_s'])} alarms/s for 10 s. Its own memory stays (there is no swap); mapped pages come back")
-        w("only as they are used, 64 KiB at a time (the kernel maps the pages around each one touched).")
+        swap = m.get("swap_gib")
+        w("The working set is read after the phases above, so the hub's own memory in it is what the")
+        w("load left (about 3 MiB more than before it): the benchmark asks the kernel to reclaim every")
+        w("page of the hub it can (`process_madvise` with `MADV_PAGEOUT`; pages another process maps")
+        w("too, such as the C library's, stay), reads RSS after the idle hub has run on for a few")
+        w(f"seconds, then again after {number(lat['rate_per_s'])} alarms/s for 10 s. Mapped pages come back as they are")
+        w("used, 64 KiB at a time (the kernel maps the pages around each one touched); the hub's own")
+        w("memory stays" + (" (there is no swap)." if swap == 0 else "." if swap is None else f" unless it is swapped out ({swap} GiB of swap)."))
         w("")
     if lat.get("floor_kib") and all(lat["floor_kib"].values()):
         floor = lat["floor_kib"]
@@ -228,7 +231,8 @@ FINDINGS = """## What was found, and what is left
 Profiles were taken with `perf record -g` on the release hub during the runs above, memory with
 heaptrack and `/proc/PID/smaps`, and the alarm path with a temporary build that wrote a
 monotonic timestamp at each step. Figures in this section are from single runs on the machine
-above, before and after each change, on 2026-11-27.
+above, before and after each change, on 2026-11-27, except where they are said to be this
+run's medians.
 
 **Ingest.** One commit per message (an fsync each) took 3,300 events/s (0.09 of the
 six-publisher ceiling). Committing what one read of the socket holds, in one transaction,
@@ -241,19 +245,25 @@ bytes: 0.021 ms. The benchmark itself then turned out to take CPU from what it m
 counted the stream's events every 50 ms with a `COUNT(*)` over `source LIKE ...`, a scan of
 the whole growing table, on a machine of two cores where the hub and the broker need both. It
 now follows the log's sequence number (an index lookup) and counts once at the end: with the
-hub unchanged, the one-stream ratio went from 0.84-0.90 to 0.88-0.99 over single runs.
+hub unchanged, the one-stream ratio went from 0.84-0.90 (full runs) to 0.88-0.99 (single
+runs). **In this run's three, one was under the line (0.88)**: the ceiling itself moves by a
+tenth between runs, so the median is the figure to read, and it is not far above 0.9.
 
-The hub now reads full batches (512 messages, its own limit) from start to end, about 8.6 ms
-each with the fsync, at 90 % of a core: it is CPU-bound, and the broker's 20 messages in
-flight are not what holds it (100 and 500 were tried and changed nothing). What is left per
-event is spread out: the event's insert (GRDB binding its arguments, then SQLite), about an
-eighth; the payload's JSON parsed into dictionaries, a tenth; the engine, a sixteenth; the
-rest in retain and release, locks and malloc across all of it. **Six publishers at once are
-not the issue's target** (its ceiling is one stream from `mosquitto_pub -l`), and they stay
-at about 0.67: the broker's own ceiling rises with them while the hub's ingest falls, its
-batches still full but taking 11 ms instead of 8.6, its CPU per event the same: its thread
-shares the two cores with six publishers and the broker. Overlapping a batch's decode with
-the last one's fsync, or a decoder that does not build dictionaries, are the steps left.
+The hub now reads full batches (512 messages, its own limit) from start to end: each batch's
+transaction takes about 8.6 ms with its fsync, and reading the batch from the socket and
+writing its 512 PUBACKs about 3 ms more, at 90 % of a core: it is CPU-bound, and the broker's
+20 messages in flight are not what holds it (100 and 500 were tried and changed nothing).
+What is left per event is spread out: the event's insert (GRDB binding its arguments, then
+SQLite), about an eighth; the payload's JSON parsed into dictionaries, a tenth; the engine, a
+sixteenth; the rest in retain and release, locks and malloc across all of it. **Six
+publishers at once are not the issue's target** (its ceiling is one stream from
+`mosquitto_pub -l`), and they stay at about 0.67: the broker's own ceiling rises with them
+while the hub's ingest falls. Its batches are still full (489 messages on average) but take
+11.2 ms instead of 8.6, and its share of a core drops to 75 %, though the machine is no busier
+(82 % of both cores either way) and the broker's CPU is the same. Why is not known yet; the
+next look is at where the hub's thread waits (`perf sched`, or off-CPU profiles). Overlapping
+a batch's decode with the last one's fsync, or a decoder that does not build dictionaries,
+would help both.
 
 **A site's size.** With 1,000 devices, a message at 5,000/s cost the hub 0.177 ms of CPU and
 alarm p99 was 44 ms: the hub keeps the engine's state from before each input to roll back to,
@@ -275,10 +285,11 @@ began, 0.58 ms in the transaction (engine, statements, the alarm and notificatio
 lock, which the hub holds while it publishes the alarm, and woke through a task group: three
 hops between threads), 0.30 ms reading the outbox, then connecting to the receiver for each
 POST (HTTP/1.0 style) and the receiver's own parsing, 0.7 ms. Three changes: a notification
-just committed goes to the dispatcher in memory (the outbox stays the truth, every attempt is
-claimed so none goes twice); a deadline ends the dispatcher's wait through the clock, so a
-signal resumes it in one hop; HTTP channels keep their connections (and the benchmark's
-receiver keeps them open, as real endpoints do). p50 3.9 → 2.8 ms, **p99 5.4 → 3.9 ms**.
+just committed goes to the dispatcher in memory (the outbox stays the truth; every attempt is
+claimed first, so the two copies the dispatcher may hold do not both go); a deadline ends the
+dispatcher's wait through the clock, so a signal resumes it in one hop; HTTP channels keep
+their connections (and the benchmark's receiver keeps them open, as real endpoints do).
+Medians of three runs: p50 3.9 → 2.8 ms, **p99 5.4 → 3.9 ms**.
 What is left: the fsync, the transaction's CPU (JSONEncoder for the stored alarm and
 notifications is the largest part), the hop to libcurl's thread, and the Python receiver.
 
@@ -287,13 +298,16 @@ pages of the program and its libraries and 8 MiB the hub's own (heap, stacks, pa
 wrote). `/proc/PID/smaps`, idle: the program 9.3 MiB (its code is 8.8 MB), Foundation's ICU
 6.5, libswiftCore 5.3, Foundation 5.1, FoundationEssentials 4.1, OpenSSL's libcrypto 3.1
 (libcurl's; mosquitto maps the same file), libc 1.6, libstdc++ 1.4, SQLite 1.2, and thirty
-smaller ones. A program that does nothing but import Foundation takes about 19 MiB here, so the
-target leaves the hub about 11 MiB beyond Foundation, and its own memory alone is 8-11 MiB. Much of
-the mapped part is pages the kernel mapped around pages touched once, at start, 64 KiB at a
-time: asked to reclaim what it can, the kernel leaves the hub a working set of 20 MiB idle and
-33 MiB at 10 alarms/s (the table above). Those pages are the page cache's, shared with any
-other process mapping the same files, and given up first under memory pressure, but they are
-RSS, and the target counts RSS. A build with the Swift runtime and Foundation linked
+smaller ones. A program that does nothing but import Foundation takes about 19 MiB here; the
+target (30 MB, 28.6 MiB) leaves the hub about 10 MiB beyond that, and its own memory alone is
+8-11 MiB. The kernel maps file pages 64 KiB at a time around each one touched, so a page of
+code run once at start brings its neighbours with it (`madvise(MADV_RANDOM)` does not change that on this kernel: a test program touching one
+byte in each MiB of the program's file got 64 KiB resident per touch with it and without).
+Asked to reclaim what it can, the kernel leaves the hub a working set of 20 MiB idle and
+33 MiB at 10 alarms/s (the table above; how much of the difference to RSS is pages used only
+at start and how much pages mapped around others, this cannot tell). Mapped pages are the
+page cache's, shared with any other process mapping the same files, and given up first under
+memory pressure, but they are RSS, and the target counts RSS. A build with the Swift runtime and Foundation linked
 statically (`--static-swift-stdlib`) measured the same RSS with a 121 MB binary. Getting
 under 30 MB means not loading Foundation, which GRDB and Yams import; that is a choice of
 dependencies beyond this issue. The hub's own memory used to grow from 11.5 to 23 MiB over

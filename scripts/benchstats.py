@@ -1,5 +1,6 @@
 """What the benchmark scripts share: a figure's spread over runs, and a process's CPU and memory."""
 import ctypes
+import errno
 import os
 import statistics
 
@@ -71,9 +72,10 @@ def page_out(pid):
     libc = ctypes.CDLL(None, use_errno=True)
     syscall = libc.syscall
     syscall.restype = ctypes.c_long
-    sys_pidfd_open, sys_process_madvise, madv_pageout = 434, 440, 21  # x86-64 and aarch64 differ
-    if os.uname().machine != "x86_64":
-        return f"process_madvise numbers are known here for x86-64 only, not {os.uname().machine}"
+    # The same numbers on x86-64 and arm64 (calls from 424 on are numbered alike everywhere).
+    sys_pidfd_open, sys_process_madvise, madv_pageout = 434, 440, 21
+    if os.uname().machine not in ("x86_64", "aarch64"):
+        return f"process_madvise is called here on x86-64 and arm64 only, not {os.uname().machine}"
 
     class IOVec(ctypes.Structure):
         _fields_ = [("base", ctypes.c_void_p), ("length", ctypes.c_size_t)]
@@ -89,12 +91,18 @@ def page_out(pid):
                 continue
             low, high = (int(x, 16) for x in fields[0].split("-"))
             ranges.append(IOVec(low, high - low))
-        for first in range(0, len(ranges), 512):  # at most IOV_MAX (1,024) ranges a call
-            chunk = ranges[first:first + 512]
-            done = syscall(sys_process_madvise, ctypes.c_int(fd), (IOVec * len(chunk))(*chunk),
-                           ctypes.c_size_t(len(chunk)), ctypes.c_int(madv_pageout), ctypes.c_uint(0))
+        # One range a call: a call stops at the first range it cannot advise (one the process
+        # unmapped since its maps were read) and says only how many bytes it did.
+        skipped = 0
+        for one in ranges:
+            done = syscall(sys_process_madvise, ctypes.c_int(fd), ctypes.byref(one), ctypes.c_size_t(1),
+                           ctypes.c_int(madv_pageout), ctypes.c_uint(0))
             if done < 0:
-                return f"process_madvise: {os.strerror(ctypes.get_errno())}"
-        return None
+                error = ctypes.get_errno()
+                if error in (errno.ENOMEM, errno.EINVAL):  # gone since, or not advisable: skip it
+                    skipped += 1
+                    continue
+                return f"process_madvise: {os.strerror(error)}"
+        return None if skipped < len(ranges) else "process_madvise advised no range"
     finally:
         os.close(fd)

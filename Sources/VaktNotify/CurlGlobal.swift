@@ -73,9 +73,10 @@ final class CurlShare: @unchecked Sendable {
 /// A new TCP connection per notification, closed after it, cost about a third of a
 /// millisecond of an alarm's way to a phone on loopback, measured with marks along the path;
 /// on a real gateway it costs a TLS handshake, several round trips. libcurl checks a kept
-/// connection before it uses it and connects afresh when the server has closed it; one idle
-/// longer than `maxIdle` is not used at all, so a connection a firewall dropped without a word
-/// cannot hold a notification up for the channel's whole timeout.
+/// connection before it uses it and connects afresh when the server has closed it (a FIN or
+/// RST came). One idle longer than `maxIdle` is not used at all: a connection a firewall or
+/// NAT dropped without a word can cost an attempt its timeout only within that window, as
+/// any connection dying mid-request does.
 public final class CurlConnections: @unchecked Sendable {
     /// Seconds a kept connection may have been idle and still be used.
     static let maxIdle = 30
@@ -97,16 +98,15 @@ public final class CurlConnections: @unchecked Sendable {
     /// A handle with every option at its default (a kept one, reset), or `nil` when libcurl
     /// cannot make one. Give it back with `give` when its transfer has ended.
     func take() -> UnsafeMutableRawPointer? {
-        if let handle = lock.withLock({ idle.popLast() }) {
-            curl_easy_reset(handle)
-            return handle
-        }
-        return curl_easy_init()
+        lock.withLock { idle.popLast() } ?? curl_easy_init()
     }
 
     /// Returns a handle from `take` once its transfer has ended (an aborted or failed transfer
     /// has closed its connection; the handle stays good).
     func give(_ handle: UnsafeMutableRawPointer) {
+        // Reset now rather than at the next take: an idle handle holds no copy of the last
+        // request (its body names a resident and a room) and no pointers to what was freed.
+        curl_easy_reset(handle)
         let kept = lock.withLock {
             guard idle.count < keep else { return false }
             idle.append(handle)

@@ -67,4 +67,35 @@ import VaktStore
         #expect(claims.claim(item("k0")))
         #expect(!claims.claim(item("k\(count - 1)")))
     }
+
+    @Test func theKeysUpdatedLongestAgoAreForgottenFirst() {
+        let claims = DeliveryClaims(limit: 8)
+        // k0 first, then 1,023 others; then k0 again (a retry recorded): k1 is now the oldest.
+        for number in 0..<DeliveryClaims.remembered {
+            let attempt = item("k\(number)")
+            #expect(claims.claim(attempt))
+            claims.release(attempt, recorded: true)
+        }
+        let retry = item("k0", attempts: 1)
+        #expect(claims.claim(retry))
+        claims.release(retry, recorded: true)
+        let newest = item("k-new")
+        #expect(claims.claim(newest))
+        claims.release(newest, recorded: true)
+        #expect(!claims.claim(item("k0", attempts: 1)), "k0 was updated lately: still remembered")
+        #expect(claims.claim(item("k1")), "k1 was the oldest: forgotten")
+    }
+
+    @Test func aStaleAttemptNeverLowersWhatIsRemembered() {
+        let claims = DeliveryClaims(limit: 8)
+        let second = item("k1", attempts: 1)
+        #expect(claims.claim(second))
+        claims.release(second, recorded: true)  // two attempts on record
+        // A stale copy at 0 got through somehow; the store refused its record (reported as
+        // on record so the memory moves on), which must not bring the count down to one.
+        let stale = item("k1", attempts: 0)
+        claims.release(stale, recorded: true)
+        #expect(!claims.claim(item("k1", attempts: 1)))
+        #expect(claims.claim(item("k1", attempts: 2)))
+    }
 }

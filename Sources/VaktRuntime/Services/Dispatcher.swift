@@ -45,11 +45,14 @@ public struct Dispatcher: Service {
                     // What was just committed first, from memory: no read of the outbox, and no
                     // wait for the hub's lock on the way to a phone. Such a notification was
                     // committed due at once, at the clock's reading then. (One committed just
-                    // before a clock step that cannot be recorded yet still goes; its record
-                    // waits with everything else, see `attempt`.)
+                    // before a clock step that cannot be recorded yet still goes; its record then
+                    // fails, and it goes again after `unrecordedWait`, see `attempt`.)
                     let fresh = hub.store.takeFreshlyQueued()
                     let freshNow = fresh.isEmpty ? Date.distantPast : hub.clock.now()
-                    for item in fresh where item.nextAttemptAt <= freshNow && claims.claim(item) {
+                    for item in fresh
+                    where item.nextAttemptAt <= freshNow && !unrecorded.holds(item.notification.key)
+                        && claims.claim(item)
+                    {
                         group.addTask {
                             claims.release(item, recorded: await attempt(item, site: site, unrecorded: unrecorded))
                             hub.outboxWake.signal()
@@ -175,9 +178,12 @@ final class DeliveryClaims: @unchecked Sendable {
     private let lock = NSLock()
     private let limit: Int
     private var inFlight = Set<String>()
-    /// Attempts on record per key, as the last attempt recorded here left them.
-    private var recorded: [String: Int] = [:]
-    private var recordedOrder: [String] = []
+    /// Attempts on record per key (the most any attempt recorded here left), with the stamp
+    /// of its last update.
+    private var recorded: [String: (made: Int, stamp: UInt64)] = [:]
+    /// Updates in order, oldest first; an entry whose stamp is no longer its key's is spent.
+    private var updates: [(key: String, stamp: UInt64)] = []
+    private var stamp: UInt64 = 0
 
     /// `limit`: how many attempts may be in flight at once.
     init(limit: Int) {
@@ -190,23 +196,31 @@ final class DeliveryClaims: @unchecked Sendable {
         let key = item.notification.key
         return lock.withLock {
             guard inFlight.count < limit, !inFlight.contains(key) else { return false }
-            if let made = recorded[key], made > item.attempts { return false }
+            if let made = recorded[key]?.made, made > item.attempts { return false }
             inFlight.insert(key)
             return true
         }
     }
 
     /// The attempt on `item` has ended; `recorded`: it is on record (one more attempt than the
-    /// item had). An attempt not on record (a full disk, a shutdown) leaves the row as it was,
-    /// so the copy stays good.
+    /// item had; a stale attempt, refused by the store, never lowers what is remembered). An
+    /// attempt not on record (a full disk, a shutdown) leaves the row as it was, so the copy
+    /// stays good. The keys updated longest ago are forgotten first.
     func release(_ item: OutboxItem, recorded isRecorded: Bool) {
         let key = item.notification.key
         lock.withLock {
             inFlight.remove(key)
             guard isRecorded else { return }
-            if recorded.updateValue(item.attempts + 1, forKey: key) == nil {
-                recordedOrder.append(key)
-                if recordedOrder.count > Self.remembered { recorded[recordedOrder.removeFirst()] = nil }
+            stamp += 1
+            recorded[key] = (max(recorded[key]?.made ?? 0, item.attempts + 1), stamp)
+            updates.append((key, stamp))
+            while recorded.count > Self.remembered, !updates.isEmpty {
+                let oldest = updates.removeFirst()
+                if recorded[oldest.key]?.stamp == oldest.stamp { recorded[oldest.key] = nil }
+            }
+            // Spent entries pile up while few keys are updated often: drop them now and then.
+            if updates.count > 4 * Self.remembered {
+                updates.removeAll { recorded[$0.key]?.stamp != $0.stamp }
             }
         }
     }
