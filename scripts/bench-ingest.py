@@ -19,7 +19,7 @@ import json, os, shutil, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import faults  # noqa: E402  (scripts/faults.py: broker, site copy, hub)
-from benchstats import cpu_seconds, machine_busy_percent, machine_ticks, memory_kib  # noqa: E402
+from benchstats import context_switches, cpu_seconds, machine_busy_percent, machine_ticks, memory_kib  # noqa: E402
 
 BUTTONS = [f"zigbee2mqtt/room{n}/sos" for n in range(101, 107)]
 
@@ -104,6 +104,7 @@ def ingest(args, files, total, parallel):
         last = "SELECT COALESCE(MAX(seq), 0) FROM events"
         base = db.execute(last).fetchone()[0] - db.execute(stream).fetchone()[0]
         cpu_before, ticks, broker = cpu_seconds(hub.proc.pid), machine_ticks(), cpu_seconds(run.broker.proc.pid)
+        switches = context_switches(hub.proc.pid)
         began = time.monotonic()
         wait = publish_all(run.broker.port, files, 1, parallel)
         while db.execute(last).fetchone()[0] - base < total:
@@ -117,10 +118,13 @@ def ingest(args, files, total, parallel):
         elapsed, busy = time.monotonic() - began, machine_busy_percent(ticks, machine_ticks())
         broker = (cpu_seconds(run.broker.proc.pid) - broker) / elapsed * 100
         cpu = cpu_seconds(hub.proc.pid) - cpu_before
+        after = context_switches(hub.proc.pid)
+        switches = {"hub_waits_per_s": round((after[0] - switches[0]) / elapsed),
+                    "hub_preempted_per_s": round((after[1] - switches[1]) / elapsed)}
         memory = memory_kib(hub.proc.pid)
         wait()
         hub.stop()
-        return total / elapsed, cpu / total * 1000, cpu / elapsed * 100, memory, busy, broker
+        return total / elapsed, cpu / total * 1000, cpu / elapsed * 100, memory, busy, broker, switches
 
 
 def main():
@@ -138,7 +142,7 @@ def main():
                   "and 1, then the hub", file=sys.stderr, flush=True)
             q0, _, _ = ceiling(args, files, total, 0, parallel)
             q1, q1_busy, q1_broker = ceiling(args, files, total, 1, parallel)
-            hub, cpu_ms, cpu_percent, memory, busy, broker = ingest(args, files, total, parallel)
+            hub, cpu_ms, cpu_percent, memory, busy, broker, switches = ingest(args, files, total, parallel)
             out[name] = {"ceiling_qos0_per_s": round(q0), "ceiling_qos1_per_s": round(q1),
                          "ingest_per_s": round(hub), "ingest_to_qos1_ceiling": round(hub / q1, 3),
                          "hub_cpu_ms_per_event": round(cpu_ms, 4), "hub_cpu_percent": round(cpu_percent, 1),
@@ -146,7 +150,7 @@ def main():
                          "hub_anon_kib": memory["anon"],
                          "machine_busy_percent_ceiling_qos1": q1_busy, "machine_busy_percent_ingest": busy,
                          "broker_cpu_percent_ceiling_qos1": round(q1_broker, 1),
-                         "broker_cpu_percent_ingest": round(broker, 1)}
+                         "broker_cpu_percent_ingest": round(broker, 1), **switches}
         out["fleet"] = args.fleet
         print(json.dumps(out))
     finally:

@@ -173,7 +173,9 @@ def main():
             ("broker_cpu_percent_ceiling_qos1", "broker CPU, share of one core: QoS 1 ceiling", "%", 0),
             ("broker_cpu_percent_ingest", "broker CPU, share of one core: hub ingest", "%", 0),
             ("machine_busy_percent_ceiling_qos1", "machine, both cores busy: QoS 1 ceiling", "%", 0),
-            ("machine_busy_percent_ingest", "machine, both cores busy: hub ingest", "%", 0)):
+            ("machine_busy_percent_ingest", "machine, both cores busy: hub ingest", "%", 0),
+            ("hub_waits_per_s", "hub threads waiting (for the disk, the socket, a lock), per s", "", 0),
+            ("hub_preempted_per_s", "hub threads preempted by another runnable thread, per s", "", 0)):
         if key in one and key in six:
             w(f"| {label} | {figure(one[key], unit, digits)} | {figure(six[key], unit, digits)} |")
     w(f"| hub peak RSS | {figure(mib(one['hub_rss_peak_kib']), 'MiB', 1)} | {figure(mib(six['hub_rss_peak_kib']), 'MiB', 1)} |")
@@ -259,11 +261,16 @@ sixteenth; the rest in retain and release, locks and malloc across all of it. **
 publishers at once are not the issue's target** (its ceiling is one stream from
 `mosquitto_pub -l`), and they stay at about 0.67: the broker's own ceiling rises with them
 while the hub's ingest falls. Its batches are still full (489 messages on average) but take
-11.2 ms instead of 8.6, and its share of a core drops to 75 %, though the machine is no busier
-(82 % of both cores either way) and the broker's CPU is the same. Why is not known yet; the
-next look is at where the hub's thread waits (`perf sched`, or off-CPU profiles). Overlapping
-a batch's decode with the last one's fsync, or a decoder that does not build dictionaries,
-would help both.
+11.2 ms instead of 8.6, and its share of a core drops to 75 %, though over a second the
+machine is no busier (82 % of both cores either way) and the broker's CPU is the same. The
+hub is taken off the CPU: its threads were preempted about 4,000 times a second with six
+publishers against about 190 with one (`nonvoluntary_ctxt_switches`, one run each; now in the
+table), and `perf` on scheduler switches put 84 % of its ingest thread's switches at a
+reschedule interrupt, in the middle of its work. Six publisher processes, each woken by
+every PUBACK, take the two cores from it in short turns. On a site, one bridge process
+publishes; a hub that must win such contention could be given a higher priority by its unit
+(`Nice=`), which the benchmark does not do. Overlapping a batch's decode with the last one's
+fsync, or a decoder that does not build dictionaries, would help both cases.
 
 **A site's size.** With 1,000 devices, a message at 5,000/s cost the hub 0.177 ms of CPU and
 alarm p99 was 44 ms: the hub keeps the engine's state from before each input to roll back to,

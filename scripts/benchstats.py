@@ -20,6 +20,22 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def context_switches(pid):
+    """Times the process's threads so far gave up the CPU themselves (to wait: for the disk,
+    the socket, a lock) and were taken off it (preempted by another runnable thread)."""
+    voluntary = involuntary = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            for line in open(f"/proc/{pid}/task/{task}/status"):
+                if line.startswith("voluntary_ctxt_switches:"):
+                    voluntary += int(line.split()[1])
+                elif line.startswith("nonvoluntary_ctxt_switches:"):
+                    involuntary += int(line.split()[1])
+        except FileNotFoundError:  # the thread ended meanwhile
+            continue
+    return voluntary, involuntary
+
+
 def machine_ticks():
     """The machine's CPU time so far, in clock ticks over all cores: (busy, total). Waiting
     for the disk (iowait) and time a hypervisor gave to other machines (steal) are not busy."""
