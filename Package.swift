@@ -109,6 +109,9 @@ let package = Package(
         .testTarget(name: "VaktDashboardTests", dependencies: ["VaktDashboard", "VaktConfig", "VaktTesting"]),
         .testTarget(
             name: "VaktIntegrationTests",
-            dependencies: ["VaktRuntime", "VaktConfig", "VaktStore", "VaktDevices", "VaktNotify", "VaktTesting"]),
+            dependencies: [
+                "VaktRuntime", "VaktConfig", "VaktStore", "VaktDevices", "VaktNotify", "VaktTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Logging
 import ServiceLifecycle
 import Testing
@@ -134,6 +135,32 @@ struct EscalationRuntimeTests {
             let timeline = try h.hub.store.timeline(alarm: "A1").map(\.action)
             #expect(timeline.filter { $0 == "alarm.escalated" }.count == 3)
             #expect(timeline.last == "alarm.acknowledged")
+        } catch {
+            await h.stop()
+            throw error
+        }
+        await h.stop()
+    }
+
+    @Test func aFreshAlarmGoesOutThoughTheOutboxCannotBeRead() async throws {
+        let h = try Harness()
+        do {
+            // A pending row that does not decode: every read of the outbox fails on it, so only
+            // the notifications handed over in memory at commit can go.
+            let db = try DatabaseQueue(path: h.site.dataPath + "/vakt.sqlite")
+            try await db.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO outbox (key, json, alarm, channel, created_at, attempts, next_attempt_at, state)
+                        VALUES ('broken', 'not json', 'A0', 'staff-phones', 0, 0, 0, 'pending')
+                        """)
+            }
+            #expect(throws: StoreError.self) { try h.hub.store.dueOutbox(at: h.start, limit: 10) }
+            try h.waitForConnection()
+            try publish(h.broker, "zigbee2mqtt/room103/fall", Payloads.tuyaFall)
+            let requests = try h.receiver.waitForRequests(count: 2)
+            #expect(recipients(requests[0..<2]) == ["ns1", "ns2"])
+            try h.audit.wait(for: .notificationDelivered, count: 2)
         } catch {
             await h.stop()
             throw error
