@@ -19,22 +19,15 @@ import VaktTesting
         }
     }
 
-    @Test func theDeadlineEndsTheWait() async throws {
+    /// A signal, or cancelling the waiting task, ends the wait before its deadline, and the
+    /// deadline's sleep with it.
+    @Test(arguments: [false, true]) func aSignalOrCancellationEndsTheWaitAndItsSleep(cancel: Bool) async throws {
         let clock = ManualClock(now: start)
         let wake = WakeSignal()
         let waiter = waiter(wake, until: start + 10, clock: clock)
         try clock.waitForSleeper(until: start + 10)
-        clock.advance(by: 10)
-        #expect(await waiter.value == start + 10)
-    }
-
-    @Test func aSignalEndsTheWaitAndItsSleep() async throws {
-        let clock = ManualClock(now: start)
-        let wake = WakeSignal()
-        let waiter = waiter(wake, until: start + 10, clock: clock)
-        try clock.waitForSleeper(until: start + 10)
-        wake.signal()
-        #expect(await waiter.value == start, "woken with time standing still")
+        if cancel { waiter.cancel() } else { wake.signal() }
+        #expect(await waiter.value == start, "ended with time standing still")
         #expect(clock.pendingDeadlines.isEmpty, "the deadline's sleep ended with the wait")
     }
 
@@ -54,7 +47,7 @@ import VaktTesting
         #expect(clock.now() == start)
     }
 
-    @Test func aDeadlineLeavesNothingPendingForTheNextWait() async throws {
+    @Test func theDeadlineEndsTheWaitAndLeavesNothingPendingForTheNext() async throws {
         let clock = ManualClock(now: start)
         let wake = WakeSignal()
         let first = waiter(wake, until: start + 10, clock: clock)
@@ -65,16 +58,6 @@ import VaktTesting
         try clock.waitForSleeper(until: start + 100)
         clock.advance(by: 90)
         #expect(await second.value == start + 100, "the second wait ran to its own deadline")
-    }
-
-    @Test func cancellingTheWaiterEndsTheWait() async throws {
-        let clock = ManualClock(now: start)
-        let wake = WakeSignal()
-        let waiter = waiter(wake, until: start + 10, clock: clock)
-        try clock.waitForSleeper(until: start + 10)
-        waiter.cancel()
-        #expect(await waiter.value == start)
-        #expect(clock.pendingDeadlines.isEmpty)
     }
 
     @Test func aCancelledWaiterLeavesAPendingSignalForTheNext() async {
