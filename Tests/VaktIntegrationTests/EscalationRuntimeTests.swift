@@ -147,7 +147,9 @@ struct EscalationRuntimeTests {
         do {
             // A pending row that does not decode: every read of the outbox fails on it, so only
             // the notifications handed over in memory at commit can go.
-            let db = try DatabaseQueue(path: h.site.dataPath + "/vakt.sqlite")
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)  // the running hub writes too
+            let db = try DatabaseQueue(path: h.site.dataPath + "/vakt.sqlite", configuration: configuration)
             try await db.write { db in
                 try db.execute(
                     sql: """
