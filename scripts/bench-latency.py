@@ -17,8 +17,9 @@ Memory and CPU are read after each phase. With --memory-alarms, one more hub rai
 and resolves that many alarms back to back, its memory read along the way (a leak grows with
 the count). With --nagle-alarms, that many alarms back to back on a broker as Vakt configures
 it and on one with mosquitto's default set_tcp_nodelay false, side by side. With --floor, the
-RSS of two programs that do nothing, built by the same compiler: one importing Foundation (as
-the hub must: GRDB and Yams use it), one importing only the C library.
+RSS of three programs that do nothing, built by the same compiler: one importing Foundation (as
+the hub must: GRDB and Yams use it), one importing only FoundationEssentials (Foundation's
+types without ICU and the Objective-C heritage), one importing only the C library.
 
 Prints one JSON object; each figure is the median, min and max over --runs runs.
   bench-latency.py --vakt BIN --devices DIR --config DIR [--runs 3] [--alarms 200] [--rate 10]
@@ -269,6 +270,9 @@ FLOOR_PROGRAMS = {
     "foundation": "import Foundation\nlet started = Date()\n"
                   "print(String(data: try! JSONSerialization.data(withJSONObject: [\"ready\": started.timeIntervalSince1970]),"
                   " encoding: .utf8)!)\nfflush(stdout)\nsleep(30)\n",
+    "essentials": "import FoundationEssentials\nimport Glibc\n"
+                  "print(String(decoding: try! JSONEncoder().encode([\"ready\": Date().timeIntervalSince1970]),"
+                  " as: UTF8.self))\nfflush(stdout)\nsleep(30)\n",
     "plain": "import Glibc\nprint(\"ready\")\nfflush(stdout)\nsleep(30)\n",
 }
 

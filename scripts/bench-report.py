@@ -127,11 +127,12 @@ def main():
         w("used, 64 KiB at a time (the kernel maps the pages around each one touched); the hub's own")
         w("memory stays" + (" (there is no swap)." if swap == 0 else "." if swap is None else f" unless it is swapped out ({swap} GiB of swap)."))
         w("")
-    if lat.get("floor_kib") and all(lat["floor_kib"].values()):
-        floor = lat["floor_kib"]
+    floor = {name: kib for name, kib in (lat.get("floor_kib") or {}).items() if kib}
+    if "foundation" in floor and "plain" in floor:
         w(f"For scale, programs that do nothing, built by the same compiler: with Foundation (which GRDB and")
         w(f"Yams need) {floor['foundation']['rss'] / 1024:.1f} MiB RSS, of which {floor['foundation']['file'] / 1024:.1f} MiB mapped files; "
-          f"with the C library only {floor['plain']['rss'] / 1024:.1f} MiB.")
+          + (f"with FoundationEssentials alone {floor['essentials']['rss'] / 1024:.1f} MiB; " if "essentials" in floor else "")
+          + f"with the C library only {floor['plain']['rss'] / 1024:.1f} MiB.")
         w("")
     if "back_to_back" in lat:
         pair = lat["back_to_back"]
@@ -321,8 +322,9 @@ at start and how much pages mapped around others, this cannot tell). Mapped page
 page cache's, shared with any other process mapping the same files, and given up first under
 memory pressure, but they are RSS, and the target counts RSS. A build with the Swift runtime and Foundation linked
 statically (`--static-swift-stdlib`) measured the same RSS with a 121 MB binary. Getting
-under 30 MB means not loading Foundation, which GRDB and Yams import; that is a choice of
-dependencies beyond this issue. The hub's own memory used to grow from 11.5 to 23 MiB over
+under 30 MB means not loading Foundation, which GRDB and Yams import, and keeping to
+FoundationEssentials (no ICU; the floor above): a choice of dependencies beyond this issue,
+and even then a close one. The hub's own memory used to grow from 11.5 to 23 MiB over
 10,000 alarms and level off after a minute: heaptrack showed tens of thousands of cancelled
 `Task.sleep` timers, each holding its task until its deadline (services slept in steps of
 60 s). Steps of 5 s keep it at 11-13 MiB.
