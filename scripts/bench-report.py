@@ -268,9 +268,9 @@ publishers at once are not the issue's target** (its ceiling is one stream from
 while the hub's ingest falls. Its batches are still full (489 messages on average) but take
 11.2 ms instead of 8.6, and its share of a core drops to 75 %, though over a second the
 machine is no busier (82 % of both cores either way) and the broker's CPU is the same. The
-hub is taken off the CPU: its threads were preempted about 4,000 times a second with six
-publishers against about 190 with one (`nonvoluntary_ctxt_switches`, one run each; now in the
-table), and `perf` on scheduler switches put 84 % of its ingest thread's switches at a
+hub is taken off the CPU: its threads are preempted thousands of times a second with six
+publishers against a couple of hundred with one (`nonvoluntary_ctxt_switches`, in the table),
+and `perf` on scheduler switches put 84 % of its ingest thread's switches at a
 reschedule interrupt, in the middle of its work. Six publisher processes, each woken by
 every PUBACK, take the two cores from it in short turns. On a site, one bridge process
 publishes; a hub that must win such contention could be given a higher priority by its unit
