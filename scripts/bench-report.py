@@ -264,7 +264,7 @@ What is left per event is spread out: the event's insert (GRDB binding its argum
 SQLite), about an eighth; the payload's JSON parsed into dictionaries, a tenth; the engine, a
 sixteenth; the rest in retain and release, locks and malloc across all of it. **Six
 publishers at once are not the issue's target** (its ceiling is one stream from
-`mosquitto_pub -l`), and they stay at about 0.67: the broker's own ceiling rises with them
+`mosquitto_pub -l`), and they stay at about 0.7: the broker's own ceiling rises with them
 while the hub's ingest falls. Its batches are still full (489 messages on average) but take
 11.2 ms instead of 8.6, and its share of a core drops to 75 %, though over a second the
 machine is no busier (82 % of both cores either way) and the broker's CPU is the same. The
@@ -314,8 +314,9 @@ wrote). `/proc/PID/smaps`, idle: the program 9.3 MiB (its code is 8.8 MB), Found
 smaller ones. A program that does nothing but import Foundation takes about 19 MiB here; the
 target (30 MB, 28.6 MiB) leaves the hub about 10 MiB beyond that, and its own memory alone is
 8-11 MiB. The kernel maps file pages 64 KiB at a time around each one touched, so a page of
-code run once at start brings its neighbours with it (`madvise(MADV_RANDOM)` does not change that on this kernel: a test program touching one
-byte in each MiB of the program's file got 64 KiB resident per touch with it and without).
+code run once at start brings its neighbours with it (`madvise(MADV_RANDOM)` does not change
+that on this kernel: a test program touching one byte in each MiB of the program's file got
+64 KiB resident per touch with it and without).
 Asked to reclaim what it can, the kernel leaves the hub a working set of 20 MiB idle and
 33 MiB at 10 alarms/s (the table above; how much of the difference to RSS is pages used only
 at start and how much pages mapped around others, this cannot tell). Mapped pages are the
