@@ -77,19 +77,15 @@ final class CurlShare: @unchecked Sendable {
 /// RST came). One idle longer than `maxIdle` is not used at all: a connection a firewall or
 /// NAT dropped without a word can cost an attempt its timeout only within that window, as
 /// any connection dying mid-request does.
-public final class CurlConnections: @unchecked Sendable {
+final class CurlConnections: @unchecked Sendable {
     /// Seconds a kept connection may have been idle and still be used.
     static let maxIdle = 30
+    /// How many handles wait at most between transfers; beyond, a returned handle is cleaned
+    /// up with its connections.
+    static let kept = 4
 
     private let lock = NSLock()
     private var idle: [UnsafeMutableRawPointer] = []
-    private let keep: Int
-
-    /// `keep`: how many handles wait at most between transfers; beyond, a returned handle is
-    /// cleaned up with its connections.
-    public init(keep: Int = 4) {
-        self.keep = keep
-    }
 
     deinit {
         for handle in idle { curl_easy_cleanup(handle) }
@@ -108,7 +104,7 @@ public final class CurlConnections: @unchecked Sendable {
         // request (its body names a resident and a room) and no pointers to what was freed.
         curl_easy_reset(handle)
         let kept = lock.withLock {
-            guard idle.count < keep else { return false }
+            guard idle.count < Self.kept else { return false }
             idle.append(handle)
             return true
         }

@@ -1,8 +1,8 @@
 import CCurl
 import Foundation
 
-/// One blocking HTTP POST through a libcurl easy handle of its channel's `CurlConnections`
-/// (reusing a connection an earlier transfer left open), or a fresh one.
+/// One blocking HTTP POST through a libcurl easy handle of its channel's `CurlConnections`,
+/// reusing a connection an earlier transfer left open.
 ///
 /// Run it off the cooperative pool (see `CurlQueue`): it blocks its thread for up to `timeout`.
 /// Redirects are not followed and only `http` and `https` are allowed, so a channel URL cannot
@@ -30,12 +30,12 @@ struct HTTPPost {
     var timeout: Double
     /// Seconds for the connection alone, at most `timeout`.
     var connectTimeout: Double
-    /// The channel's kept handles and connections; `nil`: a fresh handle, closed after.
-    var connections: CurlConnections?
+    /// The channel's kept handles and connections.
+    var connections: CurlConnections
 
     init(
         url: String, method: String = "POST", headers: [String], body: Data, timeout: Double, connectTimeout: Double,
-        connections: CurlConnections? = nil
+        connections: CurlConnections
     ) {
         self.url = url
         self.method = method
@@ -53,10 +53,8 @@ struct HTTPPost {
     /// - Throws: `CurlError` when no HTTP answer arrived (or libcurl could not be set up).
     func perform(cancellation: CancellationFlag) throws(CurlError) -> Response {
         try CurlGlobal.ensureInitialized()
-        guard let handle = connections?.take() ?? curl_easy_init() else { throw CurlError.failedInit }
-        defer {
-            if let connections { connections.give(handle) } else { curl_easy_cleanup(handle) }
-        }
+        guard let handle = connections.take() else { throw CurlError.failedInit }
+        defer { connections.give(handle) }
 
         var list: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(list) }

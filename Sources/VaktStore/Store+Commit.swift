@@ -36,20 +36,17 @@ extension Store {
         event: EventRecord?, session: MQTTSessionUpdate? = nil, meta: [(key: String, value: String)] = [],
         apply: () throws -> [Effect]
     ) throws -> CommitResult {
-        // Inside a batch, the last-value rows wait for its end (see `batch`).
-        let deferring = open.database() != nil ? open : nil
-        return try writeTransaction { db in
+        try writeTransaction { db in
             if let event {
                 guard try Self.insertEvent(event, db) else { return .duplicate }
             }
             if let session {
-                if let deferring { deferring.deferSession(session) } else { try Self.saveSession(session, db) }
+                // Inside a batch, the last-value rows wait for its end (see `batch`).
+                if let batch = openBatch { batch.deferSession(session) } else { try Self.saveSession(session, db) }
             }
             try Self.setMeta(meta, db)
             let effects = try apply()
-            try Self.persist(
-                effects, now: Self.instant(of: effects) ?? event?.receivedAt ?? Date(), db, deferring: deferring,
-                queued: queued)
+            try persist(effects, now: Self.instant(of: effects) ?? event?.receivedAt ?? Date(), db)
             return .committed(effects)
         }
     }
@@ -60,29 +57,31 @@ extension Store {
         return nil
     }
 
-    /// Writes `effects` in order inside the caller's transaction; with `deferring` (a batch),
-    /// source states are kept for the batch's end instead. Each outbox row inserted goes to
-    /// `queued`, for the dispatcher once the transaction has committed.
-    static func persist(
-        _ effects: [Effect], now: Date, _ db: Database, deferring: OpenTransaction? = nil, queued: QueuedHandoff
-    ) throws {
+    /// The batch in progress on this thread, if any (see `batch`).
+    var openBatch: OpenTransaction? { open.database() != nil ? open : nil }
+
+    /// Writes `effects` in order inside the caller's transaction; inside a batch, source states
+    /// are kept for the batch's end instead. Each outbox row inserted goes to `queued`, for the
+    /// dispatcher once the transaction has committed.
+    func persist(_ effects: [Effect], now: Date, _ db: Database) throws {
+        let batch = openBatch
         for effect in effects {
             switch effect {
-            case .saveAlarm(let alarm): try saveAlarm(alarm, db)
-            case .audit(let entry): try appendAudit(entry, db)
+            case .saveAlarm(let alarm): try Self.saveAlarm(alarm, db)
+            case .audit(let entry): try Self.appendAudit(entry, db)
             case .enqueue(let notification):
-                if try enqueue(notification, at: now, db) {
+                if try Self.enqueue(notification, at: now, db) {
                     queued.add(OutboxItem(notification: notification, attempts: 0, nextAttemptAt: now))
                 }
-            case .schedule(let timer): try saveTimer(timer, db)
+            case .schedule(let timer): try Self.saveTimer(timer, db)
             case .cancelTimer(let id):
                 try db.cachedStatement(sql: "DELETE FROM timers WHERE id = ?").execute(arguments: [id])
             case .saveSource(let state):
-                if let deferring { deferring.deferSource(state) } else { try saveSource(state, db) }
-            case .saveMemory(let memory): try saveMemory(memory, db)
+                if let batch { batch.deferSource(state) } else { try Self.saveSource(state, db) }
+            case .saveMemory(let memory): try Self.saveMemory(memory, db)
             case .forgetMemory(let id):
                 try db.cachedStatement(sql: "DELETE FROM rule_memory WHERE id = ?").execute(arguments: [id])
-            case .saveSilence(let silence): try saveSilence(silence, db)
+            case .saveSilence(let silence): try Self.saveSilence(silence, db)
             case .endSilence(let id):
                 try db.cachedStatement(sql: "DELETE FROM silences WHERE id = ?").execute(arguments: [id])
             case .shiftPendingAttempts(let seconds, nil):

@@ -111,9 +111,7 @@ extension Store {
                 )
             }
             let effects = try apply()
-            try Self.persist(
-                effects, now: Self.instant(of: effects) ?? next ?? Date(), db,
-                deferring: open.database() != nil ? open : nil, queued: queued)
+            try persist(effects, now: Self.instant(of: effects) ?? next ?? Date(), db)
         }
     }
 

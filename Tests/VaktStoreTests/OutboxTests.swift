@@ -102,7 +102,7 @@ struct OutboxTests {
         #expect(throws: Refused.self) {
             try store.writeTransaction { db in
                 // Inserted, then rolled back with the rest of the transaction.
-                try Store.persist(Fixture.raiseEffects(3), now: Fixture.start, db, queued: store.queued)
+                try store.persist(Fixture.raiseEffects(3), now: Fixture.start, db)
                 throw Refused()
             }
         }

@@ -37,9 +37,9 @@ public enum CanonicalJSON {
     public static func write(_ value: Value, to out: inout [UInt8]) {
         switch value {
         case .string(let text): writeString(text, to: &out)
-        case .integer(let number): out.append(contentsOf: Array(String(number).utf8))
-        case .bool(let flag): out.append(contentsOf: Array((flag ? "true" : "false").utf8))
-        case .null: out.append(contentsOf: Array("null".utf8))
+        case .integer(let number): out.append(contentsOf: String(number).utf8)
+        case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .null: out.append(contentsOf: "null".utf8)
         case .array(let items):
             out.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {

@@ -41,23 +41,23 @@ public struct Dispatcher: Service {
             // Discarding: a plain task group keeps every finished child until it is awaited,
             // which grew the hub by kilobytes per notification (measured; docs/benchmarks.md).
             await withDiscardingTaskGroup { group in
+                /// Starts an attempt on `item` unless its notification is held back (its last
+                /// attempt could not be recorded) or cannot be claimed (see `DeliveryClaims`).
+                func start(_ item: OutboxItem) {
+                    guard !unrecorded.holds(item.notification.key), claims.claim(item) else { return }
+                    group.addTask {
+                        claims.release(item, recorded: await attempt(item, site: site, unrecorded: unrecorded))
+                        hub.outboxWake.signal()
+                    }
+                }
                 while !Task.isCancelled {
                     // What was just committed first, from memory: no read of the outbox, and no
                     // wait for the hub's lock on the way to a phone. Such a notification was
                     // committed due at once, at the clock's reading then. (One committed just
                     // before a clock step that cannot be recorded yet still goes; its record then
                     // fails, and it goes again after `unrecordedWait`, see `attempt`.)
-                    let fresh = hub.store.takeFreshlyQueued()
-                    let freshNow = fresh.isEmpty ? Date.distantPast : hub.clock.now()
-                    for item in fresh
-                    where item.nextAttemptAt <= freshNow && !unrecorded.holds(item.notification.key)
-                        && claims.claim(item)
-                    {
-                        group.addTask {
-                            claims.release(item, recorded: await attempt(item, site: site, unrecorded: unrecorded))
-                            hub.outboxWake.signal()
-                        }
-                    }
+                    let committedNow = hub.clock.now()
+                    for item in hub.store.takeFreshlyQueued() where item.nextAttemptAt <= committedNow { start(item) }
                     // A step of the wall clock moves the pending attempts before any is judged
                     // due; one that cannot be recorded yet holds everything back (logged once).
                     if hub.noticeClockStep() != nil {
@@ -73,12 +73,7 @@ public struct Dispatcher: Service {
                         await hub.outboxWake.wait(until: now.addingTimeInterval(5), clock: hub.clock)
                         continue
                     }
-                    for item in due where !unrecorded.holds(item.notification.key) && claims.claim(item) {
-                        group.addTask {
-                            claims.release(item, recorded: await attempt(item, site: site, unrecorded: unrecorded))
-                            hub.outboxWake.signal()
-                        }
-                    }
+                    for item in due { start(item) }
                     let next = (try? hub.store.nextOutboxDue()) ?? nil
                     // A due instant already past belongs to work in flight (or waiting for a free
                     // slot): its completion signals. Look again after a second at the latest.
