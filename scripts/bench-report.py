@@ -55,7 +55,7 @@ def main():
     w("")
     w(f"## {r['date']} on {m['cores']} cores, {m['cpu']}, {m['memory_gib']} GiB, {m['os']}")
     w("")
-    w(f"Release build; {r['versions']['mosquitto']} on loopback; {r['versions']['swift']}; SQLite in WAL")
+    w(f"Release build; {r['versions']['mosquitto']} on loopback; {r['versions']['swift']}; {r['versions']['sqlite']} in WAL")
     w(f"mode with synchronous=FULL (every commit is on disk before it counts). {r['runs']} runs of each")
     w(f"measure; the whole run took {r['seconds'] // 60} min {r['seconds'] % 60} s.")
     w("")
@@ -206,12 +206,12 @@ def main():
     w(f"stream of {number(eng['events'])} device events (mostly doors and presence, one in twenty a fall, a button")
     w("or a leak) on virtual time, every due timer fired, staff resolving each alarm 90 s after it")
     w("was raised; rules on tags, devices and night windows, counting and absence rules, per-resident")
-    w(f"overrides. 100 rules: {figure(eng['events_per_s'])} events/s; 10 rules: {figure(eng['events_per_s_10_rules'])} events/s.")
+    w(f"overrides. {number(eng['rules'])} rules: {figure(eng['events_per_s'])} events/s; 10 rules: {figure(eng['events_per_s_10_rules'])} events/s.")
     w("")
     w("Notifications in process: the outbox, the dispatcher (8 at a time) and the webhook channel")
     w("(libcurl) to `scripts/webhook-receiver` on loopback, each attempt committed with its audit")
     w(f"record; 10 staff told of each alarm. {number(notify['burst_notifications'])} queued at once: "
-      f"{figure(notify['burst_per_s'])} delivered/s. {number(notify['paced_notifications'])} at 20 alarms/s, outbox to")
+      f"{figure(notify['burst_per_s'])} delivered/s. {number(notify['paced_notifications'])} at {number(notify['paced_alarms_per_s'])} alarms/s, outbox to")
     w(f"delivered: p50 {figure(notify['outbox_to_delivered_p50_ms'], 'ms', 1)}, p99 "
       f"{figure(notify['outbox_to_delivered_p99_ms'], 'ms', 1)}, max {figure(notify['outbox_to_delivered_max_ms'], 'ms', 1)}.")
     w("")
